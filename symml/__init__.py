@@ -1,0 +1,1 @@
+"""symml: derive, check and explore the mathematics of machine learning."""

@@ -1,0 +1,87 @@
+"""Time budgets for symbolic work that can hang (``simplify``, ``solve``).
+
+:func:`time_limit` interrupts the block with :class:`BudgetExceededError`
+after ``seconds``. It uses ``SIGALRM`` (interval timer) and so only interrupts
+in the main thread of a POSIX process, which is where Jupyter kernels, the CLI
+and pytest run code. Elsewhere the block runs without interruption; callers
+that need a hard bound must keep the work itself bounded (for example by
+choosing cheaper simplifications), and :func:`can_interrupt` tells them which
+case applies.
+
+Examples
+--------
+>>> import sympy as sp
+>>> from symml._budget import run_with_budget
+>>> x = sp.Symbol("x")
+>>> run_with_budget(lambda: sp.simplify(sp.sin(x)**2 + sp.cos(x)**2), 2.0)
+(1, True)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from ._errors import BudgetExceededError
+
+T = TypeVar("T")
+
+__all__ = ["can_interrupt", "run_with_budget", "time_limit"]
+
+
+def can_interrupt() -> bool:
+    """Whether :func:`time_limit` can interrupt work in this thread."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`BudgetExceededError` if the block runs longer than ``seconds``.
+
+    Nested limits keep the outer one: the inner block gets the smaller of its
+    own budget and what is left of the outer one.
+    """
+    if seconds <= 0:
+        raise BudgetExceededError(f"no time left in the budget ({seconds:.3g} s)")
+    if not can_interrupt():
+        yield
+        return
+
+    def _on_alarm(signum, frame):
+        raise BudgetExceededError(f"symbolic work exceeded its budget of {seconds:.3g} s")
+
+    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+    if outer_left and outer_left < seconds:
+        # The outer budget ends first: let its handler fire.
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    start = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_left:
+            # Give the outer budget what it had left, less the time we used.
+            used = time.monotonic() - start
+            signal.setitimer(signal.ITIMER_REAL, max(outer_left - used, 1e-3))
+
+
+def run_with_budget(func: Callable[[], T], seconds: float) -> tuple[T | None, bool]:
+    """Run ``func()`` within ``seconds``; return ``(value, finished)``.
+
+    ``finished`` is False (and ``value`` None) when the budget ran out.
+    """
+    try:
+        with time_limit(seconds):
+            return func(), True
+    except BudgetExceededError:
+        return None, False
+    except RecursionError:
+        return None, False

@@ -1,0 +1,83 @@
+"""The symml exception tree.
+
+=========================  ===================================================
+class                      raised when
+=========================  ===================================================
+``SymmlError``             base class of every error symml raises on purpose
+``ArgumentError``          an argument has the wrong type or value
+``ShapeError``             shapes of matrices or arrays do not fit together
+``ParseError``             user text is not a safe, valid expression
+``NotDifferentiableError`` an expression cannot be differentiated as asked
+``NoClosedFormError``      a closed form was asked for and none exists
+``BudgetExceededError``    symbolic work ran out of its time budget
+=========================  ===================================================
+
+Messages name the argument, show the offending value and say how to fix it;
+:func:`bad_argument` builds such a message in one consistent format.
+
+Examples
+--------
+>>> from symml._errors import ArgumentError, bad_argument
+>>> err = ArgumentError(bad_argument("wrt", 3, "pass a list of Symbols, e.g. wrt=[x, y]"))
+>>> print(err)
+wrt=3 is not valid: pass a list of Symbols, e.g. wrt=[x, y]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ArgumentError",
+    "BudgetExceededError",
+    "NoClosedFormError",
+    "NotDifferentiableError",
+    "ParseError",
+    "ShapeError",
+    "SymmlError",
+    "bad_argument",
+]
+
+
+class SymmlError(Exception):
+    """Base class of every error symml raises on purpose."""
+
+
+class ArgumentError(SymmlError, ValueError):
+    """An argument has the wrong type or value."""
+
+
+class ShapeError(SymmlError, ValueError):
+    """Shapes of matrices or arrays do not fit together."""
+
+
+class ParseError(SymmlError, ValueError):
+    """User text is not a safe, valid mathematical expression."""
+
+
+class NotDifferentiableError(SymmlError, ValueError):
+    """An expression cannot be differentiated as asked."""
+
+
+class NoClosedFormError(SymmlError):
+    """A closed form was asked for and none exists (or none was found in budget)."""
+
+
+class BudgetExceededError(SymmlError, TimeoutError):
+    """Symbolic work (simplify, solve) ran past its time budget."""
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def bad_argument(name: str, value: Any, fix: str) -> str:
+    """Format an error message: the argument, its value, and how to fix it.
+
+    Examples
+    --------
+    >>> bad_argument("order", -1, "use a non-negative integer")
+    'order=-1 is not valid: use a non-negative integer'
+    """
+    return f"{name}={_short(value)} is not valid: {fix}"

@@ -1,0 +1,103 @@
+"""``Verdict``: the answer to "are these two things equal?".
+
+Returned by :func:`symml.check`, :meth:`Derivation.verify` and, per step, by
+:func:`symml.check_steps`. A verdict is truthy iff the two sides were found
+equivalent; when they are not, ``counterexample`` is a point (a mapping
+Symbol -> value) where they differ, with both values at that point.
+
+Examples
+--------
+>>> import sympy as sp
+>>> from symml._verdict import Verdict
+>>> x = sp.Symbol("x")
+>>> v = Verdict(False, "numeric", claimed=x, expected=-x,
+...             counterexample={x: 2.0}, claimed_value=2.0, expected_value=-2.0)
+>>> bool(v)
+False
+>>> v.counterexample
+{x: 2.0}
+>>> print(v)
+not equivalent (numeric): at x = 2.0 the claimed side is 2.0 but the expected side is -2.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+__all__ = ["Verdict"]
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, complex):
+        if value.imag == 0:
+            return f"{value.real:.10g}"
+        return f"{value:.10g}"
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a claimed result equals an expected one, and how that was decided.
+
+    Attributes
+    ----------
+    equivalent : bool
+        True iff the two sides were found equal. ``bool(verdict)`` is this.
+    method : str
+        What decided: ``"symbolic"`` (a proof by simplification),
+        ``"numeric"`` (sampling at random points), ``"finite differences"``
+        (a derivative compared with central differences), ...
+    claimed, expected : sympy object or None
+        The two sides as compared (derivatives evaluated).
+    counterexample : mapping or None
+        A point ``{Symbol: value}`` where the two sides differ beyond the
+        tolerance; None when equivalent.
+    claimed_value, expected_value : number, array or None
+        The two sides evaluated at ``counterexample``.
+    notes : tuple of str
+        What happened on the way, e.g. a symbolic budget that ran out and
+        the numeric fallback that decided instead.
+    points : int
+        How many sample points were evaluated.
+    """
+
+    equivalent: bool
+    method: str
+    claimed: Any = None
+    expected: Any = None
+    counterexample: Mapping[sp.Basic, Any] | None = None
+    claimed_value: Any = None
+    expected_value: Any = None
+    notes: tuple[str, ...] = field(default=())
+    points: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.equivalent)
+
+    @property
+    def message(self) -> str:
+        """One line saying what was found."""
+        if self.equivalent:
+            how = f" at {self.points} points" if self.method != "symbolic" and self.points else ""
+            return f"equivalent ({self.method}{how})"
+        if self.counterexample is None:
+            return f"not equivalent ({self.method})"
+        where = ", ".join(f"{k} = {_fmt(v)}" for k, v in self.counterexample.items())
+        return (
+            f"not equivalent ({self.method}): at {where or 'every point'} the claimed side is "
+            f"{_fmt(self.claimed_value)} but the expected side is {_fmt(self.expected_value)}"
+        )
+
+    def __str__(self) -> str:
+        return self.message
+
+    def _repr_latex_(self) -> str:
+        from ._latex import to_latex
+
+        return f"${to_latex(self)}$"
