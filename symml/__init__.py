@@ -1,1 +1,71 @@
-"""symml: derive, check and explore the mathematics of machine learning."""
+"""symml: derive, check and explore the mathematics of machine learning.
+
+SymPy derives; symml adds the steps, a fast NumPy function, a numeric
+self-check, a verdict on your hand derivation, and LaTeX for your notes.
+
+>>> import sympy as sp, symml
+>>> x, y = sp.symbols("x y", real=True)
+>>> g = symml.gradient(x**2 * y, [x, y])
+>>> g.to_numpy()(3.0, 2.0)
+array([12.,  9.])
+"""
+
+from ._calculus import CriticalPoint as CriticalPoint
+from ._calculus import CriticalPoints as CriticalPoints
+from ._calculus import critical_points as critical_points
+from ._calculus import diff_steps as diff_steps
+from ._calculus import gradient as gradient
+from ._calculus import hessian as hessian
+from ._calculus import jacobian as jacobian
+from ._calculus import taylor as taylor
+from ._check import StepsVerdict as StepsVerdict
+from ._check import check as check
+from ._check import check_steps as check_steps
+from ._derivation import Derivation as Derivation
+from ._derivation import Step as Step
+from ._errors import ArgumentError as ArgumentError
+from ._errors import BudgetExceededError as BudgetExceededError
+from ._errors import NoClosedFormError as NoClosedFormError
+from ._errors import NotDifferentiableError as NotDifferentiableError
+from ._errors import ParseError as ParseError
+from ._errors import ShapeError as ShapeError
+from ._errors import SymmlError as SymmlError
+from ._latex import Notes as Notes
+from ._latex import to_latex as to_latex
+from ._latex import to_text as to_text
+from ._numeric import to_numpy as to_numpy
+from ._parse import parse_expr as parse_expr
+from ._parse import parse_symbols as parse_symbols
+from ._verdict import Verdict as Verdict
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArgumentError",
+    "BudgetExceededError",
+    "CriticalPoint",
+    "CriticalPoints",
+    "Derivation",
+    "NoClosedFormError",
+    "NotDifferentiableError",
+    "Notes",
+    "ParseError",
+    "ShapeError",
+    "Step",
+    "StepsVerdict",
+    "SymmlError",
+    "Verdict",
+    "check",
+    "check_steps",
+    "critical_points",
+    "diff_steps",
+    "gradient",
+    "hessian",
+    "jacobian",
+    "parse_expr",
+    "parse_symbols",
+    "taylor",
+    "to_latex",
+    "to_numpy",
+    "to_text",
+]

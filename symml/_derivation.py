@@ -73,7 +73,9 @@ class Step:
     """One step of a derivation: an expression and why it follows.
 
     ``lhs``, when given, starts a new chain of equalities (``lhs = expr``);
-    otherwise the step continues the chain above it (``= expr``).
+    otherwise the step continues the chain above it (``= expr``). ``lhs``
+    is a SymPy object, or a string holding a LaTeX label such as
+    ``r"\nabla f"`` for left sides SymPy has no object for.
 
     Examples
     --------
@@ -89,7 +91,7 @@ class Step:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "expr", as_sympy(self.expr, "Step.expr"))
-        if self.lhs is not None:
+        if self.lhs is not None and not isinstance(self.lhs, str):
             object.__setattr__(self, "lhs", as_sympy(self.lhs, "Step.lhs"))
         if not isinstance(self.why, str):
             raise ArgumentError(bad_argument("why", self.why, "give the justification as text"))

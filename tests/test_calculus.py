@@ -1,0 +1,380 @@
+"""Specifications for scalar calculus: gradient, jacobian, hessian, taylor, critical points."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import symml
+from symml import (
+    ArgumentError,
+    NoClosedFormError,
+    NotDifferentiableError,
+    ShapeError,
+    check,
+    check_steps,
+)
+
+x, y, z = sp.symbols("x y z", real=True)
+p = sp.Symbol("p", positive=True)
+ROSENBROCK = (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def central_gradient(f, point, h=1e-6):
+    """Independent NumPy central differences of a Python function of a vector."""
+    point = np.asarray(point, dtype=float)
+    out = np.empty_like(point)
+    for i in range(point.size):
+        e = np.zeros_like(point)
+        e[i] = h
+        out[i] = (f(point + e) - f(point - e)) / (2 * h)
+    return out
+
+
+# -- the issue's example block --------------------------------------------------------
+
+
+def test_issue_example_block():
+    g = symml.gradient(ROSENBROCK, [x, y])
+    assert isinstance(g, symml.Derivation)
+    assert isinstance(g.result, sp.MatrixBase) and g.result.shape == (2, 1)
+    assert sp.simplify(g.result - sp.Matrix([sp.diff(ROSENBROCK, x), sp.diff(ROSENBROCK, y)])) == (
+        sp.zeros(2, 1)
+    )
+    H = symml.hessian(ROSENBROCK, [x, y])
+    assert H.result == sp.Matrix([[1200 * x**2 - 400 * y + 2, -400 * x], [-400 * x, 200]])
+    cps = symml.critical_points(x**3 - 3 * x + y**2, [x, y])
+    assert {(p.point[x], p.point[y], p.kind) for p in cps} == {(1, 0, "minimum"), (-1, 0, "saddle")}
+    grad = g.to_numpy(args=[x, y])
+    xs = np.linspace(-2, 2, 7)
+    ys = np.linspace(-1, 3, 7)
+    out = grad(xs, ys)
+    assert out.shape == (2, 7)
+    expected = np.array([-400 * xs * (ys - xs**2) - 2 * (1 - xs), 200 * (ys - xs**2)])
+    np.testing.assert_allclose(out, expected, rtol=1e-12)
+    assert g.verify()
+    latex = g.latex()
+    assert latex.startswith("\\begin{align*}") and "\\text{sum rule}" in latex
+    assert symml.check(2 * x * sp.cos(x**2), sp.Derivative(sp.sin(x**2), x))
+    bad = symml.check(-2 * x * sp.cos(x**2), sp.Derivative(sp.sin(x**2), x))
+    assert not bad and bad.counterexample
+
+
+# -- gradient, hessian and jacobian over a table of functions --------------------------
+
+FUNCTIONS = [
+    ROSENBROCK,
+    sp.sin(x) * sp.exp(y),
+    sp.log(1 + x**2 + y**2),
+    x / (1 + y**2),
+    sp.atan(x * y),
+    1 / (1 + sp.exp(-(2 * x - y))),
+    sp.log(1 + sp.exp(-(x + 2 * y))),
+    sp.sqrt(1 + x**2) * sp.cos(y),
+    sp.tanh(x) + sp.cosh(y) / 3,
+    p**x * y,
+    x**3 * y**2 - 4 * x * y + 7,
+    sp.exp(-(x**2 + y**2) / 2) / (2 * sp.pi),
+]
+
+
+@pytest.mark.parametrize("f", FUNCTIONS, ids=str)
+def test_gradient_and_hessian_match_sympy_and_finite_differences(f):
+    wrt = [x, y]
+    g = symml.gradient(f, wrt)
+    H = symml.hessian(f, wrt)
+    assert g.result.shape == (2, 1) and H.result.shape == (2, 2)
+    for i, v in enumerate(wrt):
+        assert sp.simplify(g.result[i] - sp.diff(f, v)) == 0
+        for j, u in enumerate(wrt):
+            assert sp.simplify(H.result[i, j] - sp.diff(f, v, u)) == 0
+    assert H.result == H.result.T
+    assert g.verify(), g.verify().message
+    assert H.verify(), H.verify().message
+
+
+def test_gradient_against_independent_numpy_code():
+    grad = symml.gradient(ROSENBROCK, [x, y]).to_numpy()
+
+    def rosen(v):
+        return (1 - v[0]) ** 2 + 100 * (v[1] - v[0] ** 2) ** 2
+
+    rng = np.random.default_rng(7)
+    for point in rng.uniform(-2, 2, size=(5, 2)):
+        np.testing.assert_allclose(
+            grad(*point), central_gradient(rosen, point), rtol=1e-6, atol=1e-5
+        )
+
+
+def test_verify_catches_a_wrong_result():
+    g = symml.gradient(ROSENBROCK, [x, y])
+    wrong = symml.Derivation(
+        g.result + sp.Matrix([0, x]), kind="gradient", source=ROSENBROCK, wrt=(x, y),
+        verifier=g.verifier,
+    )
+    verdict = wrong.verify()
+    assert not verdict
+    assert set(verdict.counterexample) == {x, y}
+    # The reported values are the claimed entry and an independent estimate of it.
+    point = verdict.counterexample
+    assert verdict.claimed_value == pytest.approx(
+        float(wrong.result[1].subs(point)), rel=1e-9
+    ) or verdict.claimed_value == pytest.approx(float(wrong.result[0].subs(point)), rel=1e-9)
+
+
+def test_hessian_verify_catches_an_asymmetric_mistake():
+    H = symml.hessian(x**2 * y, [x, y])
+    wrong = symml.Derivation(
+        H.result + sp.Matrix([[0, 1], [0, 0]]), kind="hessian", source=x**2 * y, wrt=(x, y),
+        verifier=H.verifier,
+    )
+    assert not wrong.verify()
+
+
+def test_gradient_accepts_a_single_symbol_and_keeps_column_shape():
+    g = symml.gradient(x**3, x)
+    assert g.result == sp.Matrix([3 * x**2])
+    assert g.wrt == (x,)
+
+
+def test_gradient_has_parameters_as_extra_arguments():
+    a = sp.Symbol("a", real=True)
+    g = symml.gradient(a * x**2 + y, [x, y])
+    assert g.default_args() == [x, y, a]
+    np.testing.assert_allclose(g.to_numpy()(2.0, 1.0, 3.0), [12.0, 1.0])
+    assert g.verify()
+
+
+def test_jacobian_polar_coordinates():
+    r, t = sp.symbols("r t", positive=True)
+    J = symml.jacobian([r * sp.cos(t), r * sp.sin(t)], [r, t])
+    assert J.result == sp.Matrix([[sp.cos(t), -r * sp.sin(t)], [sp.sin(t), r * sp.cos(t)]])
+    assert sp.simplify(J.result.det()) == r
+    assert J.verify()
+
+
+def test_jacobian_shape_and_jacobian_of_gradient_is_hessian():
+    F = sp.Matrix([x * y * z, x + y, sp.exp(z)])
+    J = symml.jacobian(F, [x, y, z])
+    assert J.result.shape == (3, 3)
+    assert J.result[0, 2] == x * y
+    f = x**2 * sp.sin(y) + z * y
+    grad = symml.gradient(f, [x, y, z])
+    assert symml.jacobian(grad.result, [x, y, z]).result == symml.hessian(f, [x, y, z]).result
+    rect = symml.jacobian([x * y, y * z], [x, y, z])
+    assert rect.result.shape == (2, 3)
+    assert rect.verify()
+
+
+def test_undefined_functions_are_allowed():
+    f = sp.Function("f")
+    g = symml.gradient(f(x) * y, [x, y])
+    assert g.result == sp.Matrix([y * sp.Derivative(f(x), x), f(x)])
+
+
+# -- steps --------------------------------------------------------------------------------
+
+RULE_CASES = [
+    (sp.sin(x**2), ["trigonometric rule", "chain rule", "power rule"]),
+    (x / (1 + x), ["quotient rule"]),
+    (x * sp.exp(x), ["product rule", "exponential rule"]),
+    (3 * x**2, ["constant multiple rule", "power rule"]),
+    (x**x, ["logarithmic differentiation"]),
+    (2**x, ["exponential rule"]),
+    (sp.log(1 + x**2), ["logarithm rule", "chain rule", "sum rule", "constant rule"]),
+    (sp.atan(2 * x), ["inverse trigonometric rule", "chain rule"]),
+    (sp.tanh(x), ["hyperbolic rule"]),
+]
+
+
+@pytest.mark.parametrize(("f", "rules"), RULE_CASES, ids=lambda v: str(v))
+def test_steps_name_the_rules_and_each_step_follows(f, rules):
+    steps = symml.diff_steps(f, x)
+    used = ", ".join(s.why for s in steps)
+    for rule in rules:
+        assert rule in used
+    assert steps[0].lhs == sp.Derivative(f, x)
+    chain = [sp.Derivative(f, x)] + [s.expr for s in steps]
+    verdict = check_steps(chain)
+    assert verdict, verdict.message
+    assert sp.simplify(steps[-1].expr - sp.diff(f, x)) == 0
+    assert not steps[-1].expr.has(sp.Derivative)
+
+
+def test_gradient_steps_cover_every_partial_and_end_on_the_result():
+    g = symml.gradient(ROSENBROCK, [x, y])
+    starts = [s.lhs for s in g.steps if s.lhs is not None]
+    assert starts[:2] == [sp.Derivative(ROSENBROCK, x), sp.Derivative(ROSENBROCK, y)]
+    assert g.steps[-1].expr == g.result
+    assert g.steps[0].why == "sum rule"
+
+
+def test_hessian_steps_derive_each_second_partial_once():
+    H = symml.hessian(x**2 * y**3, [x, y])
+    second = [s.lhs for s in H.steps if isinstance(s.lhs, sp.Derivative) and
+              sum(c for _, c in s.lhs.variable_count) == 2]
+    assert len(second) == 3  # xx, xy, yy: the rest by symmetry
+    assert "Schwarz" in H.steps[-1].why
+
+
+def test_steps_are_lazy_for_large_inputs():
+    ws = sp.symbols("w0:40", real=True)
+    xs = sp.symbols("x0:40", real=True)
+    t = sp.Symbol("t", real=True)
+    f = sp.log(1 + sp.exp(-t * sum(w * xi for w, xi in zip(ws, xs, strict=True))))
+    start = time.perf_counter()
+    H = symml.hessian(f, ws)
+    elapsed = time.perf_counter() - start
+    assert H.result.shape == (40, 40)
+    assert H._steps is None  # not built until looked at
+    assert H.result[3, 5] == H.result[5, 3]
+    assert sp.simplify(H.result[3, 5] - sp.diff(f, ws[3], ws[5])) == 0
+    assert elapsed < 60  # a sanity bound only; the benchmark measures speed
+
+
+# -- taylor ---------------------------------------------------------------------------
+
+
+def test_taylor_second_order_in_two_variables():
+    T = symml.taylor(sp.exp(x) * sp.cos(y), [x, y], {x: 0, y: 0})
+    assert sp.expand(T.result - (1 + x + x**2 / 2 - y**2 / 2)) == 0
+    assert T.verify()
+
+
+def test_taylor_is_written_in_powers_of_the_offset():
+    T = symml.taylor(sp.log(x), x, {x: 1}, order=3)
+    assert T.result == (x - 1) - (x - 1) ** 2 / 2 + (x - 1) ** 3 / 3
+    assert T.verify()
+
+
+@pytest.mark.parametrize("order", [0, 1, 2, 3, 4])
+def test_taylor_matches_univariate_series(order):
+    f = sp.exp(x) * sp.sin(x)
+    T = symml.taylor(f, [x], [sp.Rational(1, 2)], order=order)
+    series = sp.series(f, x, sp.Rational(1, 2), order + 1).removeO()
+    assert sp.simplify(T.result - series) == 0
+    assert T.verify()
+
+
+def test_taylor_of_a_quadratic_is_exact():
+    f = 3 * x**2 - 2 * x * y + y**2 + x - 5
+    T = symml.taylor(f, [x, y], {x: 1, y: -2}, order=2)
+    assert sp.expand(T.result - f) == 0
+
+
+def test_taylor_second_order_equals_gradient_hessian_formula():
+    f = sp.exp(x * y) + sp.sin(x)
+    a = {x: sp.Rational(1, 3), y: -1}
+    T = symml.taylor(f, [x, y], a, order=2)
+    h = sp.Matrix([x - a[x], y - a[y]])
+    g = symml.gradient(f, [x, y]).result.subs(a)
+    H = symml.hessian(f, [x, y]).result.subs(a)
+    formula = f.subs(a) + (g.T * h)[0] + (h.T * H * h)[0] / 2
+    assert sp.simplify(T.result - formula) == 0
+
+
+def test_taylor_verify_catches_a_wrong_polynomial():
+    T = symml.taylor(sp.exp(x), [x], {x: 0}, order=3)
+    wrong = type(T)(1 + x + x**2 / 2, kind="taylor", source=sp.exp(x), wrt=(x,),
+                    verifier=T.verifier)
+    object.__setattr__(wrong, "meta_at", {x: 0})
+    object.__setattr__(wrong, "meta_order", 3)
+    assert not wrong.verify()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"at": {x: 0}}, ArgumentError, "give a value for y"),
+        ({"at": [0]}, ShapeError, "expected 2 values"),
+        ({"at": {x: 0, y: 0, z: 1}}, ArgumentError, "z is not in wrt"),
+        ({"at": {x: 0, y: 0}, "order": -1}, ArgumentError, "order=-1"),
+        ({"at": {x: 0, y: 0}, "order": True}, ArgumentError, "order=True"),
+        ({"at": {x: 0, y: 0}, "order": 1.5}, ArgumentError, "non-negative integer"),
+    ],
+)
+def test_taylor_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        symml.taylor(x * y, [x, y], **kwargs)
+
+
+def test_taylor_at_a_singularity_is_an_error():
+    with pytest.raises(NotDifferentiableError, match="at="):
+        symml.taylor(sp.log(x), [x], {x: 0})
+
+
+# -- critical points ---------------------------------------------------------------------
+
+
+def test_critical_points_classification_table():
+    cps = symml.critical_points(-(x**2) - 2 * y**2 + 2 * x, [x, y])
+    assert [(c.point, c.kind) for c in cps] == [({x: 1, y: 0}, "maximum")]
+    assert cps[0].eigenvalues == (-4, -2)
+    assert cps[0].value == 1
+
+    saddle = symml.critical_points(x * y, [x, y])
+    assert [c.kind for c in saddle] == ["saddle"]
+
+    flat = symml.critical_points(x**4 + y**4, [x, y])
+    assert [c.kind for c in flat] == ["degenerate"]
+
+
+def test_critical_points_drop_complex_roots_for_real_variables():
+    cps = symml.critical_points(x**3 / 3 + x + y**2, [x, y])
+    assert len(cps) == 0
+    assert "dropped 2 non-real solutions" in " ".join(s.why for s in cps.steps)
+
+
+def test_critical_points_steps_and_verify():
+    cps = symml.critical_points(x**3 - 3 * x + y**2, [x, y])
+    whys = [s.why for s in cps.steps]
+    assert whys[:4] == ["gradient", "set the gradient to zero", "solve for x, y", "Hessian"]
+    assert "eigenvalues: minimum" in whys and "eigenvalues: saddle" in whys
+    assert cps.result == sp.Tuple(sp.Tuple(-1, 0), sp.Tuple(1, 0))
+    assert cps.verify()
+
+
+def test_critical_points_reports_when_solve_runs_out_of_budget():
+    f = sp.sin(x) * sp.exp(y) + sp.cos(x * y) ** 3 + x**5 * y - sp.atan(y) * x**7
+    with pytest.raises(NoClosedFormError, match="within 0.01 s"):
+        symml.critical_points(f, [x, y], budget=0.01)
+
+
+# -- bad input ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: symml.gradient(x**2, "x"), ArgumentError, r"wrt='x'.*not text"),
+        (lambda: symml.gradient(x**2, [x, 2]), ArgumentError, "2 is not a Symbol"),
+        (lambda: symml.gradient(x**2, [x, x]), ArgumentError, "x appears twice"),
+        (lambda: symml.gradient(x**2, []), ArgumentError, "at least one Symbol"),
+        (lambda: symml.gradient(x**2, 5), ArgumentError, "wrt=5"),
+        (lambda: symml.gradient(sp.Matrix([x, y]), [x]), ShapeError, r"symml.jacobian"),
+        (lambda: symml.hessian("x**2", [x]), ArgumentError, "parse_expr"),
+        (lambda: symml.gradient(sp.Eq(x, 1), [x]), ArgumentError, "not an equation"),
+        (
+            lambda: symml.gradient(x, sp.MatrixSymbol("w", 3, 1)),
+            ArgumentError,
+            "MatrixSymbol",
+        ),
+        (lambda: symml.gradient(sp.floor(x), [x]), NotDifferentiableError, "floor"),
+        (
+            lambda: symml.jacobian(sp.Matrix([[x, y], [y, x]]), [x, y]),
+            ShapeError,
+            r"row or column vector",
+        ),
+    ],
+)
+def test_bad_input_is_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_check_agrees_with_gradient():
+    g = symml.gradient(sp.exp(x * y), [x, y])
+    assert check(g.result, sp.Matrix([y * sp.exp(x * y), x * sp.exp(x * y)]))
