@@ -1,0 +1,103 @@
+"""Specifications for the ``symml`` command."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from attack_corpus import ATTACKS
+
+from symml.cli import main
+
+
+def run(argv, capsys=None):
+    out = io.StringIO()
+    code = main(argv, out=out)
+    return code, out.getvalue()
+
+
+def test_derive_gradient_text():
+    code, out = run(["derive", "x**2*y + exp(x*y)", "--wrt", "x", "y"])
+    assert code == 0
+    assert out.startswith("gradient with respect to x, y (assuming x, y real)")
+    assert "[sum rule]" in out
+    assert out.rstrip().endswith("[[2*x*y + y*exp(x*y)], [x**2 + x*exp(x*y)]]")
+
+
+def test_derive_hessian_latex():
+    code, out = run(["derive", "(1 - x)^2 + 100*(y - x^2)^2", "--wrt", "x", "y", "--hessian",
+                     "--format", "latex"])
+    assert code == 0
+    assert out.startswith("\\begin{align*}")
+    assert r"\left[\begin{matrix}1200 x^{2} - 400 y + 2 & - 400 x\\- 400 x & 200\end{matrix}\right]" in out
+
+
+def test_derive_numpy_shows_generated_code():
+    code, out = run(["derive", "sin(x)*y", "--wrt", "x", "y", "--format", "numpy"])
+    assert code == 0
+    assert "cos(x)" in out and "def " in out
+
+
+def test_derive_a_list_gives_the_jacobian():
+    code, out = run(["derive", "[x*y, x + y]", "--wrt", "x", "y"])
+    assert code == 0
+    assert out.startswith("jacobian")
+
+
+def test_check_equivalent_and_not():
+    assert run(["check", "2*x*cos(x**2)", "Derivative(sin(x**2), x)"])[0] == 0
+    code, out = run(["check", "-2*x*cos(x**2)", "Derivative(sin(x**2), x)"])
+    assert code == 1
+    assert out.startswith("not equivalent") and "x = " in out
+
+
+def test_check_branch_mistake_real_symbols():
+    code, out = run(["check", "sqrt(x**2)", "x"])
+    assert code == 1 and "x = -" in out
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_attack_corpus_exits_2_with_one_line_and_executes_nothing(attack, capsys, tmp_path,
+                                                                  monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for argv in (["check", attack, "x"], ["derive", attack, "--wrt", "x"]):
+        code, out = run(argv)
+        err = capsys.readouterr().err
+        assert code == 2, (attack, out)
+        assert out == ""
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("symml "), err
+    assert list(tmp_path.iterdir()) == []  # nothing was created by the attack
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["derive", "x**2"])
+    assert exc.value.code == 2
+    assert "--wrt" in capsys.readouterr().err
+    code, _ = run(["derive", "x**2", "--wrt", "x y!"])
+    assert code == 2
+
+
+def test_demo_writes_notes(tmp_path):
+    code, out = run(["demo", "--out", str(tmp_path / "d")])
+    assert code == 0
+    for heading in ("Gradient of the Rosenbrock", "Hessian", "NumPy", "hand derivation", "slip"):
+        assert heading in out
+    assert "not equivalent" in out and "step 2" in out
+    tex = (tmp_path / "d" / "notes.tex").read_text()
+    assert "\\begin{align*}" in tex and "\\end{document}" in tex
+    assert (tmp_path / "d" / "notes.md").read_text().startswith("# symml demo")
+
+
+def test_installed_entry_point_runs():
+    exe = Path(sys.executable).with_name("symml")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "symml.cli"]
+    proc = subprocess.run([*cmd, "check", "__import__('os').system('echo pwned')", "x"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "pwned" not in proc.stdout
+    assert proc.stderr.count("\n") == 1
