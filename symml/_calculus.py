@@ -52,7 +52,7 @@ from ._errors import (
     ShapeError,
     bad_argument,
 )
-from ._fastdiff import derivatives, hessian_entries
+from ._fastdiff import derivative_atoms, derivatives, hessian_entries
 from ._verdict import Verdict
 
 __all__ = [
@@ -165,7 +165,7 @@ def _assumptions(symbols: Iterable[sp.Symbol]) -> tuple[str, ...]:
 
 
 def _check_differentiable(result: sp.Basic, source: sp.Basic) -> None:
-    for d in result.atoms(sp.Derivative):
+    for d in derivative_atoms(result):
         if not isinstance(d.expr, AppliedUndef):
             raise NotDifferentiableError(
                 bad_argument(
