@@ -243,8 +243,9 @@ def _expand_once(g: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, list[str], bool]:
                 return e * x ** (e - 1), ["power rule"], True
             return e * base ** (e - 1) * _D(base, x), ["power rule", "chain rule"], False
         if not base.has(x):
-            rules = ["exponential rule"] + ([] if e == x else ["chain rule"])
-            return g * sp.log(base) * _D(e, x), rules, e == x
+            if e == x:
+                return g * sp.log(base), ["exponential rule"], True
+            return g * sp.log(base) * _D(e, x), ["exponential rule", "chain rule"], False
         return g * _D(e * sp.log(base), x), ["logarithmic differentiation"], False
     if (
         isinstance(g, sp.Function)
@@ -305,14 +306,14 @@ def diff_steps(f: Any, x: sp.Symbol, *, simplified: Any = None) -> list[Step]:
         todo = [d for d in current.atoms(sp.Derivative) if d in pending]
         if not todo:
             break
-        mapping, rules = {}, []
+        mapping, rules, created = {}, [], set()
         for d in todo:
-            new, used, _final = _expand_once(d.expr, x)
+            new, used, final = _expand_once(d.expr, x)
             mapping[d] = new
             rules.extend(r for r in used if r not in rules)
-            pending |= {a for a in new.atoms(sp.Derivative) if a.expr != d.expr}
-            pending -= {a for a in new.atoms(sp.Derivative) if a.expr == d.expr}
-        pending -= set(todo)
+            if not final:  # derivatives left by a final rule (SymPy's own) stay as they are
+                created |= new.atoms(sp.Derivative)
+        pending = (pending - set(todo)) | created
         current = current.xreplace(mapping)
         steps.append(Step(current, ", ".join(rules), lhs=lhs if not steps else None))
     if not steps:  # pragma: no cover - _D always creates one pending derivative

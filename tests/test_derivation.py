@@ -19,7 +19,7 @@ def test_result_is_plain_immutable_sympy():
 
 
 def test_derivation_is_immutable():
-    d = Derivation(2 * x)
+    d = Derivation(2 * x, [Step(x, "start")])
     with pytest.raises(AttributeError, match="immutable"):
         d.result = x  # type: ignore[misc]
     with pytest.raises(AttributeError, match="immutable"):
