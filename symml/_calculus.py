@@ -26,7 +26,7 @@ Examples
 >>> g = symml.gradient(x**2 * sp.sin(y), [x, y])
 >>> g.result
 Matrix([
-[2*x*sin(y)],
+[ 2*x*sin(y)],
 [x**2*cos(y)]])
 >>> [s.why for s in symml.diff_steps(sp.sin(x**2), x)]
 ['trigonometric rule, chain rule', 'power rule']
@@ -293,8 +293,8 @@ def diff_steps(f: Any, x: sp.Symbol, *, simplified: Any = None) -> list[Step]:
     >>> for s in diff_steps(3*x**2 + sp.exp(2*x), x):
     ...     print(s.expr, "   #", s.why)
     Derivative(3*x**2, x) + Derivative(exp(2*x), x)    # sum rule
-    3*Derivative(x**2, x) + exp(2*x)*Derivative(2*x, x)    # constant multiple rule, exponential rule, chain rule
-    6*x + 2*exp(2*x)*Derivative(x, x)    # power rule, constant multiple rule
+    exp(2*x)*Derivative(2*x, x) + 3*Derivative(x**2, x)    # constant multiple rule, exponential rule, chain rule
+    6*x + 2*exp(2*x)*Derivative(x, x)    # constant multiple rule, power rule
     6*x + 2*exp(2*x)    # power rule
     """
     expr = _as_scalar(f)
@@ -303,7 +303,9 @@ def diff_steps(f: Any, x: sp.Symbol, *, simplified: Any = None) -> list[Step]:
     pending = {current}
     steps: list[Step] = []
     while True:
-        todo = [d for d in current.atoms(sp.Derivative) if d in pending]
+        todo = sorted(
+            (d for d in current.atoms(sp.Derivative) if d in pending), key=sp.default_sort_key
+        )
         if not todo:
             break
         mapping, rules, created = {}, [], set()

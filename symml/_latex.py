@@ -19,7 +19,7 @@ Examples
 >>> x = sp.Symbol("x", real=True)
 >>> print(symml.to_latex(symml.gradient(sp.sin(x**2), [x])))
 \\begin{align*}
-\\frac{\\partial}{\\partial x} \\sin{\\left(x^{2} \\right)} &= \\cos{\\left(x^{2} \\right)} \\frac{\\partial}{\\partial x} x^{2} && \\text{trigonometric rule, chain rule} \\\\
+\\frac{d}{d x} \\sin{\\left(x^{2} \\right)} &= \\cos{\\left(x^{2} \\right)} \\frac{d}{d x} x^{2} && \\text{trigonometric rule, chain rule} \\\\
 &= 2 x \\cos{\\left(x^{2} \\right)} && \\text{power rule} \\\\
 \\nabla_{x} f &= \\left[\\begin{matrix}2 x \\cos{\\left(x^{2} \\right)}\\end{matrix}\\right] && \\text{collect the partial derivatives}
 \\end{align*}
@@ -288,10 +288,10 @@ def to_text(obj: Any) -> str:
     >>> x = sp.Symbol("x", real=True)
     >>> print(symml.to_text(symml.gradient(x**3, [x])))
     gradient with respect to x (assuming x real)
-      Derivative(x**3, x) = 3*x**2    [power rule]
-      nabla_{x} f = Matrix([[3*x**2]])    [collect the partial derivatives]
+      d/dx[x**3] = 3*x**2    [power rule]
+      nabla_{x} f = [[3*x**2]]    [collect the partial derivatives]
     result:
-      Matrix([[3*x**2]])
+      [[3*x**2]]
     """
     if isinstance(obj, Verdict):
         return obj.message
