@@ -256,7 +256,7 @@ def _expand_once(g: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, list[str], bool]:
         u = g.args[0]
         try:
             outer = g.fdiff(1)
-        except Exception:  # noqa: BLE001 - SymPy raises various errors here
+        except Exception:
             outer = None
         if outer is not None and not outer.has(sp.Derivative, sp.Subs):
             rule = _function_rule(g)
@@ -291,11 +291,11 @@ def diff_steps(f: Any, x: sp.Symbol, *, simplified: Any = None) -> list[Step]:
     >>> from symml import diff_steps
     >>> x = sp.Symbol("x")
     >>> for s in diff_steps(3*x**2 + sp.exp(2*x), x):
-    ...     print(s.expr, "   #", s.why)
-    Derivative(3*x**2, x) + Derivative(exp(2*x), x)    # sum rule
-    exp(2*x)*Derivative(2*x, x) + 3*Derivative(x**2, x)    # constant multiple rule, exponential rule, chain rule
-    6*x + 2*exp(2*x)*Derivative(x, x)    # constant multiple rule, power rule
-    6*x + 2*exp(2*x)    # power rule
+    ...     print(s.expr, "  |", s.why)
+    Derivative(3*x**2, x) + Derivative(exp(2*x), x)   | sum rule
+    exp(2*x)*Derivative(2*x, x) + 3*Derivative(x**2, x)   | constant multiple rule, ...
+    6*x + 2*exp(2*x)*Derivative(x, x)   | constant multiple rule, power rule
+    6*x + 2*exp(2*x)   | power rule
     """
     expr = _as_scalar(f)
     lhs = sp.Derivative(expr, x, evaluate=False)
@@ -481,7 +481,9 @@ def gradient(f: Any, wrt: Any) -> Derivation:
         out: list[Step] = []
         for x, partial in zip(variables, row, strict=True):
             out.extend(diff_steps(expr, x, simplified=partial))
-        out.append(Step(result, "collect the partial derivatives", lhs=_grad_label(expr, variables)))
+        out.append(
+            Step(result, "collect the partial derivatives", lhs=_grad_label(expr, variables))
+        )
         return out
 
     return Derivation(
@@ -725,7 +727,7 @@ def taylor(f: Any, wrt: Any, at: Any, order: int = 2) -> Derivation:
         if k:
             current = sp.diff(current, t)
         coeff = current.subs(t, 0)
-        if coeff.has(sp.zoo, sp.nan) or not coeff.is_finite and coeff.is_finite is not None:
+        if coeff.has(sp.zoo, sp.nan) or (not coeff.is_finite and coeff.is_finite is not None):
             raise NotDifferentiableError(
                 bad_argument("at", at, f"f or its derivatives are not finite there ({coeff})")
             )
@@ -918,9 +920,7 @@ def critical_points(f: Any, wrt: Any, *, budget: float = 10.0) -> CriticalPoints
         if not eigs:
             vals = np.linalg.eigvalsh(np.array(H.evalf(), dtype=float))
             eigs = tuple(sp.Float(v) for v in vals)
-        points.append(
-            CriticalPoint(point, _classify(eigs), eigs, sp.simplify(expr.subs(point)))
-        )
+        points.append(CriticalPoint(point, _classify(eigs), eigs, sp.simplify(expr.subs(point))))
 
     def key(p: CriticalPoint):
         return [sp.default_sort_key(p.point[s]) for s in variables]

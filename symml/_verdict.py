@@ -31,13 +31,18 @@ import sympy as sp
 __all__ = ["Verdict"]
 
 
+def _fmt_float(value: float) -> str:
+    text = f"{value:.10g}"
+    return text if any(c in text for c in ".einfa") else text + ".0"
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, complex):
         if value.imag == 0:
-            return f"{value.real:.10g}"
+            return _fmt_float(value.real)
         return f"{value:.10g}"
     if isinstance(value, float):
-        return f"{value:.10g}"
+        return _fmt_float(value)
     return str(value)
 
 
@@ -65,6 +70,8 @@ class Verdict:
         the numeric fallback that decided instead.
     points : int
         How many sample points were evaluated.
+    entry : tuple of int or None
+        For matrices, the index ``(i, j)`` of the entry the values belong to.
     """
 
     equivalent: bool
@@ -76,6 +83,7 @@ class Verdict:
     expected_value: Any = None
     notes: tuple[str, ...] = field(default=())
     points: int = 0
+    entry: tuple[int, ...] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.equivalent)
@@ -86,11 +94,18 @@ class Verdict:
         if self.equivalent:
             how = f" at {self.points} points" if self.method != "symbolic" and self.points else ""
             return f"equivalent ({self.method}{how})"
+        if self.method == "inconclusive":
+            return "inconclusive: " + (
+                self.notes[0].removeprefix("inconclusive: ") if self.notes else "no detail"
+            )
         if self.counterexample is None:
             return f"not equivalent ({self.method})"
         where = ", ".join(f"{k} = {_fmt(v)}" for k, v in self.counterexample.items())
+        place = [f"at {where}"] if where else []
+        if self.entry is not None:
+            place.append(f"in entry {self.entry}")
         return (
-            f"not equivalent ({self.method}): at {where or 'every point'} the claimed side is "
+            f"not equivalent ({self.method}): {' '.join([*place, 'the claimed side is'])} "
             f"{_fmt(self.claimed_value)} but the expected side is {_fmt(self.expected_value)}"
         )
 

@@ -42,7 +42,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in one line with exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_BAD_INPUT, f"symml: error: {message} (see 'symml {self.prog.split()[-1]} -h')\n")
+        self.exit(
+            EXIT_BAD_INPUT, f"symml: error: {message} (see 'symml {self.prog.split()[-1]} -h')\n"
+        )
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -55,7 +57,9 @@ def _build_parser() -> argparse.ArgumentParser:
     derive = sub.add_parser("derive", help="gradient or Hessian of an expression, with steps")
     derive.add_argument("expr", help='the function, e.g. "(1 - x)**2 + 100*(y - x**2)**2"')
     derive.add_argument("--wrt", nargs="+", required=True, help="variables, e.g. --wrt x y")
-    derive.add_argument("--hessian", action="store_true", help="the Hessian instead of the gradient")
+    derive.add_argument(
+        "--hessian", action="store_true", help="the Hessian instead of the gradient"
+    )
     derive.add_argument(
         "--format",
         choices=("text", "latex", "numpy"),

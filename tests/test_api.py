@@ -18,8 +18,14 @@ def test_all_names_resolve_and_are_unique():
 
 
 def test_error_tree():
-    for name in ("ArgumentError", "ShapeError", "ParseError", "NotDifferentiableError",
-                 "NoClosedFormError", "BudgetExceededError"):
+    for name in (
+        "ArgumentError",
+        "ShapeError",
+        "ParseError",
+        "NotDifferentiableError",
+        "NoClosedFormError",
+        "BudgetExceededError",
+    ):
         assert issubclass(getattr(symml, name), symml.SymmlError)
 
 

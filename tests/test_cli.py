@@ -28,11 +28,24 @@ def test_derive_gradient_text():
 
 
 def test_derive_hessian_latex():
-    code, out = run(["derive", "(1 - x)^2 + 100*(y - x^2)^2", "--wrt", "x", "y", "--hessian",
-                     "--format", "latex"])
+    code, out = run(
+        [
+            "derive",
+            "(1 - x)^2 + 100*(y - x^2)^2",
+            "--wrt",
+            "x",
+            "y",
+            "--hessian",
+            "--format",
+            "latex",
+        ]
+    )
     assert code == 0
     assert out.startswith("\\begin{align*}")
-    assert r"\left[\begin{matrix}1200 x^{2} - 400 y + 2 & - 400 x\\- 400 x & 200\end{matrix}\right]" in out
+    assert (
+        r"\left[\begin{matrix}1200 x^{2} - 400 y + 2 & - 400 x\\- 400 x & 200\end{matrix}\right]"
+        in out
+    )
 
 
 def test_derive_numpy_shows_generated_code():
@@ -60,8 +73,9 @@ def test_check_branch_mistake_real_symbols():
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
-def test_attack_corpus_exits_2_with_one_line_and_executes_nothing(attack, capsys, tmp_path,
-                                                                  monkeypatch):
+def test_attack_corpus_exits_2_with_one_line_and_executes_nothing(
+    attack, capsys, tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     for argv in (["check", attack, "x"], ["derive", attack, "--wrt", "x"]):
         code, out = run(argv)
@@ -96,8 +110,12 @@ def test_demo_writes_notes(tmp_path):
 def test_installed_entry_point_runs():
     exe = Path(sys.executable).with_name("symml")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "symml.cli"]
-    proc = subprocess.run([*cmd, "check", "__import__('os').system('echo pwned')", "x"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [*cmd, "check", "__import__('os').system('echo pwned')", "x"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert "pwned" not in proc.stdout
     assert proc.stderr.count("\n") == 1

@@ -36,13 +36,18 @@ def test_derivation_latex_golden():
     assert g.latex() == (
         "\\begin{align*}\n"
         r"\frac{\partial}{\partial x} x e^{y} &= e^{y} \frac{\partial}{\partial x} x "
-        r"&& \text{constant multiple rule} \\" "\n"
-        r"&= e^{y} && \text{power rule} \\" "\n"
+        r"&& \text{constant multiple rule} \\"
+        "\n"
+        r"&= e^{y} && \text{power rule} \\"
+        "\n"
         r"\frac{\partial}{\partial y} x e^{y} &= x \frac{\partial}{\partial y} e^{y} "
-        r"&& \text{constant multiple rule} \\" "\n"
-        r"&= x e^{y} && \text{exponential rule} \\" "\n"
+        r"&& \text{constant multiple rule} \\"
+        "\n"
+        r"&= x e^{y} && \text{exponential rule} \\"
+        "\n"
         r"\nabla_{x, y} f &= \left[\begin{matrix}e^{y}\\x e^{y}\end{matrix}\right] "
-        r"&& \text{collect the partial derivatives}" "\n"
+        r"&& \text{collect the partial derivatives}"
+        "\n"
         "\\end{align*}"
     )
 

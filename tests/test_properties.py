@@ -12,9 +12,18 @@ import symml
 x, y = sp.symbols("x y", real=True)
 
 LEAVES = st.sampled_from([x, y, sp.Integer(2), sp.Rational(1, 2), sp.Integer(-3)])
-UNARY = [sp.sin, sp.cos, sp.tanh, sp.atan, lambda u: sp.exp(sp.sin(u)),
-         lambda u: sp.log(1 + u**2), lambda u: sp.sqrt(1 + u**2), lambda u: u**2,
-         lambda u: u**3, lambda u: 1 / (1 + u**2)]
+UNARY = [
+    sp.sin,
+    sp.cos,
+    sp.tanh,
+    sp.atan,
+    lambda u: sp.exp(sp.sin(u)),
+    lambda u: sp.log(1 + u**2),
+    lambda u: sp.sqrt(1 + u**2),
+    lambda u: u**2,
+    lambda u: u**3,
+    lambda u: 1 / (1 + u**2),
+]
 
 
 def _combine(children):
@@ -25,9 +34,7 @@ def _combine(children):
     return unary | binary
 
 
-EXPRESSIONS = st.recursive(LEAVES, _combine, max_leaves=6).filter(
-    lambda e: e.has(x) or e.has(y)
-)
+EXPRESSIONS = st.recursive(LEAVES, _combine, max_leaves=6).filter(lambda e: e.has(x) or e.has(y))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
