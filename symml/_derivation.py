@@ -249,8 +249,7 @@ class Derivation:
             return self.verifier(self, **options)
         from ._check import check_steps
 
-        chain = [s.expr for s in self.steps] + [self.result]
-        return check_steps(chain, **options).verdict
+        return check_steps(self, **options).verdict
 
     def latex(self, **options: Any) -> str:
         """The derivation as an ``align*`` block, one step per line with its reason."""

@@ -37,6 +37,13 @@ def _fmt_float(value: float) -> str:
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, sp.MatrixBase):
+        rows = ("[" + ", ".join(_fmt(e) for e in row) + "]" for row in value.tolist())
+        return "[" + ", ".join(rows) + "]"
+    if isinstance(value, sp.Float) and abs(value) < 1e300:
+        return _fmt_float(float(value))
+    if isinstance(value, sp.Expr) and value.is_number and value.has(sp.Float):
+        return str(value.evalf(10))
     if isinstance(value, complex):
         if value.imag == 0:
             return _fmt_float(value.real)

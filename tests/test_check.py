@@ -1,0 +1,480 @@
+"""Tests for symml._check: check, check_steps and their verdicts."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from symml._check import StepsVerdict, check, check_steps
+from symml._derivation import Derivation, Step
+from symml._errors import ArgumentError, ShapeError
+from symml._verdict import Verdict
+
+x, y = sp.symbols("x y", real=True)
+p, q = sp.symbols("p q", positive=True)
+k = sp.Symbol("k", integer=True)
+m = sp.Symbol("m", integer=True, positive=True)
+z, w = sp.symbols("z w")  # complex
+t, i = sp.symbols("t i", integer=True)
+f, g = sp.Function("f"), sp.Function("g")
+sigma = 1 / (1 + sp.exp(-x))
+taylor10 = sum(x**j / sp.factorial(j) for j in range(11))
+taylor30 = sum(x**j / sp.factorial(j) for j in range(31))
+xs = sp.IndexedBase("x", real=True)
+mu = sp.Symbol("mu", real=True)
+A3 = sp.Matrix(3, 3, lambda r, c: sp.sin((r + 1) * x + c * y) + x ** (r + c))
+A3_WRONG = A3 + sp.SparseMatrix(3, 3, {(2, 1): x * 1e-6})
+
+# (id, claimed, expected, equivalent?)
+CASES = [
+    # -- identities that hold --------------------------------------------------
+    ("pythagoras", sp.sin(x) ** 2 + sp.cos(x) ** 2, 1, True),
+    ("double-angle-sin", sp.sin(2 * x), 2 * sp.sin(x) * sp.cos(x), True),
+    ("double-angle-cos", sp.cos(2 * x), 1 - 2 * sp.sin(x) ** 2, True),
+    ("tanh", sp.tanh(x), (sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x)), True),
+    ("chain-rule", 2 * x * sp.cos(x**2), sp.Derivative(sp.sin(x**2), x), True),
+    (
+        "derivative-both-sides",
+        sp.Derivative(x**2 * sp.sin(x), x),
+        sp.Derivative(x**2, x) * sp.sin(x) + x**2 * sp.Derivative(sp.sin(x), x),
+        True,
+    ),
+    ("sigmoid-derivative", sp.Derivative(sigma, x), sigma * (1 - sigma), True),
+    (
+        "softmax",
+        sp.Derivative(sp.log(sp.exp(x) + sp.exp(y)), x),
+        1 / (1 + sp.exp(y - x)),
+        True,
+    ),
+    ("atan-derivative", sp.Derivative(sp.atan(x), x), 1 / (1 + x**2), True),
+    ("log-product-positive", sp.log(p * q), sp.log(p) + sp.log(q), True),
+    ("sqrt-square-positive", sp.sqrt(p**2), p, True),
+    ("sqrt-square-abs", sp.sqrt(x**2), sp.Abs(x), True),
+    ("parity-integer", (-1) ** (2 * k), 1, True),
+    ("gauss-sum", sp.Sum(i, (i, 1, m)), m * (m + 1) / 2, True),
+    ("integral", sp.Integral(2 * y, (y, 0, x)), x**2, True),
+    ("gaussian-integral", sp.Integral(sp.exp(-(x**2)), (x, -sp.oo, sp.oo)), sp.sqrt(sp.pi), True),
+    ("exp-series", sp.Sum(x**i / sp.factorial(i), (i, 0, sp.oo)), sp.exp(x), True),
+    ("binomial", (x + y) ** 3, x**3 + 3 * x**2 * y + 3 * x * y**2 + y**3, True),
+    ("complex-square", (z + 1) ** 2, z**2 + 2 * z + 1, True),
+    ("euler", sp.exp(sp.I * z), sp.cos(z) + sp.I * sp.sin(z), True),
+    ("numbers", sp.sqrt(8), 2 * sp.sqrt(2), True),
+    ("python-number", 0.5, sp.Rational(1, 2), True),
+    ("within-rtol", x * (1 + sp.Float("1e-12")), x, True),
+    (
+        "matrix",
+        sp.Matrix([[x, y], [y, x]]) ** 2,
+        sp.Matrix([[x**2 + y**2, 2 * x * y], [2 * x * y, x**2 + y**2]]),
+        True,
+    ),
+    ("list-as-column", [2 * x, 1], sp.Matrix([2 * x, 1]), True),
+    ("numpy-array", np.array([[1.5, 2.0]]), sp.Matrix([[sp.Rational(3, 2), 2]]), True),
+    (
+        "product-rule-abstract",
+        sp.Derivative(f(x) * g(x), x),
+        f(x).diff(x) * g(x) + f(x) * g(x).diff(x),
+        True,
+    ),
+    (
+        "chain-rule-abstract",
+        sp.Derivative(f(x**2), x).doit(),
+        2 * x * sp.Subs(sp.Derivative(f(y), y), y, x**2),
+        True,
+    ),
+    (
+        "indexed-sum",
+        sp.Derivative(sp.Sum((xs[i] - mu) ** 2, (i, 1, m)), mu),
+        2 * m * mu - 2 * sp.Sum(xs[i], (i, 1, m)),
+        True,
+    ),
+    # -- claims that are wrong -------------------------------------------------
+    ("sqrt-square-real", sp.sqrt(x**2), x, False),
+    ("log-product-real", sp.log(x * y), sp.log(x) + sp.log(y), False),
+    ("log-exp-complex", sp.log(sp.exp(z)), z, False),
+    ("abs-square-complex", sp.Abs(z) ** 2, z**2, False),
+    ("taylor-10", sp.exp(x), taylor10, False),
+    ("taylor-30", sp.exp(x), taylor30, False),
+    ("chain-rule-sign", -2 * x * sp.cos(x**2), sp.Derivative(sp.sin(x**2), x), False),
+    ("angle-sum-sign", sp.sin(x + y), sp.sin(x) * sp.cos(y) - sp.cos(x) * sp.sin(y), False),
+    ("freshman", (x + y) ** 2, x**2 + y**2, False),
+    ("parity-odd", (-1) ** k, 1, False),
+    ("gauss-off-by-one", sp.Sum(i, (i, 1, m)), m * (m - 1) / 2, False),
+    ("beyond-rtol", x * (1 + sp.Float("1e-6")), x, False),
+    ("matrix-one-entry", A3, A3_WRONG, False),
+    ("product-rule-wrong", sp.Derivative(f(x) * g(x), x), f(x).diff(x) * g(x).diff(x), False),
+    (
+        "indexed-sum-wrong",
+        sp.Derivative(sp.Sum((xs[i] - mu) ** 2, (i, 1, m)), mu),
+        m * mu - 2 * sp.Sum(xs[i], (i, 1, m)),
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("claimed", "expected", "equivalent"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_check_table(claimed, expected, equivalent):
+    verdict = check(claimed, expected)
+    assert isinstance(verdict, Verdict)
+    assert bool(verdict) is equivalent, verdict.message
+    assert verdict.method in ("symbolic", "numeric")
+    if not equivalent:
+        assert verdict.method == "numeric"
+        _recheck_counterexample(claimed, expected, verdict)
+    else:
+        assert verdict.counterexample is None
+
+
+def _value_at(obj, point, entry):
+    obj = sp.sympify(obj.tolist() if isinstance(obj, np.ndarray) else obj)
+    if isinstance(obj, list):
+        obj = sp.Matrix(obj)
+    if entry is not None:
+        obj = obj[entry]
+    return complex(sp.N(obj.doit().subs(point).doit(), 30))
+
+
+def _recheck_counterexample(claimed, expected, verdict):
+    """Substitute the counterexample independently: the sides really differ there."""
+    point = verdict.counterexample
+    assert point is not None
+    if any(isinstance(s, sp.Indexed) for s in point):
+        return  # sums over a sampled index: re-checked in test_indexed_counterexample
+    if sp.sympify(claimed).atoms(AppliedUndef) or sp.sympify(expected).atoms(AppliedUndef):
+        return  # abstract functions: evaluated through a random stand-in only
+    a = _value_at(claimed, point, verdict.entry)
+    b = _value_at(expected, point, verdict.entry)
+    assert a == pytest.approx(complex(verdict.claimed_value), rel=1e-9, abs=1e-12)
+    assert b == pytest.approx(complex(verdict.expected_value), rel=1e-9, abs=1e-12)
+    assert abs(a - b) > 1e-8 * max(abs(a), abs(b))
+
+
+def test_branch_counterexamples_are_where_the_branch_bites():
+    assert check(sp.sqrt(x**2), x).counterexample[x] < 0
+    pt = check(sp.log(x * y), sp.log(x) + sp.log(y)).counterexample
+    assert pt[x] < 0 and pt[y] < 0
+    pt = check(sp.log(sp.exp(z)), z).counterexample
+    assert abs(complex(pt[z]).imag) > np.pi
+
+
+def test_matrix_counterexample_names_the_entry():
+    v = check(A3, A3_WRONG)
+    assert v.entry == (2, 1)
+    assert "in entry (2, 1)" in v.message
+
+
+def test_indexed_counterexample():
+    v = check(sp.Sum(xs[i] ** 2, (i, 1, m)), sp.Sum(xs[i], (i, 1, m)) ** 2)
+    assert not v
+    n = v.counterexample[m]
+    values = [v.counterexample[xs[j]] for j in range(1, n + 1)]
+    assert sum(val**2 for val in values) == pytest.approx(v.claimed_value)
+    assert sum(values) ** 2 == pytest.approx(v.expected_value)
+
+
+def test_symbolic_and_numeric_methods():
+    assert check(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1).method == "symbolic"
+    v = check(x * (1 + sp.Float("1e-12")), x)
+    assert v and v.method == "numeric" and v.points == 40
+    assert any("numeric sampling decided" in note for note in v.notes)
+
+
+def test_integer_assumptions_matter():
+    n_plain = sp.Symbol("n")
+    assert check((-1) ** (2 * k), 1)
+    assert not check((-1) ** (2 * n_plain), 1)  # n complex: (-1)**(2n) != 1
+
+
+def test_symbols_option_samples_with_given_assumptions():
+    u = sp.Symbol("u")
+    assert not check(sp.sqrt(u**2), u)
+    assert check(sp.sqrt(u**2), u, symbols={u: "positive"})
+    v = check(sp.log(u * w), sp.log(u) + sp.log(w), symbols={u: {"real": True}, w: "real"})
+    assert not v and set(v.counterexample) == {u, w}
+    assert any("as asked" in note for note in v.notes)
+    # A list only orders the counterexample.
+    assert list(check(x + y, x - y, symbols=[y, x]).counterexample) == [y, x]
+
+
+def test_reproducible_with_seed():
+    a = check(sp.exp(x), taylor10, seed=3)
+    b = check(sp.exp(x), taylor10, seed=3)
+    assert a.counterexample == b.counterexample
+    assert a.claimed_value == b.claimed_value
+
+
+# -- equations ---------------------------------------------------------------------
+
+
+def test_equation_identity():
+    assert check(sp.Eq(sp.sin(x) ** 2, 1 - sp.cos(x) ** 2))
+    assert check(sp.Eq(x + 1, 1 + x, evaluate=False))
+    assert not check(sp.Eq(sp.sin(x) ** 2, 1 + sp.cos(x) ** 2))
+
+
+def test_equations_compare_residuals_either_way_round():
+    assert check(sp.Eq(x + 1, 3), sp.Eq(x - 2, 0))
+    v = check(sp.Eq(x + 1, 3), sp.Eq(3, x + 1))
+    assert v and any("swapped" in note for note in v.notes)
+    assert not check(sp.Eq(2 * x, 2), sp.Eq(x, 1))  # documented: scaling is not equality
+
+
+def test_equation_against_expression_compares_rhs():
+    v = check(sp.Eq(sp.Symbol("L"), x**2 + 2 * x + 1), (x + 1) ** 2)
+    assert v and any("right-hand side" in note for note in v.notes)
+
+
+def test_derivation_arguments():
+    d = Derivation(2 * x * sp.cos(x**2), [Step(sp.Derivative(sp.sin(x**2), x), "definition")])
+    assert check(d, sp.Derivative(sp.sin(x**2), x))
+    assert not check(sp.Derivative(sp.sin(x**2), x), Derivation(-2 * x * sp.cos(x**2)))
+
+
+# -- matrix symbols ----------------------------------------------------------------
+
+
+def test_matrix_symbol_gradient_least_squares():
+    X, wv, yv = sp.MatrixSymbol("X", 4, 2), sp.MatrixSymbol("w", 2, 1), sp.MatrixSymbol("y", 4, 1)
+    loss = ((X * wv - yv).T * (X * wv - yv))[0, 0]
+    assert check(sp.Derivative(loss, wv), 2 * X.T * (X * wv - yv))
+    v = check(sp.Derivative(loss, wv), X.T * (X * wv - yv))
+    assert not v and v.entry in {(0, 0), (1, 0)}
+    assert v.counterexample[X].shape == (4, 2)
+    grad = (2 * X.T * (X * wv - yv)).subs(v.counterexample).doit()
+    assert float(grad[v.entry]) == pytest.approx(v.claimed_value)
+
+
+def test_matrix_symbol_derivative_not_trusted_to_sympy():
+    # SymPy 1.14 says d/dv (v.T A v) = 0; check differentiates entry by entry.
+    A, v = sp.MatrixSymbol("A", 3, 3), sp.MatrixSymbol("v", 3, 1)
+    assert check(sp.Derivative((v.T * A * v)[0, 0], v), (A + A.T) * v)
+    assert not check(sp.Derivative((v.T * A * v)[0, 0], v), sp.ZeroMatrix(3, 1))
+    assert check(sp.Derivative(sp.log(sp.det(A)), A), A.inv().T)
+
+
+def test_matrix_symbols_with_symbolic_shapes():
+    n, d = sp.symbols("n d", integer=True, positive=True)
+    X, yv = sp.MatrixSymbol("X", n, d), sp.MatrixSymbol("y", n, 1)
+    v = check((X.T * X).I * X.T * yv, ((X.T * X).I * X.T) * yv)
+    assert v and any("matrix dimensions set to" in note for note in v.notes)
+    assert not check((X.T * X).I * X.T * yv, X.T * yv)
+
+
+# -- shapes and errors -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claimed", "expected", "match"),
+    [
+        (sp.Matrix([x, y]), sp.Matrix([[x, y]]), r"\(2, 1\).*\(1, 2\)"),
+        (sp.Matrix([x, y]), x, r"\(2, 1\).*scalar"),
+        (sp.MatrixSymbol("B", 2, 3), sp.MatrixSymbol("C", 3, 2), r"\(2, 3\).*\(3, 2\)"),
+    ],
+)
+def test_shape_mismatch(claimed, expected, match):
+    with pytest.raises(ShapeError, match=match):
+        check(claimed, expected)
+
+
+def test_one_by_one_matrix_against_scalar():
+    v = check(sp.Matrix([[x**2]]), x**2)
+    assert v and any("1x1" in note for note in v.notes)
+
+
+@pytest.mark.parametrize(
+    ("claimed", "expected", "match"),
+    [
+        ("x**2", x**2, r"claimed='x\*\*2'.*symml\.parse_expr"),
+        (x**2, "x**2", r"expected=.*parse_expr"),
+        (object(), x, r"claimed=<object"),
+        (x, {1, 2}, r"expected="),
+        (x > 0, x, r"inequalities"),
+        (x, None, r"Eq\(lhs, rhs\)"),
+        (sp.Eq(x + 1, 1 + x), None, r"evaluate=False"),
+        ([[x], [x, y]], x, r"rectangular"),
+    ],
+)
+def test_bad_arguments(claimed, expected, match):
+    with pytest.raises(ArgumentError, match=match):
+        check(claimed, expected)
+
+
+@pytest.mark.parametrize(
+    ("option", "match"),
+    [
+        ({"n": 0}, "n=0"),
+        ({"rtol": -1.0}, "rtol=-1.0"),
+        ({"budget": 0}, "budget=0"),
+        ({"symbols": x}, "list of Symbols"),
+        ({"symbols": [x + 1]}, "Symbol"),
+        ({"symbols": {x: {"colour": True}}}, "assumptions"),
+    ],
+)
+def test_bad_options(option, match):
+    with pytest.raises(ArgumentError, match=match):
+        check(x, x + 0 * y, **option)
+
+
+def test_matrix_derivative_of_vector_is_refused():
+    v = sp.MatrixSymbol("v", 2, 1)
+    with pytest.raises(ArgumentError, match="jacobian"):
+        check(sp.Derivative(v, v), sp.Identity(2))
+
+
+def test_inconclusive_when_undefined_everywhere():
+    # Both sides are undefined (nan) wherever samples fall (|x| <= 50).
+    v = check(sp.Piecewise((x, x > 100)), sp.Piecewise((2 * x, x > 100)))
+    assert not v and v.method == "inconclusive"
+    assert v.message.startswith("inconclusive: only 0 of")
+
+
+# -- time ----------------------------------------------------------------------------
+
+NASTY = sp.sin(sp.cos(sp.exp(x) + y) ** 3 + z) ** 4 * sp.exp(sp.sin(x * y)) / (
+    2 + sp.cos(z)
+) + sp.cos(sp.sin(x) ** 2 * y + sp.exp(z)) ** 3 * sp.log(2 + sp.sin(x + y) ** 2)
+
+
+def test_budget_bounds_a_slow_simplification():
+    # simplify() of this difference takes 10-20 s; the verdict must not.
+    expected = sp.expand(sp.expand_trig(NASTY))
+    start = time.monotonic()
+    v = check(NASTY, expected, budget=0.5)
+    elapsed = time.monotonic() - start
+    assert elapsed < 0.5 + 1.5
+    assert v and v.method == "numeric"
+    assert any("numeric sampling decided" in note for note in v.notes)
+    start = time.monotonic()
+    assert not check(NASTY, expected + 1e-6 * x, budget=0.5)
+    assert time.monotonic() - start < 2.0
+
+
+def test_three_by_three_matrices_are_fast():
+    expanded = A3.applyfunc(sp.expand_trig)
+    start = time.monotonic()
+    assert check(A3, expanded, budget=1.0)
+    assert time.monotonic() - start < 1.0 + 1.5
+
+
+# -- messages ------------------------------------------------------------------------
+
+
+def test_messages_read_well():
+    v = check(sp.sqrt(x**2), x)
+    assert v.message.startswith("not equivalent (numeric): at x = -")
+    assert "the claimed side is" in v.message and "but the expected side is" in v.message
+    assert str(v) == v.message
+    assert check(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1).message == "equivalent (symbolic)"
+    assert check(x * (1 + sp.Float("1e-12")), x).message == "equivalent (numeric at 40 points)"
+
+
+# -- check_steps ---------------------------------------------------------------------
+
+GOOD_CHAIN = [(x + 1) ** 2 - 1, x**2 + 2 * x + 1 - 1, x**2 + 2 * x, x * (x + 2)]
+
+
+def test_check_steps_all_hold():
+    sv = check_steps(GOOD_CHAIN)
+    assert isinstance(sv, StepsVerdict)
+    assert sv and sv.first_bad is None
+    assert len(sv.verdicts) == 3 and all(sv.verdicts)
+    assert sv.message == "all 3 steps hold"
+    assert sv.verdict and sv.verdict.method == "symbolic"
+
+
+@pytest.mark.parametrize("bad", [1, 2, 3])
+def test_check_steps_first_bad(bad):
+    chain = list(GOOD_CHAIN)
+    chain[bad] = chain[bad] + x  # wrong from here on
+    sv = check_steps(chain)
+    assert not sv and sv.first_bad == bad
+    assert len(sv.verdicts) == 3  # later steps are still checked
+    assert [bool(v) for v in sv.verdicts] == [k != bad and k != bad + 1 for k in (1, 2, 3)]
+    assert sv.message.startswith(f"step {bad} does not follow from step {bad - 1}: at x = ")
+    summary = sv.verdict
+    assert not summary
+    assert summary.counterexample == sv.verdicts[bad - 1].counterexample
+    assert summary.notes[0] == sv.message
+    # verdicts[k] compares chain[k + 1] (claimed) with chain[k] (expected).
+    bad_verdict = sv.verdicts[bad - 1]
+    point = bad_verdict.counterexample
+    assert complex(chain[bad].subs(point)) == pytest.approx(complex(bad_verdict.claimed_value))
+    assert complex(chain[bad - 1].subs(point)) == pytest.approx(complex(bad_verdict.expected_value))
+
+
+def test_check_steps_with_derivatives_and_steps():
+    chain = [
+        sp.Derivative(x * sp.exp(x), x),
+        Step(sp.exp(x) + x * sp.exp(x), "product rule"),
+        Step((1 + x) * sp.exp(x), "factor"),
+        Step(2 * x, "a new chain", lhs=sp.Derivative(x**2, x)),
+    ]
+    assert check_steps(chain)
+    chain[3] = Step(x, "a new chain", lhs=sp.Derivative(x**2, x))
+    assert check_steps(chain).first_bad == 3
+
+
+def test_check_steps_of_a_derivation():
+    steps = [
+        Step(sp.Derivative(x * sp.exp(x), x), "definition"),
+        Step(sp.exp(x) + x * sp.exp(x), "product rule"),
+    ]
+    assert check_steps(Derivation((1 + x) * sp.exp(x), steps))
+    sv = check_steps(Derivation(x * sp.exp(x), steps))
+    assert sv.first_bad == 2 and [bool(v) for v in sv.verdicts] == [True, False]
+
+
+def test_check_steps_derivation_verify_uses_it():
+    d = Derivation(2 * x, [Step(sp.Derivative(x**2, x), "definition")])
+    assert d.verify()
+    bad = Derivation(3 * x, [Step(sp.Derivative(x**2, x), "definition")])
+    assert not bad.verify()
+
+
+def test_check_steps_shares_the_budget():
+    expected = sp.expand(sp.expand_trig(NASTY))
+    start = time.monotonic()
+    sv = check_steps([NASTY, expected, NASTY], budget=1.0)
+    assert sv
+    assert time.monotonic() - start < 1.0 + 2.0
+
+
+@pytest.mark.parametrize(
+    ("chain", "match"),
+    [([x], "at least two"), (x, "at least two"), ("x = y", "at least two"), ([x, "y"], "chain")],
+)
+def test_check_steps_bad_chain(chain, match):
+    with pytest.raises(ArgumentError, match=match):
+        check_steps(chain)
+
+
+# -- odds and ends -------------------------------------------------------------------
+
+
+def test_constants_and_infinities():
+    assert check(sp.Limit(1 / x, x, 0, "+"), sp.oo)
+    v = check(sp.oo, 1)
+    assert not v and v.claimed_value == sp.oo and v.counterexample == {}
+
+
+def test_integral_without_closed_form_is_evaluated_numerically():
+    a = sp.Integral(sp.exp(-(x**4) * p), (x, 0, 1))
+    v = check(a, sp.Integral(sp.exp(-2 * (x**4) * p), (x, 0, 1)))
+    assert not v and v.counterexample[p] > 0
+
+
+def test_outside_the_main_thread_simplify_is_skipped():
+    import threading
+
+    out = []
+    thread = threading.Thread(target=lambda: out.append(check(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1)))
+    thread.start()
+    thread.join()
+    assert out[0] and any("main thread" in note for note in out[0].notes)
