@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 import sympy as sp
@@ -234,14 +232,11 @@ def test_steps_are_lazy_for_large_inputs():
     xs = sp.symbols("x0:40", real=True)
     t = sp.Symbol("t", real=True)
     f = sp.log(1 + sp.exp(-t * sum(w * xi for w, xi in zip(ws, xs, strict=True))))
-    start = time.perf_counter()
     H = symml.hessian(f, ws)
-    elapsed = time.perf_counter() - start
     assert H.result.shape == (40, 40)
     assert H._steps is None  # not built until looked at
     assert H.result[3, 5] == H.result[5, 3]
     assert sp.simplify(H.result[3, 5] - sp.diff(f, ws[3], ws[5])) == 0
-    assert elapsed < 60  # a sanity bound only; the benchmark measures speed
 
 
 # -- taylor ---------------------------------------------------------------------------
