@@ -30,9 +30,9 @@ from ._errors import NotDifferentiableError as NotDifferentiableError
 from ._errors import ParseError as ParseError
 from ._errors import ShapeError as ShapeError
 from ._errors import SymmlError as SymmlError
-from ._latex import Notes as Notes
 from ._latex import to_latex as to_latex
 from ._latex import to_text as to_text
+from ._notes import Notes as Notes
 from ._numeric import to_numpy as to_numpy
 from ._parse import parse_expr as parse_expr
 from ._parse import parse_symbols as parse_symbols

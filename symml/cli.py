@@ -29,7 +29,8 @@ import sympy as sp
 from ._calculus import gradient, hessian, jacobian
 from ._check import check, check_steps
 from ._errors import SymmlError
-from ._latex import Notes, to_latex, to_text
+from ._latex import to_latex, to_text
+from ._notes import Notes
 from ._numeric import to_numpy
 from ._parse import parse_expr, parse_symbols
 
