@@ -71,16 +71,25 @@ __all__ = [
 # --------------------------------------------------------------------------
 
 
-def _as_wrt(wrt: Any, name: str = "wrt") -> tuple[sp.Symbol, ...]:
-    if isinstance(wrt, sp.MatrixSymbol):
+def _is_matrix_wrt(wrt: Any) -> bool:
+    """Whether ``wrt`` asks for matrix calculus (a MatrixSymbol) and _matrix can do it."""
+    if not isinstance(wrt, sp.MatrixSymbol):
+        return False
+    try:
+        from . import _matrix  # noqa: F401
+    except ImportError:
         raise ArgumentError(
             bad_argument(
-                name,
+                "wrt",
                 wrt,
                 "matrix calculus in a MatrixSymbol is not available yet; "
                 "pass a list of Symbols, e.g. wrt=[w1, w2]",
             )
-        )
+        ) from None
+    return True
+
+
+def _as_wrt(wrt: Any, name: str = "wrt") -> tuple[sp.Symbol, ...]:
     if isinstance(wrt, sp.Symbol):
         items: list[Any] = [wrt]
     elif isinstance(wrt, sp.MatrixBase):
@@ -471,6 +480,10 @@ def gradient(f: Any, wrt: Any) -> Derivation:
     >>> grad(1.0, 1.0)
     array([0., 0.])
     """
+    if _is_matrix_wrt(wrt):
+        from ._matrix import matrix_gradient
+
+        return matrix_gradient(f, wrt)
     expr = _as_scalar(f, "f")
     variables = _as_wrt(wrt)
     row = derivatives([expr], variables)[0]
@@ -515,6 +528,10 @@ def jacobian(F: Any, wrt: Any) -> Derivation:
     >>> sp.simplify(J.result.det())
     r
     """
+    if _is_matrix_wrt(wrt):
+        from ._matrix import matrix_jacobian
+
+        return matrix_jacobian(F, wrt)
     functions = _as_vector(F)
     variables = _as_wrt(wrt)
     rows = derivatives(list(functions), variables)
@@ -564,6 +581,10 @@ def hessian(f: Any, wrt: Any) -> Derivation:
     >>> bool(H.verify())
     True
     """
+    if _is_matrix_wrt(wrt):
+        from ._matrix import matrix_hessian
+
+        return matrix_hessian(f, wrt)
     expr = _as_scalar(f, "f")
     variables = _as_wrt(wrt)
     entries = hessian_entries(expr, variables)
