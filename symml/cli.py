@@ -166,6 +166,22 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
 _COMMANDS = {"derive": _derive, "check": _check, "demo": _demo}
 
 
+_SHORT_OPTIONS = {"-h", "-o"}
+
+
+def _protect_negative(argv: Sequence[str]) -> list[str]:
+    """Let expressions start with a minus sign: ``symml check "-2*x" "x"``.
+
+    argparse takes any word starting with ``-`` for an option; a word that is
+    not one of ours (``--...`` or a known short option) is an expression, so
+    it gets a leading space, which argparse ignores and ``parse_expr`` strips.
+    """
+    return [
+        f" {a}" if a.startswith("-") and not a.startswith("--") and a not in _SHORT_OPTIONS else a
+        for a in argv
+    ]
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     """Run the ``symml`` command; return its exit status.
 
@@ -179,7 +195,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     True
     """
     stream = sys.stdout if out is None else out
-    args = _build_parser().parse_args(argv)
+    args = _build_parser().parse_args(_protect_negative(sys.argv[1:] if argv is None else argv))
     try:
         return _COMMANDS[args.command](args, stream)
     except SymmlError as exc:
