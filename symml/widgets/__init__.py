@@ -1,0 +1,19 @@
+"""Explorers: ipywidgets views that show the formula and the plot while parameters move.
+
+This is the only package in symml that imports ipywidgets.
+
+>>> import sympy as sp
+>>> from symml.widgets import explore
+>>> a, x = sp.symbols("a x", real=True)
+>>> e = explore(a*sp.sin(x), x, params={a: (0.5, 3.0)})
+>>> sorted(e.sliders)
+['a']
+"""
+
+from ._explorers import Explorer as Explorer
+from ._explorers import explore as explore
+from ._explorers import explore_derivative as explore_derivative
+from ._params import Param as Param
+from ._params import ParameterModel as ParameterModel
+
+__all__ = ["Explorer", "Param", "ParameterModel", "explore", "explore_derivative"]

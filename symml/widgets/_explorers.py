@@ -1,0 +1,392 @@
+"""Explorers: sliders, the formula (symbolic and with current values) and the plot.
+
+=======================  ====================================================
+function                 what it shows
+=======================  ====================================================
+``explore``              any expression in one variable, any parameters
+``explore_derivative``   f, f' and the tangent line at a movable point
+=======================  ====================================================
+
+Each returns an :class:`Explorer` with ``.sliders`` (name -> widget),
+``.formula`` (an ``HTMLMath`` widget; its ``value`` is the LaTeX shown),
+``.figure`` (the Matplotlib figure) and ``.model`` (the pure-Python
+:class:`~symml.widgets.ParameterModel`). Setting a slider's ``value`` from
+code drives it exactly as a user would, so the explorers are testable
+headlessly.
+
+How it works: the numeric functions come from :func:`symml.to_numpy`, built
+once per explorer; a change updates the model, the artists are updated in
+place (``set_data``) and the canvas redraws with ``draw_idle``. The figure is
+never recreated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import sympy as sp
+
+from .._derivation import as_sympy
+from .._errors import ArgumentError, bad_argument
+from .._numeric import to_numpy
+from ._figures import format_value, new_figure, sample_grid, uses_ipympl
+from ._params import Param, ParameterModel
+
+__all__ = ["Explorer", "explore", "explore_derivative"]
+
+
+def _control(param: Param) -> widgets.Widget:
+    style = {"description_width": "initial"}
+    if param.kind == "float":
+        return widgets.FloatSlider(
+            value=param.value,
+            min=param.low,
+            max=param.high,
+            step=param.step,
+            description=param.label,
+            continuous_update=True,
+            readout_format=".3g",
+            style=style,
+        )
+    if param.kind == "int":
+        return widgets.IntSlider(
+            value=param.value,
+            min=param.low,
+            max=param.high,
+            step=param.step or 1,
+            description=param.label,
+            style=style,
+        )
+    return widgets.Dropdown(
+        options=list(param.options), value=param.value, description=param.label, style=style
+    )
+
+
+class Explorer:
+    """Sliders + formula + figure, kept in step with a :class:`ParameterModel`.
+
+    Parameters
+    ----------
+    model : ParameterModel
+    figure : matplotlib Figure
+    update : callable(values) -> bool
+        Updates the artists in place for the given parameter values; returns
+        True when the axes' view changed (ticks must be redrawn).
+    formula : callable(values) -> str
+        The LaTeX to show for the given values.
+    dynamic : sequence of Artists
+        The artists ``update`` changes. They are drawn on top of a cached
+        background (blitting), so a slider move redraws only them unless the
+        view changed.
+    """
+
+    def __init__(
+        self,
+        model: ParameterModel,
+        figure: Any,
+        update: Callable[[dict[sp.Symbol, Any]], bool],
+        formula: Callable[[dict[sp.Symbol, Any]], str],
+        dynamic: Sequence[Any] = (),
+    ) -> None:
+        self.model = model
+        self.figure = figure
+        self._update = update
+        self._formula = formula
+        self._dynamic = list(dynamic)
+        self._background = None
+        self._blit = not uses_ipympl() and getattr(figure.canvas, "supports_blit", False)
+        for artist in self._dynamic:
+            artist.set_animated(self._blit)
+        self.formula = widgets.HTMLMath(value=formula(model.values))
+        self.sliders: dict[str, widgets.Widget] = {}
+        for param in model:
+            if param.kind == "fixed":
+                continue
+            control = _control(param)
+            control.observe(self._on_control(param.name), names="value")
+            self.sliders[param.name] = control
+        self._output = widgets.Output()
+        update(model.values)
+        # Lay out once; a layout engine would redo it on every draw (half the latency).
+        figure.tight_layout()
+        self._redraw(full=True)
+        model.observe(self._refresh)
+        canvas = figure.canvas if uses_ipympl() else self._output
+        self.widget = widgets.VBox([*self.sliders.values(), self.formula, canvas])
+        self._show_inline()
+
+    def _redraw(self, full: bool) -> None:
+        canvas = self.figure.canvas
+        if not self._blit:
+            canvas.draw_idle()
+            return
+        if full or self._background is None:
+            canvas.draw()  # everything but the animated (dynamic) artists
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._dynamic:
+            artist.axes.draw_artist(artist)
+        canvas.blit(self.figure.bbox)
+
+    def _on_control(self, name: str) -> Callable[[dict], None]:
+        def handler(change: dict) -> None:
+            self.model.set(name, change["new"])
+
+        return handler
+
+    def _refresh(self, values: dict[sp.Symbol, Any]) -> None:
+        view_changed = self._update(values)
+        self.formula.value = self._formula(values)
+        self._redraw(full=bool(view_changed))
+        self._show_inline()
+
+    def _show_inline(self) -> None:
+        """With the inline backend, re-show the (same) figure in the Output widget."""
+        if uses_ipympl():  # pragma: no cover - needs a Jupyter front end
+            return
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover - IPython ships with ipywidgets
+            return
+        if get_ipython() is None:
+            return
+        from IPython.display import display
+
+        with self._output:  # pragma: no cover - needs a kernel
+            self._output.clear_output(wait=True)
+            display(self.figure)
+
+    def set(self, **values: Any) -> None:
+        """Set parameters by name, as moving their sliders would."""
+        for name, value in values.items():
+            if name in self.sliders:
+                self.sliders[name].value = value
+            else:
+                self.model.set(name, value)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        names = ", ".join(f"{p.name}={p.value}" for p in self.model)
+        return f"<Explorer {names}>"
+
+
+def _as_variable(x: Any) -> sp.Symbol:
+    if not isinstance(x, sp.Symbol):
+        raise ArgumentError(bad_argument("x", x, "give the plotted variable as a Symbol"))
+    return x
+
+
+def _as_xlim(xlim: Any) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in xlim)
+    except (TypeError, ValueError):
+        raise ArgumentError(bad_argument("xlim", xlim, "give (low, high), e.g. (-3, 3)")) from None
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ArgumentError(bad_argument("xlim", xlim, "need finite low < high"))
+    return lo, hi
+
+
+def _model_for(
+    exprs: Sequence[sp.Basic], x: sp.Symbol, params: Mapping[Any, Any] | None
+) -> ParameterModel:
+    free = set().union(*(e.free_symbols for e in exprs)) - {x}
+    specs = dict(params or {})
+    extra = {k for k in specs if isinstance(k, sp.Symbol) and k not in free}
+    if extra:
+        names = ", ".join(sorted(s.name for s in extra))
+        raise ArgumentError(
+            bad_argument("params", specs, f"{names} does not appear in the expression")
+        )
+    return ParameterModel(specs, symbols=free)
+
+
+def _latex_with_values(expr: sp.Basic, values: Mapping[sp.Symbol, Any]) -> str:
+    from .._latex import to_latex
+
+    return to_latex(expr.xreplace({s: format_value(v) for s, v in values.items()}))
+
+
+def _fit_ylim(ax: Any, *arrays: np.ndarray) -> bool:
+    """Keep the y-limits while the data fit them well; return True if they changed.
+
+    The view changes when data leave it or fill less than a third of it, so
+    most slider moves keep the ticks and only the curves are redrawn.
+    """
+    finite = [a[np.isfinite(a)] for a in arrays]
+    finite = [a for a in finite if a.size]
+    if not finite:
+        return False
+    lo = min(float(a.min()) for a in finite)
+    hi = max(float(a.max()) for a in finite)
+    cur_lo, cur_hi = ax.get_ylim()
+    span = hi - lo
+    if lo >= cur_lo and hi <= cur_hi and span >= (cur_hi - cur_lo) / 3:
+        return False
+    pad = 0.08 * span if span > 0 else max(abs(hi), 1.0) * 0.1
+    ax.set_ylim(lo - pad, hi + pad)
+    return True
+
+
+def _eval(fn: Callable[..., np.ndarray], xs: np.ndarray, args: Sequence[Any]) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        ys = np.asarray(fn(xs, *args), dtype=float)
+    return np.broadcast_to(ys, xs.shape)
+
+
+def explore(
+    expr: Any,
+    x: sp.Symbol,
+    params: Mapping[Any, Any] | None = None,
+    *,
+    xlim: tuple[float, float] = (-5.0, 5.0),
+    n: int = 400,
+) -> Explorer:
+    """Explore an expression in ``x`` while its parameters move.
+
+    Parameters
+    ----------
+    expr : sympy expression or Derivation
+    x : Symbol
+        The variable on the horizontal axis.
+    params : mapping Symbol -> spec, optional
+        ``(lo, hi)`` slider, a set/list dropdown, or a number to fix it. Free
+        symbols without a spec get a default slider.
+    xlim : (low, high)
+    n : int
+        Points on the curve.
+
+    Returns
+    -------
+    Explorer
+        ``figure.axes[0].lines[0]`` is the curve of the expression.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symml.widgets import explore
+    >>> a, b, x = sp.symbols("a b x", real=True)
+    >>> e = explore(a*sp.sin(x) + b, x, params={a: (0.5, 3.0), b: (-1.0, 1.0)}, xlim=(-3, 3))
+    >>> e.sliders["a"].value = 2.0
+    >>> line = e.figure.axes[0].lines[0]
+    >>> bool(abs(line.get_ydata()[0] - 2.0*np.sin(-3.0)) < 1e-12)
+    True
+    >>> e.formula.value
+    '$$f(x) = a \\\\sin{\\\\left(x \\\\right)} + b = 2.0 \\\\sin{\\\\left(x \\\\right)}$$'
+    """
+    f = as_sympy(expr, "expr")
+    if not isinstance(f, sp.Expr) or getattr(f, "is_Matrix", False):
+        raise ArgumentError(bad_argument("expr", f, "give a scalar expression in x"))
+    x = _as_variable(x)
+    lo, hi = _as_xlim(xlim)
+    model = _model_for([f], x, params)
+    symbols = model.symbols
+    fn = to_numpy(f, [x, *symbols])
+    xs = sample_grid((lo, hi), n)
+    fig = new_figure()
+    ax = fig.axes[0]
+    (curve,) = ax.plot(xs, np.zeros_like(xs), lw=2)
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel(f"${sp.latex(x)}$")
+    ax.grid(True, alpha=0.3)
+    fx = f"f({sp.latex(x)})"
+
+    def update(values: dict[sp.Symbol, Any]) -> bool:
+        ys = _eval(fn, xs, [values[s] for s in symbols])
+        curve.set_ydata(ys)
+        return _fit_ylim(ax, ys)
+
+    def formula(values: dict[sp.Symbol, Any]) -> str:
+        from .._latex import to_latex
+
+        current = _latex_with_values(f, values)
+        return f"$${fx} = {to_latex(f)} = {current}$$"
+
+    return Explorer(model, fig, update, formula, dynamic=[curve])
+
+
+def explore_derivative(
+    expr: Any,
+    x: sp.Symbol,
+    params: Mapping[Any, Any] | None = None,
+    *,
+    xlim: tuple[float, float] = (-5.0, 5.0),
+    n: int = 400,
+) -> Explorer:
+    """Explore f, its derivative f' and the tangent line at a movable point.
+
+    The point is the parameter ``x0`` (a slider over ``xlim``). Lines:
+    ``axes[0].lines`` = [f, tangent, point]; ``axes[1].lines`` = [f', point].
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symml.widgets import explore_derivative
+    >>> x = sp.Symbol("x", real=True)
+    >>> e = explore_derivative(x**3 - x, x, xlim=(-2, 2))
+    >>> e.sliders["x0"].value = 1.0
+    >>> tangent = e.figure.axes[0].lines[1]
+    >>> float(tangent.get_ydata()[-1])   # f(1) + f'(1) (2 - 1) = 0 + 2
+    2.0
+    """
+    f = as_sympy(expr, "expr")
+    if not isinstance(f, sp.Expr) or getattr(f, "is_Matrix", False):
+        raise ArgumentError(bad_argument("expr", f, "give a scalar expression in x"))
+    x = _as_variable(x)
+    lo, hi = _as_xlim(xlim)
+    from .._calculus import gradient
+
+    df = gradient(f, [x]).result[0]
+    x0 = sp.Symbol("x0", real=True)
+    specs = dict(params or {})
+    specs[x0] = (lo, hi, (hi - lo) / 400)
+    model = _model_for([f, df, x0], x, specs)
+    model[x0].value = (lo + hi) / 2
+    symbols = [s for s in model.symbols if s != x0]
+    f_fn = to_numpy(f, [x, *symbols])
+    df_fn = to_numpy(df, [x, *symbols])
+    xs = sample_grid((lo, hi), n)
+    fig = new_figure(ncols=2, figsize=(9.0, 3.6))
+    ax, dax = fig.axes
+    (curve,) = ax.plot(xs, np.zeros_like(xs), lw=2, label="$f$")
+    (tangent,) = ax.plot(xs, np.zeros_like(xs), "--", label="tangent")
+    (point,) = ax.plot([0.0], [0.0], "o", color="black")
+    (dcurve,) = dax.plot(xs, np.zeros_like(xs), lw=2, color="C2", label="$f'$")
+    (dpoint,) = dax.plot([0.0], [0.0], "o", color="black")
+    for a in (ax, dax):
+        a.set_xlim(lo, hi)
+        a.grid(True, alpha=0.3)
+        a.legend(loc="upper left")
+    tangent_expr = f.subs(x, x0) + df.subs(x, x0) * (x - x0)
+
+    def update(values: dict[sp.Symbol, Any]) -> bool:
+        args = [values[s] for s in symbols]
+        at = np.array([values[x0]], dtype=float)
+        ys = _eval(f_fn, xs, args)
+        dys = _eval(df_fn, xs, args)
+        y0 = float(_eval(f_fn, at, args)[0])
+        slope = float(_eval(df_fn, at, args)[0])
+        curve.set_ydata(ys)
+        tangent.set_ydata(y0 + slope * (xs - at[0]))  # clipped by the view of f
+        point.set_data([at[0]], [y0])
+        dcurve.set_ydata(dys)
+        dpoint.set_data([at[0]], [slope])
+        changed_f = _fit_ylim(ax, ys)
+        changed_df = _fit_ylim(dax, dys)
+        return changed_f or changed_df
+
+    def formula(values: dict[sp.Symbol, Any]) -> str:
+        from .._latex import to_latex
+
+        return (
+            f"$$f'({sp.latex(x)}) = {to_latex(df)}, \\quad "
+            f"\\text{{tangent at }} x_0 = {to_latex(format_value(values[x0]))}: "
+            f"y = {_latex_with_values(tangent_expr, values)}$$"
+        )
+
+    return Explorer(model, fig, update, formula, dynamic=[curve, tangent, point, dcurve, dpoint])

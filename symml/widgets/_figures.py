@@ -1,0 +1,88 @@
+"""Matplotlib figure builders for the explorers; testable with the Agg backend.
+
+=====================  =======================================================
+name                   what it does
+=====================  =======================================================
+``new_figure``         a Figure on the right canvas (ipympl widget or Agg)
+``sample_grid``        the x values a curve is drawn at
+``format_value``       a parameter value as short LaTeX
+=====================  =======================================================
+
+Figures are created once per explorer; updates change artists in place
+(``set_data``) and ask for a redraw with ``draw_idle``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+import numpy as np
+import sympy as sp
+from matplotlib.figure import Figure
+
+__all__ = ["format_value", "new_figure", "sample_grid", "uses_ipympl"]
+
+
+def uses_ipympl() -> bool:
+    """Whether Matplotlib draws through ipympl (``%matplotlib widget``)."""
+    backend = matplotlib.get_backend().lower()
+    return "ipympl" in backend or backend.endswith("widget")
+
+
+def new_figure(*, ncols: int = 1, figsize: tuple[float, float] = (6.4, 3.6)) -> Figure:
+    """A Figure with ``ncols`` axes.
+
+    Under ``%matplotlib widget`` the figure comes from pyplot (its canvas is
+    an ipympl widget); otherwise it is a plain Agg figure, which never opens
+    a window and is not tracked by pyplot.
+
+    Examples
+    --------
+    >>> fig = new_figure(ncols=2)
+    >>> len(fig.axes)
+    2
+    """
+    if uses_ipympl():  # pragma: no cover - needs a Jupyter front end
+        import matplotlib.pyplot as plt
+
+        with plt.ioff():
+            fig = plt.figure(figsize=figsize)
+    else:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        fig = Figure(figsize=figsize)
+        FigureCanvasAgg(fig)
+    fig.subplots(1, ncols)
+    return fig
+
+
+def sample_grid(xlim: tuple[float, float], n: int = 400) -> np.ndarray:
+    """``n`` evenly spaced points over ``xlim``.
+
+    Examples
+    --------
+    >>> sample_grid((0, 1), 5)
+    array([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    """
+    return np.linspace(float(xlim[0]), float(xlim[1]), int(n))
+
+
+def format_value(value: Any) -> sp.Basic:
+    """A value as a SymPy number with 4 significant digits (for the formula line).
+
+    Examples
+    --------
+    >>> format_value(2.0), format_value(3), format_value(1/3)
+    (2.0, 3, 0.3333)
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return sp.S(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return sp.Integer(int(value))
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        if number == int(number) and abs(number) < 1e6:
+            return sp.Float(number, 2)
+        return sp.Float(float(f"{number:.4g}"), 4)
+    return sp.sympify(value)

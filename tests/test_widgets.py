@@ -1,0 +1,150 @@
+"""Headless specifications for the explorers: set slider values, check the plotted data
+(recomputed independently with NumPy) and the formula text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symml import ArgumentError
+from symml.widgets import ParameterModel, explore, explore_derivative
+
+a, b, x = sp.symbols("a b x", real=True)
+k = sp.Symbol("k", integer=True, positive=True)
+s = sp.Symbol("s", positive=True)
+
+
+# -- the parameter model (pure Python) ---------------------------------------------------
+
+
+def test_model_shorthand_table():
+    model = ParameterModel(
+        {a: (0.5, 3.0), b: {2, 1, 3}, k: (1, 6), s: 2.5}, symbols=[a, b, k, s, x]
+    )
+    kinds = {p.name: (p.kind, p.value) for p in model}
+    assert kinds["a"] == ("float", 1.75)
+    assert kinds["b"] == ("choice", 1)
+    assert kinds["k"] == ("int", 3)
+    assert kinds["s"] == ("fixed", 2.5)
+    assert kinds["x"] == ("float", 0.0)  # default (-5, 5) for a real symbol
+    assert model["b"].options == (1, 2, 3)
+
+
+def test_model_defaults_respect_assumptions():
+    model = ParameterModel({}, symbols=[s, k])
+    assert (model["s"].low, model["s"].high) == (0.1, 5.0)
+    assert (model["k"].kind, model["k"].low) == ("int", 1)
+
+
+def test_model_notifies_observers_and_validates():
+    model = ParameterModel({a: (0.0, 1.0)}, symbols=[a])
+    seen = []
+    model.observe(lambda values: seen.append(values[a]))
+    model.set("a", 0.25)
+    model.set(a, 0.25)  # unchanged: no notification
+    assert seen == [0.25]
+    with pytest.raises(ArgumentError, match=r"a=2 is not valid: give a value in \[0.0, 1.0\]"):
+        model.set("a", 2)
+    with pytest.raises(ArgumentError, match="known parameters: a"):
+        model.set("zz", 1)
+
+
+@pytest.mark.parametrize(
+    ("spec", "match"),
+    [
+        ((3.0, 1.0), "low < high"),
+        ((0.0, 1.0, -0.1), "step must be positive"),
+        ((0, 1, 2, 3), r"\(low, high\)"),
+        ("wide", "use \\(low, high\\) for a slider"),
+        (set(), "at least one option"),
+    ],
+)
+def test_model_bad_specs(spec, match):
+    with pytest.raises(ArgumentError, match=match):
+        ParameterModel({a: spec}, symbols=[a])
+
+
+# -- the function explorer ---------------------------------------------------------------
+
+
+def test_issue_example_function_explorer():
+    e = explore(a * sp.sin(x) + b, x, params={a: (0.5, 3.0), b: (-1.0, 1.0)}, xlim=(-3, 3))
+    fig = e.figure
+    e.sliders["a"].value = 2.0
+    e.sliders["b"].value = 0.5
+    line = e.figure.axes[0].lines[0]
+    xs = np.linspace(-3, 3, 400)
+    np.testing.assert_allclose(line.get_xdata(), xs)
+    np.testing.assert_allclose(line.get_ydata(), 2.0 * np.sin(xs) + 0.5, rtol=1e-12)
+    assert e.formula.value == (
+        r"$$f(x) = a \sin{\left(x \right)} + b = 2.0 \sin{\left(x \right)} + 0.5$$"
+    )
+    assert e.figure is fig  # updated in place, never recreated
+    assert len(fig.axes[0].lines) == 1
+    lo, hi = fig.axes[0].get_ylim()
+    assert lo <= -1.5 and hi >= 2.5  # the view follows the data
+
+
+def test_function_explorer_dropdown_int_and_fixed():
+    e = explore(a * x**k + s, x, params={a: {1, -1}, k: (1, 4), s: 2.0}, xlim=(0, 2), n=50)
+    assert set(e.sliders) == {"a", "k"}  # the fixed one has no control
+    e.sliders["a"].value = -1
+    e.sliders["k"].value = 3
+    xs = np.linspace(0, 2, 50)
+    np.testing.assert_allclose(e.figure.axes[0].lines[0].get_ydata(), -(xs**3) + 2.0)
+    assert e.formula.value == "$$f(x) = a x^{k} + s = 2.0 - x^{3}$$"
+
+
+def test_set_method_and_default_sliders():
+    e = explore(sp.exp(-a * x**2), x)  # a gets a default slider
+    e.set(a=1.5)
+    ys = e.figure.axes[0].lines[0].get_ydata()
+    np.testing.assert_allclose(ys, np.exp(-1.5 * np.linspace(-5, 5, 400) ** 2))
+
+
+def test_explorer_bad_input():
+    with pytest.raises(ArgumentError, match="xlim"):
+        explore(a * x, x, xlim=(1, 1))
+    with pytest.raises(ArgumentError, match="give the plotted variable as a Symbol"):
+        explore(a * x, "x")
+    with pytest.raises(ArgumentError, match="b does not appear"):
+        explore(a * x, x, params={b: (0, 1)})
+    with pytest.raises(ArgumentError, match="scalar expression"):
+        explore(sp.Matrix([x, a]), x)
+
+
+# -- derivative and tangent ----------------------------------------------------------------
+
+
+def test_derivative_explorer_tangent_follows_the_point():
+    e = explore_derivative(a * x**3 - x, x, params={a: (0.5, 2.0)}, xlim=(-2, 2))
+    e.sliders["a"].value = 2.0
+    e.sliders["x0"].value = 0.5
+    xs = np.linspace(-2, 2, 400)
+    ax, dax = e.figure.axes
+    f = 2.0 * xs**3 - xs
+    slope = 6.0 * 0.5**2 - 1
+    y0 = 2.0 * 0.5**3 - 0.5
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), f)
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), y0 + slope * (xs - 0.5))
+    np.testing.assert_allclose(ax.lines[2].get_xydata(), [[0.5, y0]])
+    np.testing.assert_allclose(dax.lines[0].get_ydata(), 6.0 * xs**2 - 1)
+    np.testing.assert_allclose(dax.lines[1].get_xydata(), [[0.5, slope]])
+    assert e.formula.value == (
+        r"$$f'(x) = 3 a x^{2} - 1, \quad \text{tangent at } x_0 = 0.5: "
+        r"y = 0.5 x - 0.5$$"
+    )
+
+
+@pytest.mark.parametrize("value", [1.5, 2.9])  # a move inside the view, and one that grows it
+def test_the_canvas_shows_the_updated_curve(value):
+    import io
+
+    e = explore(a * sp.sin(x) + b, x, params={a: (0.5, 3.0), b: (-1.0, 1.0)}, xlim=(-3, 3))
+    e.sliders["a"].value = value
+    shown = np.asarray(e.figure.canvas.buffer_rgba()).copy()
+    buf = io.BytesIO()
+    e.figure.savefig(buf, format="rgba", dpi=e.figure.dpi)  # a fresh full render
+    fresh = np.frombuffer(buf.getvalue(), dtype=np.uint8).reshape(shown.shape)
+    assert np.mean(np.abs(shown.astype(int) - fresh.astype(int)) > 8) < 0.001
