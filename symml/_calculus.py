@@ -71,22 +71,17 @@ __all__ = [
 # --------------------------------------------------------------------------
 
 
-def _is_matrix_wrt(wrt: Any) -> bool:
-    """Whether ``wrt`` asks for matrix calculus (a MatrixSymbol) and _matrix can do it."""
-    if not isinstance(wrt, sp.MatrixSymbol):
-        return False
-    try:
-        from . import _matrix  # noqa: F401
-    except ImportError:
+def _is_matrix_wrt(wrt: Any, symmetric: Iterable[Any] = ()) -> bool:
+    """Whether ``wrt`` asks for matrix calculus (a MatrixSymbol, see symml._matrix)."""
+    if isinstance(wrt, sp.MatrixSymbol):
+        return True
+    if tuple(symmetric):
         raise ArgumentError(
             bad_argument(
-                "wrt",
-                wrt,
-                "matrix calculus in a MatrixSymbol is not available yet; "
-                "pass a list of Symbols, e.g. wrt=[w1, w2]",
+                "symmetric", symmetric, "symmetric= applies to matrix calculus (wrt a MatrixSymbol)"
             )
-        ) from None
-    return True
+        )
+    return False
 
 
 def _as_wrt(wrt: Any, name: str = "wrt") -> tuple[sp.Symbol, ...]:
@@ -450,15 +445,21 @@ def _grad_label(f: sp.Expr, wrt: Sequence[sp.Symbol]) -> str:
     return r"\nabla_{" + ", ".join(sp.latex(s) for s in wrt) + "} f"
 
 
-def gradient(f: Any, wrt: Any) -> Derivation:
+def gradient(f: Any, wrt: Any, *, symmetric: Iterable[Any] = ()) -> Derivation:
     """Gradient of a scalar ``f`` as a column (n x 1), with rule-by-rule steps.
 
     Parameters
     ----------
     f : sympy expression
         A scalar function of the symbols in ``wrt`` (and possibly others).
-    wrt : Symbol or sequence of Symbols
-        The variables, in the order of the gradient's entries.
+    wrt : Symbol, sequence of Symbols, or MatrixSymbol
+        The variables, in the order of the gradient's entries; a
+        ``MatrixSymbol`` (vector or matrix) gives matrix calculus (see
+        :mod:`symml._matrix`): the result is a matrix expression of
+        ``wrt``'s shape.
+    symmetric : iterable of MatrixSymbol, optional
+        Matrix calculus only: matrices known to be symmetric (their
+        transposes are replaced by themselves in the result).
 
     Returns
     -------
@@ -480,10 +481,10 @@ def gradient(f: Any, wrt: Any) -> Derivation:
     >>> grad(1.0, 1.0)
     array([0., 0.])
     """
-    if _is_matrix_wrt(wrt):
+    if _is_matrix_wrt(wrt, symmetric):
         from ._matrix import matrix_gradient
 
-        return matrix_gradient(f, wrt)
+        return matrix_gradient(f, wrt, symmetric=symmetric)
     expr = _as_scalar(f, "f")
     variables = _as_wrt(wrt)
     row = derivatives([expr], variables)[0]
@@ -510,7 +511,7 @@ def gradient(f: Any, wrt: Any) -> Derivation:
     )
 
 
-def jacobian(F: Any, wrt: Any) -> Derivation:
+def jacobian(F: Any, wrt: Any, *, symmetric: Iterable[Any] = ()) -> Derivation:
     """Jacobian (m x n) of a vector function ``F`` of length m in ``n`` variables.
 
     ``J[i, j] = dF_i / dx_j``; the Jacobian of a scalar is the gradient's
@@ -528,10 +529,10 @@ def jacobian(F: Any, wrt: Any) -> Derivation:
     >>> sp.simplify(J.result.det())
     r
     """
-    if _is_matrix_wrt(wrt):
+    if _is_matrix_wrt(wrt, symmetric):
         from ._matrix import matrix_jacobian
 
-        return matrix_jacobian(F, wrt)
+        return matrix_jacobian(F, wrt, symmetric=symmetric)
     functions = _as_vector(F)
     variables = _as_wrt(wrt)
     rows = derivatives(list(functions), variables)
@@ -558,7 +559,7 @@ def jacobian(F: Any, wrt: Any) -> Derivation:
     )
 
 
-def hessian(f: Any, wrt: Any) -> Derivation:
+def hessian(f: Any, wrt: Any, *, symmetric: Iterable[Any] = ()) -> Derivation:
     """Hessian (n x n, symmetric) of a scalar ``f``, with steps.
 
     The steps derive the gradient, then each second partial
@@ -581,10 +582,10 @@ def hessian(f: Any, wrt: Any) -> Derivation:
     >>> bool(H.verify())
     True
     """
-    if _is_matrix_wrt(wrt):
+    if _is_matrix_wrt(wrt, symmetric):
         from ._matrix import matrix_hessian
 
-        return matrix_hessian(f, wrt)
+        return matrix_hessian(f, wrt, symmetric=symmetric)
     expr = _as_scalar(f, "f")
     variables = _as_wrt(wrt)
     entries = hessian_entries(expr, variables)

@@ -221,13 +221,26 @@ class Derivation:
         return f"Derivation({self.kind}: {self.result})"
 
     # -- consumers --------------------------------------------------------------
-    def default_args(self) -> list[sp.Symbol]:
-        """Arguments of the numeric function: ``wrt`` first, then other symbols by name."""
+    def default_args(self) -> list[sp.Basic]:
+        """Arguments of the numeric function: ``wrt`` first, then other symbols by name.
+
+        Symbols that only give matrix sizes (``m`` in ``OneMatrix(1, m)`` or
+        ``MatrixSymbol("X", m, n)``) are not arguments: the arrays carry them.
+        """
         free = self.result.free_symbols
         if self.source is not None:
             free = free | self.source.free_symbols
+        sizes: set[sp.Basic] = set()
+        for obj in (self.result, self.source):
+            if obj is None:
+                continue
+            for m in obj.atoms(sp.MatrixExpr):
+                for dim in m.shape:
+                    sizes |= sp.sympify(dim).free_symbols
         first = [s for s in self.wrt if isinstance(s, sp.Basic)]
-        rest = sorted((s for s in free if s not in set(first)), key=lambda s: s.name)
+        rest = sorted(
+            (s for s in free if s not in set(first) and s not in sizes), key=lambda s: s.name
+        )
         return first + rest
 
     def to_numpy(self, args: Sequence[Any] | None = None, **options: Any) -> Callable[..., Any]:
