@@ -148,3 +148,34 @@ def test_the_canvas_shows_the_updated_curve(value):
     e.figure.savefig(buf, format="rgba", dpi=e.figure.dpi)  # a fresh full render
     fresh = np.frombuffer(buf.getvalue(), dtype=np.uint8).reshape(shown.shape)
     assert np.mean(np.abs(shown.astype(int) - fresh.astype(int)) > 8) < 0.001
+
+
+# -- SVD / low rank ------------------------------------------------------------------------
+
+
+def test_svd_explorer_rank_k_and_eckart_young():
+    from symml.widgets import explore_svd
+
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((30, 20))
+    e = explore_svd(A, k=2)
+    e.sliders["k"].value = 5
+    shown = e.figure.axes[1].images[0].get_array()
+    U, s_, Vt = np.linalg.svd(A)
+    expected = U[:, :5] @ np.diag(s_[:5]) @ Vt[:5]
+    np.testing.assert_allclose(shown, expected, atol=1e-10)
+    err = np.linalg.norm(A - expected, "fro") ** 2
+    assert f"= {err:.4g}" in e.formula.value  # ||A - A_k||_F^2 = sum of discarded sigma^2
+    share = np.sum(s_[:5] ** 2) / np.sum(s_**2)
+    np.testing.assert_allclose(e.figure.axes[2].lines[1].get_xydata(), [[5, share]])
+
+
+def test_svd_explorer_on_the_sample_photo():
+    from symml.widgets import explore_svd, sample_image
+
+    img = sample_image()
+    assert img.shape == (600, 512) and 0 <= img.min() and img.max() <= 1
+    e = explore_svd(k=40)
+    assert e.figure.axes[1].get_title() == "rank 40 of 512"
+    with pytest.raises(ArgumentError, match="finite 2-D array"):
+        explore_svd(np.ones(3))

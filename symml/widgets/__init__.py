@@ -13,7 +13,17 @@ This is the only package in symml that imports ipywidgets.
 from ._explorers import Explorer as Explorer
 from ._explorers import explore as explore
 from ._explorers import explore_derivative as explore_derivative
+from ._explorers import explore_svd as explore_svd
+from ._explorers import sample_image as sample_image
 from ._params import Param as Param
 from ._params import ParameterModel as ParameterModel
 
-__all__ = ["Explorer", "Param", "ParameterModel", "explore", "explore_derivative"]
+__all__ = [
+    "Explorer",
+    "Param",
+    "ParameterModel",
+    "explore",
+    "explore_derivative",
+    "explore_svd",
+    "sample_image",
+]
