@@ -5,12 +5,16 @@ subcommand    what it does
 ============  =================================================================
 ``derive``    gradient (or ``--hessian``) of an expression, with steps
 ``check``     is a claimed result equal to an expected one? (exit 0 / 1 / 2)
+``notes``     a PDF, LaTeX or Markdown document from a spec of derivations,
+              one per line (grammar: :func:`notes_from_spec`)
 ``demo``      the tour: derivations with steps, a checked hand derivation,
-              NumPy code, and the LaTeX written to a file
+              NumPy code, and the notes written to a folder (``.tex``,
+              ``.md``, and ``.pdf`` when ``pdflatex`` is installed)
 ============  =================================================================
 
-Text from the command line is parsed by :func:`symml.parse_expr`, which never
-executes code; symbols are real unless ``--complex`` is given.
+Text from the command line and from spec files is parsed by
+:func:`symml.parse_expr`, which never executes code; symbols are real unless
+``--complex`` is given.
 
 Exit status: 0 success (``check``: equivalent), 1 ``check``: not equivalent
 (the counterexample is printed), 2 bad input (a one-line message on stderr).
@@ -19,22 +23,24 @@ Exit status: 0 success (``check``: equivalent), 1 ``check``: not equivalent
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import sympy as sp
 
-from ._calculus import gradient, hessian, jacobian
+from ._calculus import critical_points, gradient, hessian, jacobian, taylor
 from ._check import check, check_steps
-from ._errors import SymmlError
+from ._errors import ArgumentError, ParseError, SymmlError, bad_argument
 from ._latex import to_latex, to_text
-from ._notes import Notes
+from ._notes import PDFLATEX, Notes
 from ._numeric import to_numpy
 from ._parse import parse_expr, parse_symbols
 
-__all__ = ["main"]
+__all__ = ["main", "notes_from_spec"]
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -74,6 +80,25 @@ def _build_parser() -> argparse.ArgumentParser:
     chk.add_argument("expected", help='e.g. "Derivative(sin(x**2), x)"')
     chk.add_argument("--complex", action="store_true", help="symbols are complex, not real")
 
+    notes = sub.add_parser(
+        "notes",
+        help="a PDF, LaTeX or Markdown document from a spec of derivations",
+        description="Build notes from SPEC, one item per line, e.g. "
+        "'gradient: x**2*y + exp(x*y) wrt x y'. Items: "
+        + ", ".join(f"{k}:" for k in _KINDS)
+        + "; directives for the document or the next item: "
+        + ", ".join(f"{k}:" for k in _DIRECTIVES)
+        + ". Lines starting with # are comments.",
+    )
+    notes.add_argument("spec", help="the spec file ('-' reads standard input)")
+    notes.add_argument(
+        "-o",
+        "--output",
+        help="notes.pdf, notes.tex or notes.md (default: SPEC with the suffix .pdf)",
+    )
+    notes.add_argument("--bold", action="store_true", help="bold vectors and matrices")
+    notes.add_argument("--complex", action="store_true", help="symbols are complex, not real")
+
     demo = sub.add_parser("demo", help="a tour of symml; writes notes to --out")
     demo.add_argument(
         "--out", default="symml-demo", help="folder for the notes (default: symml-demo)"
@@ -110,6 +135,240 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if verdict else EXIT_DIFFERENT
 
 
+# ---------------------------------------------------------------------------
+# symml notes: the spec
+# ---------------------------------------------------------------------------
+_KINDS = ("gradient", "hessian", "jacobian", "taylor", "critical points", "check", "steps", "show")
+_DIRECTIVES = ("title", "author", "heading", "text", "label")
+_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z _]*?)\s*:\s*(?P<body>.*?)$")
+_WRT = re.compile(r"^(?P<expr>.+?)\s+wrt\s+(?P<wrt>.+)$")
+_TAYLOR = re.compile(
+    r"^(?P<expr>.+?)\s+wrt\s+(?P<wrt>.+?)\s+at\s+(?P<at>.+?)(?:\s+order\s+(?P<order>\S+))?$"
+)
+_DERIVE: dict[str, Callable[..., Any]] = {
+    "gradient": gradient,
+    "hessian": hessian,
+    "jacobian": jacobian,
+    "critical points": critical_points,
+}
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split at ``sep`` (``,`` or ``=``) outside brackets; ``==``, ``<=``, ... stay whole."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            before = text[i - 1] if i else ""
+            if sep == "=" and (before in ("=", "<", ">", "!") or text[i + 1 : i + 2] == "="):
+                continue
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+class _Spec:
+    """Reads spec lines; every error names the line."""
+
+    def __init__(self, source: str, real: bool) -> None:
+        self.source = source
+        self.real = real
+        self.lineno = 0
+
+    def fail(self, problem: str) -> ParseError:
+        return ParseError(f"{self.source}, line {self.lineno}: {problem}")
+
+    def expr(self, text: str, symbols: Sequence[sp.Symbol] = (), what: str = "EXPR") -> Any:
+        return parse_expr(text, symbols={s.name: s for s in symbols}, real=self.real, name=what)
+
+    def wrt(self, text: str) -> list[sp.Symbol]:
+        return parse_symbols(text, real=self.real, name="wrt")
+
+    def item(self, kind: str, body: str) -> Any:
+        if kind in _DERIVE:
+            m = _WRT.match(body)
+            if not m:
+                raise self.fail(
+                    f"write '{kind}: EXPR wrt VARIABLES', e.g. '{kind}: x**2*y wrt x y'"
+                )
+            wrt = self.wrt(m["wrt"])
+            return _DERIVE[kind](self.expr(m["expr"], wrt), wrt)
+        if kind == "taylor":
+            return self.taylor(body)
+        if kind == "check":
+            sides = _split_top(body, "=")
+            if len(sides) != 2:
+                raise self.fail(
+                    "write 'check: CLAIMED = EXPECTED', "
+                    "e.g. 'check: 2*x*cos(x**2) = Derivative(sin(x**2), x)'"
+                )
+            return check(self.expr(sides[0], what="CLAIMED"), self.expr(sides[1], what="EXPECTED"))
+        if kind == "steps":
+            chain = _split_top(body, "=")
+            if len(chain) < 2:
+                raise self.fail("write 'steps: E0 = E1 = E2 ...' with at least two expressions")
+            return check_steps([self.expr(e, what=f"step {k}") for k, e in enumerate(chain)])
+        return self.expr(body)  # show
+
+    def taylor(self, body: str) -> Any:
+        m = _TAYLOR.match(body)
+        if not m:
+            raise self.fail(
+                "write 'taylor: EXPR wrt VARIABLES at POINT [order N]', "
+                "e.g. 'taylor: exp(x)*cos(y) wrt x y at x=0, y=0 order 3'"
+            )
+        wrt = self.wrt(m["wrt"])
+        names = {s.name: s for s in wrt}
+        values = _split_top(m["at"], ",")
+        at: dict[sp.Symbol, Any] = {}
+        for k, item in enumerate(values):
+            name, eq, value = (p.strip() for p in item.partition("="))
+            if not eq:
+                if len(values) != len(wrt):
+                    raise self.fail(
+                        f"'at {m['at']}' gives {len(values)} values for {len(wrt)} variables; "
+                        "write 'at x=0, y=1'"
+                    )
+                name, value = wrt[k].name, item
+            if name not in names:
+                raise self.fail(
+                    f"'at' gives a value for {name!r}, which is not one of the variables "
+                    + ", ".join(names)
+                )
+            at[names[name]] = self.expr(value, what=f"the value of {name}")
+        order = m["order"] or "2"
+        if not order.isdigit():
+            raise self.fail(f"order must be a whole number such as 3, not {order!r}")
+        return taylor(self.expr(m["expr"], wrt), wrt, at, order=int(order))
+
+
+def notes_from_spec(
+    text: str, *, source: str = "SPEC", real: bool = True, bold: bool = False
+) -> Notes:
+    r"""Build :class:`~symml.Notes` from a spec: one derivation per line.
+
+    Grammar (a line starting with ``#`` is a comment; blank lines are skipped)::
+
+        title: TEXT                 the document's title (default: SOURCE)
+        author: TEXT
+        heading: TEXT               a heading for the next item
+        text: TEXT                  a paragraph before the next item; $...$ is math
+        label: NAME                 number the next item's result, \label{NAME}
+        gradient: EXPR wrt VARS     also hessian: and critical points:
+        jacobian: [F1, F2] wrt VARS
+        taylor: EXPR wrt VARS at x=0, y=1 [order N]   (order 2 if not given)
+        check: CLAIMED = EXPECTED   a verdict, with a counterexample when wrong
+        steps: E0 = E1 = E2 ...     a hand derivation, checked step by step
+        show: EXPR                  any formula or equation, displayed
+
+    VARS are names separated by spaces or commas; ``wrt``, ``at`` and
+    ``order`` are keywords. Every formula is read by :func:`symml.parse_expr`,
+    which never runs code.
+
+    Raises
+    ------
+    ParseError
+        A line does not follow the grammar or holds an invalid formula; the
+        message starts with ``SOURCE, line N:``. Errors of the derivations
+        themselves (``NotDifferentiableError``, ...) name the line too.
+
+    Examples
+    --------
+    >>> spec = '''
+    ... title: Two derivations
+    ... heading: A gradient
+    ... gradient: x**2*y + exp(x*y) wrt x y
+    ... check: 2*x = Derivative(x**2, x)
+    ... '''
+    >>> notes = notes_from_spec(spec)
+    >>> notes.title, len(notes)
+    ('Two derivations', 2)
+    >>> notes_from_spec("heading: A\ngradient: x**2")
+    Traceback (most recent call last):
+        ...
+    symml._errors.ParseError: SPEC, line 2: write 'gradient: EXPR wrt VARIABLES', ...
+    """
+    if not isinstance(text, str):
+        raise ArgumentError(bad_argument("text", text, "pass the spec as text"))
+    spec = _Spec(source, real)
+    meta: dict[str, str] = {}
+    pending: dict[str, tuple[int, str]] = {}
+    items: list[tuple[int, Any, dict[str, str]]] = []
+    for spec.lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _LINE.match(line)
+        key = " ".join(m["key"].lower().replace("_", " ").split()) if m else ""
+        if not m or key not in (*_KINDS, *_DIRECTIVES):
+            raise spec.fail(
+                f"{_quote(line)} does not start with a known 'kind:'; use one of "
+                + ", ".join(f"{k}:" for k in (*_KINDS, *_DIRECTIVES))
+            )
+        body = m["body"]
+        if not body:
+            raise spec.fail(f"'{key}:' is empty")
+        if key in ("title", "author"):
+            if key in meta:
+                raise spec.fail(f"a second '{key}:' line")
+            meta[key] = body
+        elif key in ("heading", "text", "label"):
+            if key in pending:
+                raise spec.fail(f"a second '{key}:' before an item (line {pending[key][0]})")
+            pending[key] = (spec.lineno, body)
+        else:
+            try:
+                obj = spec.item(key, body)
+            except ParseError as exc:
+                if str(exc).startswith(f"{source}, line "):
+                    raise
+                raise spec.fail(str(exc)) from None
+            except SymmlError as exc:
+                raise type(exc)(f"{source}, line {spec.lineno}: {exc}") from None
+            items.append((spec.lineno, obj, {k: v for k, (_, v) in pending.items()}))
+            pending.clear()
+    if pending:
+        spec.lineno = min(n for n, _ in pending.values())
+        raise spec.fail("a heading, text or label with no item after it")
+    notes = Notes(meta.get("title") or source, meta.get("author"), bold=bold)
+    for spec.lineno, obj, extra in items:
+        try:
+            notes.add(obj, extra.get("heading"), extra.get("text"), label=extra.get("label"))
+        except SymmlError as exc:
+            raise spec.fail(str(exc)) from None
+    return notes
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
+def _notes(args: argparse.Namespace, out: TextIO) -> int:
+    if args.spec.strip() == "-":  # (main may have put a space before it)
+        text, source, default = sys.stdin.read(), "<stdin>", Path("notes.pdf")
+    else:
+        path = Path(args.spec)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SymmlError(f"cannot read SPEC {args.spec!r}: {exc}") from None
+        source, default = path.name, path.with_suffix(".pdf")
+    target = Path(args.output) if args.output else default
+    if target.suffix.lower() not in (".pdf", ".tex", ".md"):
+        raise SymmlError(f"-o {str(target)!r}: use a file name ending in .pdf, .tex or .md")
+    notes = notes_from_spec(text, source=source, real=not args.complex, bold=args.bold)
+    try:
+        notes.write(target)
+    except OSError as exc:
+        raise SymmlError(f"cannot write {str(target)!r}: {exc}") from None
+    out.write(f"wrote {target} ({len(notes)} items)\n")
+    return EXIT_OK
+
+
 def _demo(args: argparse.Namespace, out: TextIO) -> int:
     import numpy as np
 
@@ -142,7 +401,7 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
     for claim in (2 * x * sp.cos(x**2), -2 * x * sp.cos(x**2)):
         v = check(claim, target)
         say(f"claimed {claim}: {v.message}")
-        notes.add(v, heading=f"Check: is {claim} the derivative of sin(x^2)?")
+        notes.add(v, heading=f"Check: is ${to_latex(claim)}$ the derivative of $\\sin(x^2)$?")
 
     say("\n== 5. A derivation with a slip in it ==")
     chain = [
@@ -153,17 +412,25 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
     ]
     sv = check_steps(chain)
     say(sv.message)
-    notes.add(sv.verdict, heading="The first step that does not follow")
+    notes.add(
+        sv,
+        heading="A hand derivation with a slip",
+        text="The chain rule's factor 2 is lost in step 2; the check finds the step.",
+    )
 
     folder = Path(args.out)
     folder.mkdir(parents=True, exist_ok=True)
     tex = notes.write(folder / "notes.tex")
     md = notes.write(folder / "notes.md")
     say(f"\nLaTeX notes written to {tex} (and Markdown to {md}).")
+    if shutil.which(PDFLATEX):
+        say(f"PDF notes written to {notes.write(folder / 'notes.pdf')}.")
+    else:
+        say(f"{PDFLATEX} not found, so no PDF: install TeX Live or compile {tex} elsewhere.")
     return EXIT_OK
 
 
-_COMMANDS = {"derive": _derive, "check": _check, "demo": _demo}
+_COMMANDS = {"derive": _derive, "check": _check, "notes": _notes, "demo": _demo}
 
 
 _SHORT_OPTIONS = {"-h", "-o"}

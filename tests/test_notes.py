@@ -1,0 +1,576 @@
+"""Specifications for Notes, the LaTeX compile test and ``symml notes`` (issue 7).
+
+pdflatex and pdftoppm are required (``.ci/run`` installs them): the compile
+tests fail, never skip, without them. Only modules that do not exist yet
+(matrix calculus, likelihoods) are skipped.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import matplotlib.image
+import numpy as np
+import pytest
+import sympy as sp
+from attack_corpus import ATTACKS
+
+import symml
+from symml import Derivation, Notes, Step, Verdict
+from symml._latex import (
+    derivation_latex,
+    derivation_markdown,
+    display_latex,
+    to_latex,
+    verdict_sentence,
+)
+from symml._notes import LatexError, _prose, _run_pdflatex, compile_latex
+from symml._numeric import expit
+from symml.cli import main, notes_from_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_SPEC = ROOT / "docs" / "notes-example.spec"
+
+x, y, z = sp.symbols("x y z", real=True)
+t = sp.Symbol("t", real=True)
+A, B = sp.MatrixSymbol("A", 3, 3), sp.MatrixSymbol("B", 3, 3)
+v = sp.MatrixSymbol("v", 3, 1)
+i, n = sp.symbols("i n", integer=True, positive=True)
+
+
+def run(argv):
+    out = io.StringIO()
+    code = main(argv, out=out)
+    return code, out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# The corpus: every LaTeX-producing function on results of every module
+# ---------------------------------------------------------------------------
+class _Fit:
+    """Stands in for a fit result: anything with ``_repr_latex_``."""
+
+    def _repr_latex_(self) -> str:
+        return r"$\hat{\mu} = 1.5,\ \hat{\sigma}^{2} = 0.25$"
+
+
+def corpus() -> list[tuple[str, object, dict]]:
+    """(name, object, Notes.add keywords): scalar calculus, checks, SymPy objects."""
+    rosenbrock = (1 - x) ** 2 + 100 * (y - x**2) ** 2
+    chain = [
+        sp.Derivative(x * sp.exp(2 * x), x),
+        sp.exp(2 * x) + x * sp.Derivative(sp.exp(2 * x), x),
+        sp.exp(2 * x) + x * sp.exp(2 * x),  # the chain rule's 2 is lost
+        (1 + x) * sp.exp(2 * x),
+    ]
+    g = symml.gradient(rosenbrock, [x, y])
+    return [
+        ("gradient", g, {"text": "Rosenbrock's function, 100% classic: a_1 & b_2 ~ #1."}),
+        ("gradient, sigmoid", symml.gradient(expit(x * y) * sp.log(1 + x**2), [x, y]), {}),
+        ("gradient, long source", symml.gradient(sp.expand((x + y + z + 1) ** 4), [x, y, z]), {}),
+        ("hessian, labelled", symml.hessian(rosenbrock, [x, y]), {"label": "eq:hess"}),
+        (
+            "hessian, 3 x 3",
+            symml.hessian(sp.sqrt(x**2 + y**2 + 1) * sp.exp(-z) + x * y * z, [x, y, z]),
+            {},
+        ),
+        ("jacobian", symml.jacobian([x * y * sp.exp(z), sp.sin(x + y + z), x / y], [x, y, z]), {}),
+        ("taylor", symml.taylor(sp.exp(x) * sp.cos(y), [x, y], {x: 0, y: 0}, order=4), {}),
+        ("taylor, 1 variable", symml.taylor(sp.log(x), x, {x: 1}, order=3), {}),
+        ("critical points", symml.critical_points(x**3 - 3 * x + y**2, [x, y]), {}),
+        ("verify", g.verify(), {}),
+        (
+            "check, equivalent",
+            symml.check(2 * x * sp.cos(x**2), sp.Derivative(sp.sin(x**2), x)),
+            {},
+        ),
+        (
+            "check, counterexample",
+            symml.check(-2 * x * sp.cos(x**2), sp.Derivative(sp.sin(x**2), x)),
+            {"text": "A sign slip: $f'(x) = -2x\\cos(x^2)$?"},
+        ),
+        ("check, branch", symml.check(sp.sqrt(x**2), x), {}),
+        (
+            "check, matrix entry",
+            symml.check(sp.Matrix([[x, 1], [2, y]]), sp.Matrix([[x, 1], [2, -y]])),
+            {},
+        ),
+        ("check_steps, bad step", symml.check_steps(chain), {"heading": "A slip, found"}),
+        ("check_steps, all hold", symml.check_steps([(x + 1) ** 2, x**2 + 2 * x + 1]), {}),
+        ("steps verdict", symml.check_steps(chain).verdict, {}),
+        (
+            "derivation by hand",
+            Derivation(
+                2 * x, [Step(sp.Derivative(x**2, x), "definition"), Step(2 * x, "power rule")]
+            ),
+            {},
+        ),
+        ("long sum", sp.expand((x - y + 2 * z + 1) ** 6), {"label": "eq:long"}),
+        ("equation", sp.Eq(sp.Symbol("w"), sp.Rational(1, 2) * (x + y)), {}),
+        (
+            "matrix expressions",
+            sp.Trace(A.T * B) + sp.log(sp.Determinant(A)),
+            {},
+        ),
+        ("quadratic form", v.T * sp.Inverse(A) * v, {}),
+        ("hadamard", sp.HadamardProduct(A, B.T) + sp.HadamardPower(A, 2), {}),
+        ("elementwise sigmoid", (A * v).applyfunc(expit), {}),
+        ("ones", sp.OneMatrix(3, 1).T * v, {}),
+        ("sum", sp.Sum(sp.log(sp.IndexedBase("x")[i]) ** 2, (i, 1, n)) / n, {}),
+        ("matrix", sp.Matrix([[1, x], [y, 2]]), {}),
+        ("mapping", {x: 1.5, y: sp.Rational(1, 3)}, {}),
+        ("fit", _Fit(), {}),
+    ]
+
+
+def notes_of(items, **kwargs) -> Notes:
+    notes = Notes("The compile corpus: 100% of symml's LaTeX", author="symml's tests", **kwargs)
+    for name, obj, kw in items:
+        kw = dict(kw)
+        notes.add(obj, kw.pop("heading", name), **kw)
+    return notes
+
+
+def fragments(items) -> list[tuple[str, str]]:
+    """The LaTeX functions one by one, each made into a display or a paragraph."""
+    out = []
+    for name, obj, _ in items:
+        if isinstance(obj, Derivation):
+            out += [
+                (f"{name}: derivation_latex", derivation_latex(obj)),
+                (f"{name}: bold, numbered", derivation_latex(obj, bold=True, number=True)),
+                (f"{name}: _repr_latex_", obj._repr_latex_()),
+                (f"{name}: markdown", r"\[" + derivation_markdown(obj).split("$$")[1] + r"\]"),
+            ]
+        elif isinstance(obj, Verdict):
+            out += [
+                (f"{name}: to_latex", f"\\[{to_latex(obj)}\\]"),
+                (f"{name}: _repr_latex_", obj._repr_latex_()),
+                (f"{name}: sentence", verdict_sentence(obj)),
+            ]
+        elif isinstance(obj, symml.StepsVerdict):
+            out += [
+                (f"{name}: to_latex", to_latex(obj)),
+                (f"{name}: sentence", verdict_sentence(obj)),
+            ]
+        else:
+            out += [(f"{name}: display_latex", display_latex(obj))]
+            if isinstance(obj, sp.Basic):
+                out += [(f"{name}: to_latex bold", f"\\[{to_latex(obj, bold=True)}\\]")]
+        out += [
+            (
+                f"{name}: markdown display",
+                r"\[" + display_latex(obj, environment="markdown") + r"\]",
+            )
+        ]
+    return out
+
+
+def compile_blocks(blocks: list[tuple[str, str]]) -> tuple[bytes, str]:
+    """Compile all blocks in one document; on failure, name the blocks that fail alone."""
+    head, _ = Notes("Blocks").to_tex().split("\\end{document}")
+
+    def document(parts):
+        return head + "\n\n".join(parts) + "\n\\end{document}\n"
+
+    try:
+        return _run_pdflatex(document(tex for _, tex in blocks), 60)
+    except LatexError as exc:
+        bad = []
+        for name, tex in blocks:
+            try:
+                compile_latex(document([tex]))
+            except LatexError as inner:
+                bad.append(f"{name}: {inner}")
+        pytest.fail("these blocks do not compile:\n" + ("\n".join(bad) or str(exc)))
+
+
+def overfull(log: str) -> list[float]:
+    return [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+
+
+@pytest.fixture(scope="module")
+def items():
+    return corpus()
+
+
+@pytest.fixture(scope="module")
+def corpus_pdf(items, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("corpus") / "corpus.pdf"
+    return notes_of(items).write(path)
+
+
+# ---------------------------------------------------------------------------
+# The compile test (pdflatex -halt-on-error)
+# ---------------------------------------------------------------------------
+def test_pdflatex_and_pdftoppm_are_installed():
+    """CI installs them (.ci/run); without them the notes tests must fail, not skip."""
+    missing = [p for p in ("pdflatex", "pdftoppm") if shutil.which(p) is None]
+    assert not missing, f"install {missing}: apt-get install texlive-latex-base " + (
+        "texlive-latex-recommended lmodern poppler-utils"
+    )
+
+
+def test_the_corpus_compiles_as_notes_and_fits_the_page(items):
+    notes = notes_of(items)
+    pdf, log = _run_pdflatex(notes.to_tex(), 60)  # raises naming pdflatex's error
+    assert pdf.startswith(b"%PDF-")
+    # long lines are broken: nothing runs more than a hair past the margin
+    assert max(overfull(log), default=0.0) < 3.0, overfull(log)
+    bold = notes_of(items, bold=True)
+    assert bold.to_pdf().startswith(b"%PDF-")
+
+
+def test_every_latex_function_compiles_on_the_corpus(items):
+    pdf, _ = compile_blocks(fragments(items))
+    assert pdf.startswith(b"%PDF-")
+
+
+def test_markdown_math_is_valid_latex(items):
+    md = notes_of(items).to_markdown()
+    blocks = re.findall(r"\$\$\n(.*?)\n\$\$", md, flags=re.DOTALL)
+    assert len(blocks) >= len(items) - 1
+    inline = re.findall(r"(?<!\$)\$([^$\n]+)\$(?!\$)", md)
+    assert inline
+    tex = [(f"markdown block {k}", f"\\[{b}\\]") for k, b in enumerate(blocks)]
+    tex += [(f"markdown inline {k}", f"${s}$") for k, s in enumerate(inline)]
+    compile_blocks(tex)
+
+
+def test_matrix_calculus_compiles():
+    pytest.importorskip("symml._matrix")
+    m, k = sp.symbols("m k", integer=True, positive=True)
+    X, w, yv = sp.MatrixSymbol("X", m, k), sp.MatrixSymbol("w", k, 1), sp.MatrixSymbol("y", m, 1)
+    S = sp.MatrixSymbol("S", k, k)
+    lam = sp.Symbol("lambda", positive=True)
+    ls = (X * w - yv).T * (X * w - yv)
+    items = [
+        ("least squares gradient", symml.gradient(ls, w), {}),
+        ("least squares hessian", symml.hessian(ls, w), {"label": "eq:ls"}),
+        ("ridge", symml.gradient(ls + lam * w.T * w, w), {}),
+        ("log det", symml.gradient(sp.log(sp.Determinant(S)), S), {}),
+        ("trace", symml.gradient(sp.Trace(S.T * S), S), {}),
+        ("sigmoid layer", symml.gradient(yv.T * (X * w).applyfunc(expit), w), {}),
+        ("backprop jacobian", symml.jacobian((X * w).applyfunc(expit), w), {}),
+    ]
+    compile_blocks(fragments(items))
+    _, log = _run_pdflatex(notes_of(items).to_tex(), 60)
+    assert max(overfull(log), default=0.0) < 3.0, overfull(log)
+    bold = notes_of(items, bold=True).to_tex()
+    assert r"\mathbf{X}^{\top}" in bold
+
+
+def test_likelihood_compiles():
+    likelihood = pytest.importorskip("symml._likelihood")
+    import sympy.stats as ss
+
+    lam = sp.Symbol("lambda", positive=True)
+    normal = likelihood.mle_catalog("normal")
+    items = [
+        ("Poisson MLE", likelihood.mle(ss.Poisson("X", lam)), {}),
+        ("normal MLE", normal, {}),
+        ("normal fit", normal.fit([0.5, 1.5, 1.0, 2.0, 1.2]), {}),
+    ]
+    compile_blocks(fragments(items))
+    tex = notes_of(items).to_tex()
+    assert r"\hat{\mu} &= 1.24 && \text{standard error 0.2238, 95\% interval" in tex
+    _, log = _run_pdflatex(tex, 60)
+    assert max(overfull(log), default=0.0) < 3.0, overfull(log)
+
+
+def test_backprop_compiles():
+    bp = pytest.importorskip("symml._backprop")
+    xs, w, b, yt, zs, L = sp.symbols("x w b y z L", real=True)
+    items = [
+        ("one neuron", bp.backprop({zs: w * xs + b, L: (zs - yt) ** 2 / 2}, [w, b]), {}),
+        ("two-layer network", bp.backprop(bp.two_layer_network(2, 2)), {}),
+    ]
+    compile_blocks(fragments(items))
+    _, log = _run_pdflatex(notes_of(items).to_tex(), 60)
+    assert max(overfull(log), default=0.0) < 3.0, overfull(log)
+
+
+def test_regression_compiles():
+    regression = pytest.importorskip("symml._regression")
+    m, k = sp.symbols("m k", integer=True, positive=True)
+    X, w, yv = sp.MatrixSymbol("X", m, k), sp.MatrixSymbol("w", k, 1), sp.MatrixSymbol("y", m, 1)
+    ne = regression.normal_equations((X * w - yv).T * (X * w - yv), w)
+    fit = ne.fit(np.c_[np.ones(4), [0.0, 1, 2, 3]], np.array([1.0, 3.1, 4.9, 7.0]))
+    items = [("normal equations", ne, {}), ("least-squares fit", fit, {})]
+    compile_blocks(fragments(items))
+    tex = notes_of(items).to_tex()
+    assert r"\hat{\theta}_{1} &= " in tex and "interval" in tex
+
+
+# ---------------------------------------------------------------------------
+# PDFs: written, looked at, and their errors
+# ---------------------------------------------------------------------------
+def test_a_rendered_page_is_not_blank(corpus_pdf, tmp_path):
+    import subprocess
+
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "40",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(corpus_pdf),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+        timeout=60,
+    )
+    (png,) = tmp_path.glob("p*.png")
+    pixels = matplotlib.image.imread(png)
+    ink = pixels[..., :3].mean(axis=-1) < 0.75
+    assert 0.005 < ink.mean() < 0.3, ink.mean()  # text on a white page: some ink, mostly paper
+    rows_with_ink = np.flatnonzero(ink.any(axis=1))
+    assert rows_with_ink.size and np.ptp(rows_with_ink) > 0.5 * ink.shape[0]  # fills the page
+
+
+def test_write_pdf_tex_md(tmp_path):
+    notes = Notes("Small")
+    notes.add(symml.gradient(x**2 * y, [x, y]), heading="Gradient")
+    assert notes.write(tmp_path / "n.pdf").read_bytes().startswith(b"%PDF-")
+    assert notes.write(tmp_path / "n.TEX").read_text().startswith("\\documentclass")
+    assert notes.write(tmp_path / "n.md").read_text().startswith("# Small")
+
+
+def test_a_failing_block_is_named(tmp_path):
+    class Broken:
+        def _repr_latex_(self):
+            return r"$\undefinedmacro{x}$"
+
+    notes = Notes("Broken")
+    notes.add(x**2, heading="fine")
+    notes.add(Broken(), heading="the broken one")
+    notes.add(y, heading="fine too")
+    with pytest.raises(LatexError, match=r"block 2 \('the broken one'\): .*Undefined control") as e:
+        notes.write(tmp_path / "broken.pdf")
+    assert e.value.blocks == (2,) and e.value.reason == "error"
+    assert "Undefined control sequence" in e.value.log
+    assert not (tmp_path / "broken.pdf").exists()
+
+
+def test_missing_pdflatex_is_named(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    notes = Notes("No TeX")
+    notes.add(x)
+    with pytest.raises(LatexError, match="'pdflatex' was not found on PATH; install TeX Live") as e:
+        notes.write(tmp_path / "n.pdf")
+    assert e.value.reason == "missing"
+    assert notes.write(tmp_path / "n.tex").exists()  # .tex and .md need no TeX
+
+
+def test_pdflatex_time_limit():
+    with pytest.raises(LatexError, match="did not finish within") as e:
+        compile_latex(Notes("Slow").to_tex(), timeout=0.001)
+    assert e.value.reason == "timeout"
+
+
+def test_latex_cannot_read_files_outside_its_folder(tmp_path):
+    secret = tmp_path / "secret.tex"
+    secret.write_text("SECRET")
+    doc = Notes("Input").to_tex().replace(r"\maketitle", rf"\input{{{secret}}}")
+    with pytest.raises(LatexError, match="not found"):
+        compile_latex(doc)
+
+
+# ---------------------------------------------------------------------------
+# Notes: the document
+# ---------------------------------------------------------------------------
+def test_notes_structure_and_markdown():
+    notes = Notes("Title & more", author="A. Student")
+    notes.add(symml.gradient(x**2 * y, [x, y]), heading="Gradient", label="eq:g")
+    notes.add(symml.check(x, -x), heading="A wrong claim")
+    notes.add(symml.check_steps([x + x, 2 * x, 3 * x]))
+    tex = notes.to_tex()
+    for needle in (
+        r"\usepackage[T1]{fontenc}",
+        r"\usepackage{lmodern}",
+        r"\title{Title \& more}",
+        r"\author{A. Student}",
+        r"\section*{Gradient}",
+        r"\textbf{Gradient} of $f = x^{2} y$ with respect to $x$, $y$ (assuming x, y real).",
+        r"\label{eq:g}",
+        r"\text{claimed} &= x \\",
+        r"&\neq 3 x && \text{step 2: does not follow from step 1}",
+        "Step 2 does not follow from step 1: at $x = ",
+    ):
+        assert needle in tex, needle
+    md = notes.to_markdown()
+    assert md.startswith(
+        "# Title & more\n\n*A. Student*\n\n## Gradient\n\n**Gradient** of $f = x^{2} y$"
+    )
+    assert r"\label" not in md and "\\begin{align*}" not in md
+    assert md.count("$$\n\\begin{aligned}") == 3
+    assert notes._repr_markdown_() == md
+    assert len(notes) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("50% of a_1 & #2", r"50\% of a\_1 \& \#2"),
+        ("where $h = x - a$ is small", "where $h = x - a$ is small"),
+        ("costs $5", r"costs \$5"),
+        ("∇f ≤ 0 for α", r"$\nabla$f $\leq$ 0 for $\alpha$"),
+        ("in math $α + β$", r"in math $\alpha  + \beta $"),
+    ],
+)
+def test_prose_escapes_text_and_keeps_math(text, expected):
+    assert _prose(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: Notes("  "), symml.ArgumentError, "title"),
+        (lambda: Notes("T", author=3), symml.ArgumentError, "author=3"),
+        (lambda: Notes("T", width=3), symml.ArgumentError, "width=3"),
+        (lambda: Notes("T").add(object()), symml.ArgumentError, "Derivation, Verdict or SymPy"),
+        (lambda: Notes("T").add(None), symml.ArgumentError, "obj=None"),
+        (lambda: Notes("T").add("x**2"), symml.ArgumentError, "not text"),
+        (lambda: Notes("T").add(x, heading=3), symml.ArgumentError, "heading=3"),
+        (lambda: Notes("T").add(x, label="no spaces"), symml.ArgumentError, "label="),
+        (lambda: Notes("T").write("n.docx"), symml.ArgumentError, r"\.tex, \.md or \.pdf"),
+    ],
+)
+def test_notes_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+# ---------------------------------------------------------------------------
+# The spec and `symml notes`
+# ---------------------------------------------------------------------------
+def test_example_spec_builds_a_pdf(tmp_path):
+    code, out = run(["notes", str(EXAMPLE_SPEC), "-o", str(tmp_path / "example.pdf")])
+    assert code == 0 and out.startswith("wrote ")
+    assert (tmp_path / "example.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_docs_example_tex_compiles_and_png_exists():
+    assert (ROOT / "docs" / "notes-example.png").stat().st_size > 10_000
+    compile_latex((ROOT / "docs" / "notes-example.tex").read_text(encoding="utf-8"))
+
+
+def test_notes_command_formats_and_default_name(tmp_path, monkeypatch):
+    spec = tmp_path / "calc.spec"
+    spec.write_text("gradient: x**2*y + exp(x*y) wrt x y\n")
+    assert run(["notes", str(spec)])[0] == 0
+    assert (tmp_path / "calc.pdf").exists()  # SPEC with the suffix .pdf
+    assert run(["notes", str(spec), "-o", str(tmp_path / "c.md"), "--bold"])[0] == 0
+    assert (tmp_path / "c.md").read_text().startswith("# calc.spec")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("title: From stdin\nshow: x**2\n"))
+    assert run(["notes", "-", "-o", str(tmp_path / "s.tex")])[0] == 0
+    assert r"\title{From stdin}" in (tmp_path / "s.tex").read_text()
+
+
+@pytest.mark.parametrize(
+    ("spec", "match"),
+    [
+        ("gradient: x**2", "SPEC, line 1: write 'gradient: EXPR wrt VARIABLES'"),
+        ("\n\nhessian: x** wrt x", "SPEC, line 3: EXPR='x\\*\\*' is not valid"),
+        ("derive: x wrt x", r"SPEC, line 1: 'derive: x wrt x' does not start with a known"),
+        ("just text", "SPEC, line 1: 'just text' does not start with a known"),
+        ("taylor: exp(x) wrt x", "SPEC, line 1: write 'taylor: EXPR wrt VARIABLES at POINT"),
+        ("taylor: exp(x) wrt x at y=0", "SPEC, line 1: 'at' gives a value for 'y'"),
+        ("taylor: exp(x) wrt x y at 0", "SPEC, line 1: 'at 0' gives 1 values for 2 variables"),
+        ("taylor: exp(x) wrt x at x=0 order two", "SPEC, line 1: order must be a whole number"),
+        ("taylor: log(x) wrt x at x=0", "SPEC, line 1: .*not finite"),
+        ("check: x", "SPEC, line 1: write 'check: CLAIMED = EXPECTED'"),
+        ("steps: x", "SPEC, line 1: write 'steps: E0 = E1"),
+        ("gradient: x wrt 2", "SPEC, line 1: wrt="),
+        ("title: A\ntitle: B", "SPEC, line 2: a second 'title:'"),
+        (
+            "heading: A\nheading: B\nshow: x",
+            r"SPEC, line 2: a second 'heading:' before an item \(line 1\)",
+        ),
+        ("show: x\ntext: dangling", "SPEC, line 2: a heading, text or label with no item after it"),
+        ("label: not ok\nshow: x", "SPEC, line 2: label="),
+        ("show:", "SPEC, line 1: 'show:' is empty"),
+    ],
+)
+def test_spec_errors_name_the_line(spec, match):
+    with pytest.raises(symml.SymmlError, match=match):
+        notes_from_spec(spec)
+
+
+def test_spec_grammar():
+    notes = notes_from_spec(
+        "# a comment\n"
+        "title: T\nauthor: Me\n"
+        "heading: H\ntext: T $x$\nlabel: eq:a\n"
+        "gradient: x**2*y wrt x, y\n"
+        "Critical_Points: x**2 + y**2 wrt x y\n"
+        "jacobian: [x*y, x + y] wrt x y\n"
+        "taylor: exp(x)*cos(y) wrt x y at 0, 0 order 3\n"
+        "check: 2*x = Derivative(x**2, x)\n"
+        "steps: (x + 1)**2 = x**2 + 2*x + 1 = x*(x + 2) + 1\n"
+        "show: y = 2*x + 1\n",
+        source="s.spec",
+    )
+    assert (notes.title, notes.author, len(notes)) == ("T", "Me", 7)
+    tex = notes.to_tex()
+    assert r"\section*{H}" in tex and "T $x$" in tex and r"\label{eq:a}" in tex
+    assert tex.count(r"\section*") == 1  # heading and text belong to the next item only
+    assert "y = 2 x + 1" in tex
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_spec_attacks_exit_2_and_execute_nothing(attack, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "attack.spec"
+    line = " ".join(attack.split())  # one line
+    spec.write_text(f"gradient: {line} wrt x\ncheck: {line} = x\n", encoding="utf-8")
+    code, out = run(["notes", str(spec), "-o", "out.tex"])
+    err = capsys.readouterr().err
+    if code == 0:  # harmless text that happens to be a formula
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["attack.spec", "out.tex"]
+        return
+    assert code == 2 and out == ""
+    assert err.startswith("symml notes: error: attack.spec, line ") and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["attack.spec"]
+
+
+def test_notes_command_errors(tmp_path, monkeypatch, capsys):
+    code, _ = run(["notes", str(tmp_path / "missing.spec")])
+    assert code == 2 and "cannot read SPEC" in capsys.readouterr().err
+    spec = tmp_path / "a.spec"
+    spec.write_text("show: x\n")
+    code, _ = run(["notes", str(spec), "-o", str(tmp_path / "a.docx")])
+    assert code == 2 and ".pdf, .tex or .md" in capsys.readouterr().err
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, _ = run(["notes", str(spec), "-o", str(tmp_path / "a.pdf")])
+    err = capsys.readouterr().err
+    assert code == 2 and "'pdflatex' was not found" in err and err.count("\n") == 1
+
+
+def test_demo_writes_a_pdf_and_works_without_pdflatex(tmp_path, monkeypatch):
+    code, out = run(["demo", "--out", str(tmp_path / "with")])
+    assert code == 0 and "PDF notes written to" in out
+    assert (tmp_path / "with" / "notes.pdf").read_bytes().startswith(b"%PDF-")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, out = run(["demo", "--out", str(tmp_path / "without")])
+    assert code == 0 and "pdflatex not found" in out
+    assert sorted(p.name for p in (tmp_path / "without").iterdir()) == ["notes.md", "notes.tex"]
+
+
+def test_the_readme_spec_is_the_example_and_makes_a_pdf(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Notes", 1)[1]
+    spec = re.search(r"```text\n(.*?)```", section, flags=re.DOTALL).group(1)
+    example = EXAMPLE_SPEC.read_text(encoding="utf-8").splitlines()
+    assert spec.splitlines() == [line for line in example if line.strip() and line[0] != "#"]
+    (tmp_path / "readme.spec").write_text(spec)
+    code, _ = run(["notes", str(tmp_path / "readme.spec"), "-o", str(tmp_path / "readme.pdf")])
+    assert code == 0 and (tmp_path / "readme.pdf").read_bytes().startswith(b"%PDF-")
