@@ -25,6 +25,7 @@ from ._derivation import Derivation as Derivation
 from ._derivation import Step as Step
 from ._errors import ArgumentError as ArgumentError
 from ._errors import BudgetExceededError as BudgetExceededError
+from ._errors import LatexError as LatexError
 from ._errors import NoClosedFormError as NoClosedFormError
 from ._errors import NotDifferentiableError as NotDifferentiableError
 from ._errors import ParseError as ParseError
@@ -46,6 +47,7 @@ __all__ = [
     "CriticalPoint",
     "CriticalPoints",
     "Derivation",
+    "LatexError",
     "NoClosedFormError",
     "NotDifferentiableError",
     "Notes",

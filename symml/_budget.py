@@ -51,7 +51,10 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
+    fired = []
+
     def _on_alarm(signum, frame):
+        fired.append(True)
         raise BudgetExceededError(f"symbolic work exceeded its budget of {seconds:.3g} s")
 
     outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
@@ -71,6 +74,11 @@ def time_limit(seconds: float) -> Iterator[None]:
             # Give the outer budget what it had left, less the time we used.
             used = time.monotonic() - start
             signal.setitimer(signal.ITIMER_REAL, max(outer_left - used, 1e-3))
+    if fired:
+        # The interrupt was swallowed by an ``except Exception`` inside the
+        # library: whatever the block returned may be incomplete, so it counts
+        # as out of time.
+        raise BudgetExceededError(f"symbolic work exceeded its budget of {seconds:.3g} s")
 
 
 def run_with_budget(func: Callable[[], T], seconds: float) -> tuple[T | None, bool]:

@@ -10,6 +10,7 @@ class                      raised when
 ``NotDifferentiableError`` an expression cannot be differentiated as asked
 ``NoClosedFormError``      a closed form was asked for and none exists
 ``BudgetExceededError``    symbolic work ran out of its time budget
+``LatexError``             ``pdflatex`` is missing or failed on a document
 =========================  ===================================================
 
 Messages name the argument, show the offending value and say how to fix it;
@@ -30,6 +31,7 @@ from typing import Any
 __all__ = [
     "ArgumentError",
     "BudgetExceededError",
+    "LatexError",
     "NoClosedFormError",
     "NotDifferentiableError",
     "ParseError",
@@ -65,6 +67,35 @@ class NoClosedFormError(SymmlError):
 
 class BudgetExceededError(SymmlError, TimeoutError):
     """Symbolic work (simplify, solve) ran past its time budget."""
+
+
+class LatexError(SymmlError):
+    """``pdflatex`` is missing, failed on the document, or ran out of time.
+
+    Attributes
+    ----------
+    reason : {"missing", "error", "timeout"}
+        ``pdflatex`` is not installed; the document has an error; it ran out
+        of time.
+    blocks : tuple of int
+        Numbers (1-based, in the order of ``Notes.add``) of the blocks that
+        fail on their own; empty when unknown.
+    log : str
+        The end of LaTeX's log.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str = "error",
+        blocks: tuple[int, ...] = (),
+        log: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.blocks = blocks
+        self.log = log
 
 
 def _short(value: Any, limit: int = 80) -> str:

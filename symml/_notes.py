@@ -41,7 +41,7 @@ from typing import Any
 import sympy as sp
 
 from ._derivation import Derivation
-from ._errors import ArgumentError, SymmlError, bad_argument
+from ._errors import ArgumentError, LatexError, bad_argument
 from ._latex import (
     DEFAULT_WIDTH,
     _check_numbering,
@@ -61,35 +61,6 @@ _INSTALL_HINT = (
     "install TeX Live (Debian/Ubuntu: apt-get install texlive-latex-base "
     "texlive-latex-recommended lmodern), or write a .tex file and compile it elsewhere"
 )
-
-
-class LatexError(SymmlError):
-    """``pdflatex`` is missing, failed on the document, or ran out of time.
-
-    Attributes
-    ----------
-    reason : {"missing", "error", "timeout"}
-        ``pdflatex`` is not installed; the document has an error; it ran out
-        of time.
-    blocks : tuple of int
-        Numbers (1-based, in the order of ``Notes.add``) of the blocks that
-        fail on their own; empty when unknown.
-    log : str
-        The end of LaTeX's log.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        reason: str = "error",
-        blocks: tuple[int, ...] = (),
-        log: str = "",
-    ) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.blocks = blocks
-        self.log = log
 
 
 # ---------------------------------------------------------------------------

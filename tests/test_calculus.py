@@ -385,3 +385,20 @@ def test_bad_input_is_a_clear_error(call, error, match):
 def test_check_agrees_with_gradient():
     g = symml.gradient(sp.exp(x * y), [x, y])
     assert check(g.result, sp.Matrix([y * sp.exp(x * y), x * sp.exp(x * y)]))
+
+
+def test_a_swallowed_budget_interrupt_still_counts_as_out_of_time():
+    from symml._budget import run_with_budget
+
+    def swallows():
+        import time
+
+        end = time.monotonic() + 0.5
+        while time.monotonic() < end:
+            try:
+                sum(range(10_000))
+            except Exception:  # a library that catches everything
+                pass
+        return "incomplete"
+
+    assert run_with_budget(swallows, 0.05) == (None, False)
