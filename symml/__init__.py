@@ -10,6 +10,12 @@ self-check, a verdict on your hand derivation, and LaTeX for your notes.
 array([12.,  9.])
 """
 
+from ._bayes import BayesRule as BayesRule
+from ._bayes import Posterior as Posterior
+from ._bayes import PosteriorFit as PosteriorFit
+from ._bayes import bayes_rule as bayes_rule
+from ._bayes import conjugate_posterior as conjugate_posterior
+from ._bayes import diagnostic_test as diagnostic_test
 from ._calculus import CriticalPoint as CriticalPoint
 from ._calculus import CriticalPoints as CriticalPoints
 from ._calculus import critical_points as critical_points
@@ -31,6 +37,19 @@ from ._errors import NotDifferentiableError as NotDifferentiableError
 from ._errors import ParseError as ParseError
 from ._errors import ShapeError as ShapeError
 from ._errors import SymmlError as SymmlError
+from ._inference import ConfidenceInterval as ConfidenceInterval
+from ._inference import HypothesisTest as HypothesisTest
+from ._inference import LikelihoodRatioTest as LikelihoodRatioTest
+from ._inference import ProportionTest as ProportionTest
+from ._inference import TestResult as TestResult
+from ._inference import TTest as TTest
+from ._inference import WelchTest as WelchTest
+from ._inference import ZTest as ZTest
+from ._inference import likelihood_ratio_test as likelihood_ratio_test
+from ._inference import proportion_test as proportion_test
+from ._inference import t_test as t_test
+from ._inference import welch_test as welch_test
+from ._inference import z_test as z_test
 from ._latex import to_latex as to_latex
 from ._latex import to_text as to_text
 from ._notes import Notes as Notes
@@ -43,31 +62,50 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ArgumentError",
+    "BayesRule",
     "BudgetExceededError",
+    "ConfidenceInterval",
     "CriticalPoint",
     "CriticalPoints",
     "Derivation",
+    "HypothesisTest",
     "LatexError",
+    "LikelihoodRatioTest",
     "NoClosedFormError",
     "NotDifferentiableError",
     "Notes",
     "ParseError",
+    "Posterior",
+    "PosteriorFit",
+    "ProportionTest",
     "ShapeError",
     "Step",
     "StepsVerdict",
     "SymmlError",
+    "TTest",
+    "TestResult",
     "Verdict",
+    "WelchTest",
+    "ZTest",
+    "bayes_rule",
     "check",
     "check_steps",
+    "conjugate_posterior",
     "critical_points",
+    "diagnostic_test",
     "diff_steps",
     "gradient",
     "hessian",
     "jacobian",
+    "likelihood_ratio_test",
     "parse_expr",
     "parse_symbols",
+    "proportion_test",
+    "t_test",
     "taylor",
     "to_latex",
     "to_numpy",
     "to_text",
+    "welch_test",
+    "z_test",
 ]
