@@ -179,3 +179,31 @@ def test_svd_explorer_on_the_sample_photo():
     assert e.figure.axes[1].get_title() == "rank 40 of 512"
     with pytest.raises(ArgumentError, match="finite 2-D array"):
         explore_svd(np.ones(3))
+
+
+# -- Bayesian updating ----------------------------------------------------------------------
+
+
+def test_bayes_explorer_posterior_matches_scipy():
+    from scipy import stats
+
+    from symml.widgets import explore_bayes
+
+    flips = [1, 0, 1, 1, 1, 0, 1, 1]
+    e = explore_bayes(flips, a=(0.5, 10.0), b=(0.5, 10.0))
+    assert (
+        r"\mathrm{Beta}(2, 2)" in e.formula.value and "k = 0" in e.formula.value
+    )  # prior at start
+    e.set(a=3.0, b=2.0, k=6)
+    grid = e.figure.axes[0].lines[1].get_xdata()
+    heads = sum(flips[:6])
+    expected = stats.beta(3.0 + heads, 2.0 + 6 - heads).pdf(grid)
+    np.testing.assert_allclose(e.figure.axes[0].lines[1].get_ydata(), expected, rtol=1e-9)
+    np.testing.assert_allclose(
+        e.figure.axes[0].lines[0].get_ydata(), stats.beta(3.0, 2.0).pdf(grid), rtol=1e-9
+    )
+    mode = (3.0 + heads - 1) / (3.0 + 2.0 + 6 - 2)
+    assert e.figure.axes[0].lines[2].get_xdata()[0] == pytest.approx(mode)
+    assert r"\mathrm{Beta}(7, 4)" in e.formula.value  # 4 heads in 6 flips
+    with pytest.raises(ArgumentError, match="0s and 1s"):
+        explore_bayes([0, 2, 1])

@@ -12,6 +12,7 @@ This is the only package in symml that imports ipywidgets.
 
 from ._explorers import Explorer as Explorer
 from ._explorers import explore as explore
+from ._explorers import explore_bayes as explore_bayes
 from ._explorers import explore_derivative as explore_derivative
 from ._explorers import explore_svd as explore_svd
 from ._explorers import sample_image as sample_image
@@ -23,6 +24,7 @@ __all__ = [
     "Param",
     "ParameterModel",
     "explore",
+    "explore_bayes",
     "explore_derivative",
     "explore_svd",
     "sample_image",
