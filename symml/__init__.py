@@ -10,6 +10,10 @@ self-check, a verdict on your hand derivation, and LaTeX for your notes.
 array([12.,  9.])
 """
 
+from ._backprop import Backprop as Backprop
+from ._backprop import ComputationGraph as ComputationGraph
+from ._backprop import backprop as backprop
+from ._backprop import two_layer_network as two_layer_network
 from ._bayes import BayesRule as BayesRule
 from ._bayes import Posterior as Posterior
 from ._bayes import PosteriorFit as PosteriorFit
@@ -52,8 +56,34 @@ from ._inference import welch_test as welch_test
 from ._inference import z_test as z_test
 from ._latex import to_latex as to_latex
 from ._latex import to_text as to_text
+from ._linalg import PCA as PCA
+from ._linalg import EigenDecomposition as EigenDecomposition
+from ._linalg import GramSchmidt as GramSchmidt
+from ._linalg import LowRankApproximation as LowRankApproximation
+from ._linalg import NullSpace as NullSpace
+from ._linalg import Projection as Projection
+from ._linalg import SingularValueDecomposition as SingularValueDecomposition
+from ._linalg import change_of_basis as change_of_basis
+from ._linalg import coordinates as coordinates
+from ._linalg import eigen as eigen
+from ._linalg import gram_schmidt as gram_schmidt
+from ._linalg import low_rank as low_rank
+from ._linalg import null_space as null_space
+from ._linalg import pca as pca
+from ._linalg import pca_derivation as pca_derivation
+from ._linalg import projection as projection
+from ._linalg import svd as svd
 from ._notes import Notes as Notes
 from ._numeric import to_numpy as to_numpy
+from ._optimize import LagrangePoints as LagrangePoints
+from ._optimize import LearningRateBound as LearningRateBound
+from ._optimize import OptimizationRun as OptimizationRun
+from ._optimize import gradient_descent as gradient_descent
+from ._optimize import lagrange as lagrange
+from ._optimize import learning_rate_bound as learning_rate_bound
+from ._optimize import momentum as momentum
+from ._optimize import newton as newton
+from ._optimize import sgd as sgd
 from ._parse import parse_expr as parse_expr
 from ._parse import parse_symbols as parse_symbols
 from ._verdict import Verdict as Verdict
@@ -61,24 +91,36 @@ from ._verdict import Verdict as Verdict
 __version__ = "0.1.0"
 
 __all__ = [
+    "PCA",
     "ArgumentError",
+    "Backprop",
     "BayesRule",
     "BudgetExceededError",
+    "ComputationGraph",
     "ConfidenceInterval",
     "CriticalPoint",
     "CriticalPoints",
     "Derivation",
+    "EigenDecomposition",
+    "GramSchmidt",
     "HypothesisTest",
+    "LagrangePoints",
     "LatexError",
+    "LearningRateBound",
     "LikelihoodRatioTest",
+    "LowRankApproximation",
     "NoClosedFormError",
     "NotDifferentiableError",
     "Notes",
+    "NullSpace",
+    "OptimizationRun",
     "ParseError",
     "Posterior",
     "PosteriorFit",
+    "Projection",
     "ProportionTest",
     "ShapeError",
+    "SingularValueDecomposition",
     "Step",
     "StepsVerdict",
     "SymmlError",
@@ -87,25 +129,43 @@ __all__ = [
     "Verdict",
     "WelchTest",
     "ZTest",
+    "backprop",
     "bayes_rule",
+    "change_of_basis",
     "check",
     "check_steps",
     "conjugate_posterior",
+    "coordinates",
     "critical_points",
     "diagnostic_test",
     "diff_steps",
+    "eigen",
     "gradient",
+    "gradient_descent",
+    "gram_schmidt",
     "hessian",
     "jacobian",
+    "lagrange",
+    "learning_rate_bound",
     "likelihood_ratio_test",
+    "low_rank",
+    "momentum",
+    "newton",
+    "null_space",
     "parse_expr",
     "parse_symbols",
+    "pca",
+    "pca_derivation",
+    "projection",
     "proportion_test",
+    "sgd",
+    "svd",
     "t_test",
     "taylor",
     "to_latex",
     "to_numpy",
     "to_text",
+    "two_layer_network",
     "welch_test",
     "z_test",
 ]
