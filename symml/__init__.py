@@ -74,6 +74,8 @@ from ._linalg import pca_derivation as pca_derivation
 from ._linalg import projection as projection
 from ._linalg import svd as svd
 from ._notes import Notes as Notes
+from ._numeric import RankDeficientWarning as RankDeficientWarning
+from ._numeric import expit as expit
 from ._numeric import to_numpy as to_numpy
 from ._optimize import LagrangePoints as LagrangePoints
 from ._optimize import LearningRateBound as LearningRateBound
@@ -86,6 +88,14 @@ from ._optimize import newton as newton
 from ._optimize import sgd as sgd
 from ._parse import parse_expr as parse_expr
 from ._parse import parse_symbols as parse_symbols
+from ._regression import ConvergenceWarning as ConvergenceWarning
+from ._regression import LeastSquaresFit as LeastSquaresFit
+from ._regression import LogisticFit as LogisticFit
+from ._regression import LogisticRegression as LogisticRegression
+from ._regression import NormalEquations as NormalEquations
+from ._regression import fit_logistic as fit_logistic
+from ._regression import logistic_regression as logistic_regression
+from ._regression import normal_equations as normal_equations
 from ._verdict import Verdict as Verdict
 
 __version__ = "0.1.0"
@@ -98,6 +108,7 @@ __all__ = [
     "BudgetExceededError",
     "ComputationGraph",
     "ConfidenceInterval",
+    "ConvergenceWarning",
     "CriticalPoint",
     "CriticalPoints",
     "Derivation",
@@ -107,9 +118,13 @@ __all__ = [
     "LagrangePoints",
     "LatexError",
     "LearningRateBound",
+    "LeastSquaresFit",
     "LikelihoodRatioTest",
+    "LogisticFit",
+    "LogisticRegression",
     "LowRankApproximation",
     "NoClosedFormError",
+    "NormalEquations",
     "NotDifferentiableError",
     "Notes",
     "NullSpace",
@@ -119,6 +134,7 @@ __all__ = [
     "PosteriorFit",
     "Projection",
     "ProportionTest",
+    "RankDeficientWarning",
     "ShapeError",
     "SingularValueDecomposition",
     "Step",
@@ -140,6 +156,8 @@ __all__ = [
     "diagnostic_test",
     "diff_steps",
     "eigen",
+    "expit",
+    "fit_logistic",
     "gradient",
     "gradient_descent",
     "gram_schmidt",
@@ -148,9 +166,11 @@ __all__ = [
     "lagrange",
     "learning_rate_bound",
     "likelihood_ratio_test",
+    "logistic_regression",
     "low_rank",
     "momentum",
     "newton",
+    "normal_equations",
     "null_space",
     "parse_expr",
     "parse_symbols",

@@ -39,14 +39,22 @@ def can_interrupt() -> bool:
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
+def time_limit(seconds: float, *, owner: object = None) -> Iterator[None]:
     """Raise :class:`BudgetExceededError` if the block runs longer than ``seconds``.
 
     Nested limits keep the outer one: the inner block gets the smaller of its
-    own budget and what is left of the outer one.
+    own budget and what is left of the outer one. The error's ``owner`` is
+    the ``owner`` given here, so a caller can tell its own timeout from an
+    outer one (which it must let through).
     """
+
+    def _exceeded(text: str) -> BudgetExceededError:
+        err = BudgetExceededError(text)
+        err.owner = owner  # type: ignore[attr-defined]
+        return err
+
     if seconds <= 0:
-        raise BudgetExceededError(f"no time left in the budget ({seconds:.3g} s)")
+        raise _exceeded(f"no time left in the budget ({seconds:.3g} s)")
     if not can_interrupt():
         yield
         return
@@ -55,7 +63,7 @@ def time_limit(seconds: float) -> Iterator[None]:
 
     def _on_alarm(signum, frame):
         fired.append(True)
-        raise BudgetExceededError(f"symbolic work exceeded its budget of {seconds:.3g} s")
+        raise _exceeded(f"symbolic work exceeded its budget of {seconds:.3g} s")
 
     outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
     if outer_left and outer_left < seconds:
@@ -78,18 +86,22 @@ def time_limit(seconds: float) -> Iterator[None]:
         # The interrupt was swallowed by an ``except Exception`` inside the
         # library: whatever the block returned may be incomplete, so it counts
         # as out of time.
-        raise BudgetExceededError(f"symbolic work exceeded its budget of {seconds:.3g} s")
+        raise _exceeded(f"symbolic work exceeded its budget of {seconds:.3g} s")
 
 
 def run_with_budget(func: Callable[[], T], seconds: float) -> tuple[T | None, bool]:
     """Run ``func()`` within ``seconds``; return ``(value, finished)``.
 
-    ``finished`` is False (and ``value`` None) when the budget ran out.
+    ``finished`` is False (and ``value`` None) when the budget ran out. When
+    an enclosing budget runs out first, its error passes through.
     """
+    owner = object()
     try:
-        with time_limit(seconds):
+        with time_limit(seconds, owner=owner):
             return func(), True
-    except BudgetExceededError:
+    except BudgetExceededError as exc:
+        if getattr(exc, "owner", None) is not owner:
+            raise
         return None, False
     except RecursionError:
         return None, False

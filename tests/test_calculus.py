@@ -402,3 +402,22 @@ def test_a_swallowed_budget_interrupt_still_counts_as_out_of_time():
         return "incomplete"
 
     assert run_with_budget(swallows, 0.05) == (None, False)
+
+
+def test_an_outer_budget_is_not_swallowed_by_an_inner_one():
+    import time
+
+    from symml._budget import run_with_budget
+
+    def inner_loop():
+        end = time.monotonic() + 2.0
+        while time.monotonic() < end:
+            sum(range(1000))
+        return "inner finished"
+
+    def outer():
+        value, finished = run_with_budget(inner_loop, 5.0)  # longer than what is left
+        return "outer went on"
+
+    assert run_with_budget(outer, 0.1) == (None, False)
+    assert run_with_budget(lambda: run_with_budget(lambda: 1, 1.0), 2.0) == ((1, True), True)

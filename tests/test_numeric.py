@@ -11,10 +11,11 @@ import scipy.special as sc
 import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p
 from sympy.codegen.numpy_nodes import logaddexp
+from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 
 from symml._derivation import Derivation
-from symml._errors import ArgumentError
-from symml._numeric import expit, stable_form, to_numpy
+from symml._errors import ArgumentError, ShapeError
+from symml._numeric import RankDeficientWarning, _normal_system, expit, stable_form, to_numpy
 
 x, y, z = sp.symbols("x y z", real=True)
 t, u, a, b = sp.symbols("t u a b", real=True)
@@ -395,8 +396,7 @@ def test_same_name_other_assumptions_is_explained():
         ([x, 2], r"args\[1\]=2 is not a Symbol"),
         ("x", r"args='x'.*Symbol"),
         (3, r"args=3.*list of Symbols"),
-        ([x, sp.MatrixSymbol("w", 3, 1)], r"w is a MatrixSymbol.*not supported yet"),
-        (sp.MatrixSymbol("w", 3, 1), r"MatrixSymbol"),
+        ([x, sp.Matrix([y])], r"args\[1\]=Matrix\(\[\[y\]\]\) is not a Symbol"),
     ],
 )
 def test_bad_args(args, match):
@@ -414,10 +414,11 @@ def test_bad_args(args, match):
         (sp.Integral(sp.exp(x**3), x), r"Integral"),
         (sp.Sum(x, (y, 1, x)), r"symbolic limits"),
         (sp.zoo * x, r"complex infinity"),
-        (sp.Eq(x, 2), r"one side"),
+        (sp.Eq(x, 2), r"equation defining x; leave x out of args"),
+        (sp.Eq(x + y, 2), r"one side"),
         ("x + 1", r"parse_expr"),
-        (sp.MatrixSymbol("w", 3, 1).T * sp.MatrixSymbol("w", 3, 1), r"MatrixSymbol"),
-        (sp.Matrix([sp.MatrixSymbol("w", 2, 1)[0, 0]]), r"MatrixSymbol"),
+        (sp.MatrixSymbol("w", 3, 1).T * sp.MatrixSymbol("w", 3, 1), r"\[w\] \(a MatrixSymbol"),
+        (sp.Matrix([sp.MatrixSymbol("w", 2, 1)[0, 0]]), r"MatrixSymbol.*args=\[x, w\]"),
     ],
 )
 def test_bad_expr(expr, match):
@@ -429,3 +430,452 @@ def test_bad_expr(expr, match):
 def test_bad_options(option, value):
     with pytest.raises(ArgumentError, match=option):
         to_numpy(x, [x], **{option: value})
+
+
+# ============================================================================
+# Matrix expressions: MatrixSymbol arguments take arrays
+# ============================================================================
+m, n = sp.symbols("m n", integer=True, positive=True)
+X = sp.MatrixSymbol("X", m, n)
+w = sp.MatrixSymbol("w", n, 1)
+yv = sp.MatrixSymbol("y", m, 1)
+v = sp.MatrixSymbol("v", m, 1)
+A = sp.MatrixSymbol("A", n, n)
+bv = sp.MatrixSymbol("b", n, 1)
+W = sp.MatrixSymbol("W", m, m)
+lam = sp.Symbol("lam", positive=True)
+SIGMA = (X * w).applyfunc(expit)
+SOFTPLUS = sp.Lambda(t, sp.log(1 + sp.exp(t)))
+LOGISTIC_GRAD = X.T * (SIGMA - yv)
+LOGISTIC_HESS = X.T * DiagMatrix(sp.HadamardProduct(SIGMA, sp.OneMatrix(m, 1) - SIGMA)) * X
+LOGISTIC_NLL = sp.OneMatrix(1, m) * (X * w).applyfunc(SOFTPLUS) - yv.T * X * w
+
+
+def data(seed: int = 0, rows: int = 7, cols: int = 3) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    B = rng.standard_normal((cols, cols))
+    C = rng.standard_normal((rows, rows))
+    return {
+        "X": rng.standard_normal((rows, cols)),
+        "w": rng.standard_normal(cols),
+        "y": (rng.random(rows) < 0.5).astype(float),
+        "v": rng.uniform(0.5, 2.0, rows),
+        "A": B @ B.T + cols * np.eye(cols),  # symmetric positive definite
+        "b": rng.standard_normal(cols),
+        "W": C @ C.T / rows + np.eye(rows),
+        "lam": 0.7,
+    }
+
+
+def call(expr, args, d):
+    return to_numpy(expr, args)(*(d[str(a)] for a in args))
+
+
+MATRIX_VALUES = [
+    # (expr, args, independent NumPy reference on the data of ``data()``)
+    (X * w, [X, w], lambda d: d["X"] @ d["w"]),
+    (2 * X.T * (X * w - yv), [X, w, yv], lambda d: 2 * d["X"].T @ (d["X"] @ d["w"] - d["y"])),
+    (X.T * X * w, [X, w], lambda d: d["X"].T @ d["X"] @ d["w"]),
+    ((X * w - yv).T * (X * w - yv), [X, w, yv], lambda d: np.sum((d["X"] @ d["w"] - d["y"]) ** 2)),
+    (LOGISTIC_GRAD, [X, w, yv], lambda d: d["X"].T @ (sc.expit(d["X"] @ d["w"]) - d["y"])),
+    (
+        LOGISTIC_HESS,
+        [X, w, yv],
+        lambda d: (
+            d["X"].T @ (d["X"] * (sc.expit(d["X"] @ d["w"]) * sc.expit(-d["X"] @ d["w"]))[:, None])
+        ),
+    ),
+    (
+        LOGISTIC_NLL,
+        [X, w, yv],
+        lambda d: np.sum(np.log1p(np.exp(d["X"] @ d["w"]))) - d["y"] @ d["X"] @ d["w"],
+    ),
+    (
+        lam * w.T * w + w.T * A * w,
+        [w, A, lam],
+        lambda d: d["lam"] * d["w"] @ d["w"] + d["w"] @ d["A"] @ d["w"],
+    ),
+    ((1 / m) * X.T * yv, [X, yv], lambda d: d["X"].T @ d["y"] / len(d["y"])),
+    (sp.Trace(X.T * X), [X], lambda d: np.sum(d["X"] ** 2)),
+    (sp.Trace(A), [A], lambda d: np.trace(d["A"])),
+    (sp.Determinant(A), [A], lambda d: np.linalg.det(d["A"])),
+    (sp.log(sp.Determinant(A)), [A], lambda d: np.log(np.linalg.det(d["A"]))),
+    (A**-1 * bv, [A, bv], lambda d: np.linalg.solve(d["A"], d["b"])),
+    (bv.T * A**-1, [A, bv], lambda d: np.linalg.solve(d["A"].T, d["b"])),
+    (bv.T * A**-1 * bv, [A, bv], lambda d: d["b"] @ np.linalg.solve(d["A"], d["b"])),
+    (A**-1, [A], lambda d: np.linalg.inv(d["A"])),
+    (A**2 * bv, [A, bv], lambda d: d["A"] @ d["A"] @ d["b"]),
+    (A**-2, [A], lambda d: np.linalg.inv(d["A"] @ d["A"])),
+    (A + lam * sp.Identity(n), [A, lam], lambda d: d["A"] + d["lam"] * np.eye(3)),
+    (sp.OneMatrix(m, 1) - yv, [yv], lambda d: 1 - d["y"]),
+    (yv - 2 * sp.OneMatrix(m, 1), [yv], lambda d: d["y"] - 2),
+    (sp.OneMatrix(1, m) * X, [X], lambda d: d["X"].sum(axis=0)),
+    (X * sp.OneMatrix(n, 1), [X], lambda d: d["X"].sum(axis=1)),
+    (sp.OneMatrix(2, m) * yv, [yv], lambda d: np.full(2, d["y"].sum())),
+    (DiagMatrix(v) * X * w, [X, w, v], lambda d: d["v"] * (d["X"] @ d["w"])),
+    (X.T * DiagMatrix(v), [X, v], lambda d: d["X"].T * d["v"]),
+    (DiagMatrix(v), [v], lambda d: np.diag(d["v"])),
+    (DiagonalOf(A), [A], lambda d: np.diagonal(d["A"])),
+    (sp.HadamardProduct(X * w, yv), [X, w, yv], lambda d: (d["X"] @ d["w"]) * d["y"]),
+    (sp.HadamardPower(yv - X * w, 2), [X, w, yv], lambda d: (d["y"] - d["X"] @ d["w"]) ** 2),
+    ((X * w).applyfunc(sp.exp), [X, w], lambda d: np.exp(d["X"] @ d["w"])),
+    ((X * w).applyfunc(SOFTPLUS), [X, w], lambda d: np.log1p(np.exp(d["X"] @ d["w"]))),
+    (sp.KroneckerProduct(A, bv), [A, bv], lambda d: np.kron(d["A"], d["b"][:, None])),
+    (
+        sp.BlockMatrix([[A, bv]]),
+        [A, bv],
+        lambda d: np.hstack([d["A"], d["b"][:, None]]),
+    ),
+    (sp.Matrix([[1, 2, 3]]) * w, [w], lambda d: np.array([1, 2, 3]) @ d["w"]),
+    (
+        sp.Matrix([w[0, 0] * lam, w[2, 0]]),
+        [w, lam],
+        lambda d: np.array([d["w"][0] * 0.7, d["w"][2]]),
+    ),
+    (A * sp.ZeroMatrix(n, 1) + bv, [A, bv], lambda d: d["b"]),
+    (sp.ZeroMatrix(2, 3), [], lambda d: np.zeros((2, 3))),
+    (lam * sp.Identity(3), [lam], lambda d: 0.7 * np.eye(3)),
+    (2 * lam, [w, lam], lambda d: 1.4),  # a scalar formula beside matrix arguments
+]
+
+
+@pytest.mark.parametrize(("expr", "args", "reference"), MATRIX_VALUES, ids=lambda e: None)
+def test_matrix_values_match_independent_numpy_code(expr, args, reference):
+    d = data()
+    expected = reference(d)
+    got = call(expr, args, d)
+    assert np.shape(got) == np.shape(expected)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+MATRIX_SHAPES = [
+    # (expr, args, input shapes, output shape): 1-D vectors in -> 1-D out; columns in -> columns out
+    (X * w, [X, w], [(5, 3), (3,)], (5,)),
+    (X * w, [X, w], [(5, 3), (3, 1)], (5, 1)),
+    (X.T * (X * w - yv), [X, w, yv], [(5, 3), (3,), (5, 1)], (3,)),  # mixed: 1-D
+    (X.T * (X * w - yv), [X, w, yv], [(5, 3), (3, 1), (5, 1)], (3, 1)),
+    (X.T * sp.OneMatrix(m, 1), [X], [(5, 3)], (3,)),  # no vector argument: 1-D
+    (w.T * X.T, [X, w], [(5, 3), (3,)], (5,)),  # a row, 1-D like NumPy's w @ X.T
+    (w.T * X.T, [X, w], [(5, 3), (3, 1)], (1, 5)),
+    (w.T * w, [w], [(3,)], ()),  # 1 x 1: a scalar
+    (X.T * X, [X], [(5, 3)], (3, 3)),
+    (sp.Trace(X.T * X), [X], [(5, 3)], ()),
+    (X * w, [X, w], [(0, 3), (3,)], (0,)),  # empty data
+]
+
+
+@pytest.mark.parametrize(("expr", "args", "shapes", "expected"), MATRIX_SHAPES)
+def test_matrix_output_shapes(expr, args, shapes, expected):
+    rng = np.random.default_rng(1)
+    out = to_numpy(expr, args)(*(rng.standard_normal(s) for s in shapes))
+    assert np.shape(out) == expected
+    if expected == ():
+        assert isinstance(out, np.floating)
+
+
+def test_matrix_inputs_accept_lists_integers_and_pandas():
+    pd = pytest.importorskip("pandas")
+    f = to_numpy(X.T * (X * w - yv), [X, w, yv])
+    frame = pd.DataFrame({"a": [1, 2, 3], "b": [0, 1, 0]})
+    out = f(frame, pd.Series([1.0, -1.0]), [1, 0, 2])
+    expected = frame.to_numpy().T @ (frame.to_numpy() @ [1.0, -1.0] - [1, 0, 2])
+    np.testing.assert_array_equal(out, expected)
+    assert out.dtype == np.float64
+    assert f([[1, 2]], [1, 1], [0]).dtype == np.float64  # integers become floats
+
+
+def test_results_never_alias_the_inputs():
+    Xd = np.ones((2, 3))
+    for expr in (X, X.T):
+        out = to_numpy(expr, [X])(Xd)
+        out[...] = 5.0
+    assert np.all(Xd == 1.0)
+
+
+# -- generated code: CSE, broadcasting, solves -------------------------------------
+def test_logistic_gradient_code_is_the_hand_written_expression():
+    code = source(to_numpy(LOGISTIC_GRAD, [X, w, yv]))
+    assert "_r = X.T @ (scipy.special.expit(X @ w) - y)" in code
+
+
+def test_logistic_hessian_broadcasts_the_diagonal_and_computes_the_sigmoid_once():
+    code = source(to_numpy(LOGISTIC_HESS, [X, w, yv]))
+    assert code.count("expit(") == 1
+    assert code.count("X @ w") == 1
+    assert "_diagflat" not in code and "_eye" not in code and "diag" not in code
+    assert re.search(r"X\.T @ \(\(.*\) \* X\)", code)
+
+
+def test_diagonal_products_never_materialise_an_m_by_m_matrix():
+    rows = 200_000  # an m x m float64 matrix would need 320 GB
+    rng = np.random.default_rng(2)
+    Xd, wd = rng.standard_normal((rows, 3)), rng.standard_normal(3)
+    H = to_numpy(LOGISTIC_HESS, [X, w, yv])(Xd, wd, np.zeros(rows))
+    s = sc.expit(Xd @ wd)
+    np.testing.assert_allclose(H, Xd.T @ (Xd * (s * (1 - s))[:, None]), rtol=1e-10)
+
+
+def test_shared_subexpressions_are_computed_once():
+    code = source(to_numpy((X * w - yv).T * (X * w - yv), [X, w, yv]))
+    assert code.count("X @ w") == 1  # (X*w - y).T is the transpose of the shared residual
+    nll = source(to_numpy(LOGISTIC_NLL, [X, w, yv]))
+    assert nll.count("X @ w") == 1 and "numpy.logaddexp(0, _t0)" in nll
+
+
+def test_cse_false_recomputes_but_agrees():
+    expr = (X * w - yv).T * (X * w - yv)
+    f = to_numpy(expr, [X, w, yv], cse=False)
+    assert source(f).count("X @ w") == 2
+    d = data()
+    assert np.isclose(f(d["X"], d["w"], d["y"]), call(expr, [X, w, yv], d))
+
+
+def test_products_multiply_into_the_vector_first():
+    assert "X.T @ (X @ w)" in source(to_numpy(X.T * X * w, [X, w]))
+    assert "(y.T @ X) @ X" in source(to_numpy(yv.T * X * X.T * X, [X, yv]))
+
+
+def test_every_inverse_product_is_a_solve_never_inv():
+    for expr, args in [
+        (A**-1 * bv, [A, bv]),
+        (bv.T * A**-1 * bv, [A, bv]),
+        ((X.T * X) ** -1 * X.T * yv, [X, yv]),
+        ((X.T * W * X) ** -1 * X.T * W * yv, [X, W, yv]),
+    ]:
+        code = source(to_numpy(expr, args))
+        assert "_inv(" not in code and ("_solve(" in code or "_solve_normal(" in code)
+
+
+def test_stable_sigmoid_and_softplus_at_extreme_scores():
+    f = to_numpy(LOGISTIC_NLL, [X, w, yv])
+    g = to_numpy(LOGISTIC_GRAD, [X, w, yv])
+    Xd = EXTREME[:, None]
+    assert np.isfinite(f(Xd, [1.0], np.zeros(7)))
+    assert f(Xd, [1.0], np.zeros(7)) == pytest.approx(
+        800 + 40 + np.sum(np.log1p(np.exp([-800, -40, -1, 0, 1])))
+    )
+    np.testing.assert_allclose(g(Xd, [1.0], np.zeros(7)), Xd.T @ sc.expit(EXTREME))
+
+
+def test_complex_matrix_inputs_take_the_plain_formula():
+    f = to_numpy((X * w).applyfunc(SOFTPLUS), [X, w])
+    assert "def _plain(" in f.__doc__
+    Xd = np.array([[1.0 + 1j], [0.5j]])
+    np.testing.assert_allclose(f(Xd, [1.0]), np.log(1 + np.exp(Xd[:, 0])))
+
+
+def test_definition_equations_evaluate_their_right_side():
+    solve = to_numpy(sp.Eq(w, (X.T * X) ** -1 * X.T * yv), [X, yv])
+    d = data()
+    np.testing.assert_allclose(solve(d["X"], d["y"]), np.linalg.lstsq(d["X"], d["y"])[0])
+    with pytest.raises(ArgumentError, match=r"equation defining w; leave w out.*args=\[X, y\]"):
+        to_numpy(sp.Eq(w, (X.T * X) ** -1 * X.T * yv), [w, X, yv])
+
+
+def test_derivation_with_matrix_result():
+    d = Derivation(2 * X.T * (X * w - yv), wrt=[w])
+    f = d.to_numpy(args=[X, w, yv])
+    np.testing.assert_allclose(f(np.eye(2), [1.0, 2.0], [1.0, 1.0]), [0.0, 2.0])
+
+
+# -- the stable solver for normal equations ----------------------------------------
+def lstsq(A_, b_):
+    return np.linalg.lstsq(A_, b_, rcond=None)[0]
+
+
+def test_ordinary_least_squares_solves_like_lstsq_and_takes_columns():
+    d = data(rows=20)
+    solve = to_numpy((X.T * X) ** -1 * X.T * yv, [X, yv])
+    np.testing.assert_allclose(solve(d["X"], d["y"]), lstsq(d["X"], d["y"]), rtol=1e-12)
+    assert solve(d["X"], d["y"][:, None]).shape == (3, 1)
+
+
+def test_multiple_targets():
+    Y = sp.MatrixSymbol("Y", m, 2)
+    rng = np.random.default_rng(3)
+    Xd, Yd = rng.standard_normal((9, 3)), rng.standard_normal((9, 2))
+    out = to_numpy((X.T * X) ** -1 * X.T * Y, [X, Y])(Xd, Yd)
+    np.testing.assert_allclose(out, lstsq(Xd, Yd), rtol=1e-12)
+
+
+SOLVERS = [
+    # (solution formula, args, reference solution by an independent route)
+    (
+        (X.T * X + lam * sp.Identity(n)) ** -1 * X.T * yv,
+        [X, yv, lam],
+        lambda d: lstsq(np.vstack([d["X"], np.sqrt(0.7) * np.eye(3)]), np.r_[d["y"], np.zeros(3)]),
+    ),
+    (
+        (X.T * W * X) ** -1 * X.T * W * yv,
+        [X, W, yv],
+        lambda d: np.linalg.solve(d["X"].T @ d["W"] @ d["X"], d["X"].T @ d["W"] @ d["y"]),
+    ),
+    (
+        (X.T * W**-1 * X) ** -1 * X.T * W**-1 * yv,
+        [X, W, yv],
+        lambda d: np.linalg.solve(
+            d["X"].T @ np.linalg.solve(d["W"], d["X"]), d["X"].T @ np.linalg.solve(d["W"], d["y"])
+        ),
+    ),
+    (
+        (X.T * DiagMatrix(v) * X) ** -1 * X.T * DiagMatrix(v) * yv,
+        [X, v, yv],
+        lambda d: lstsq(np.sqrt(d["v"])[:, None] * d["X"], np.sqrt(d["v"]) * d["y"]),
+    ),
+    (
+        (2 * X.T * X + 2 * lam * A) ** -1 * (2 * X.T * yv + 2 * lam * A * bv),  # prior mean b
+        [X, yv, A, bv, lam],
+        lambda d: np.linalg.solve(
+            d["X"].T @ d["X"] + 0.7 * d["A"], d["X"].T @ d["y"] + 0.7 * d["A"] @ d["b"]
+        ),
+    ),
+    (
+        (X.T * X + lam * sp.Identity(n)) ** -1 * (X.T * yv + lam * bv),
+        [X, yv, bv, lam],
+        lambda d: np.linalg.solve(
+            d["X"].T @ d["X"] + 0.7 * np.eye(3), d["X"].T @ d["y"] + 0.7 * d["b"]
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("expr", "args", "reference"), SOLVERS)
+def test_normal_equation_forms_are_stacked_least_squares(expr, args, reference):
+    d = data(rows=12)
+    f = to_numpy(expr, args)
+    assert "_solve_normal(" in source(f)
+    np.testing.assert_allclose(f(*(d[str(a)] for a in args)), reference(d), rtol=1e-9)
+
+
+def test_diagonal_weight_matrix_is_row_scaling():
+    d = data(rows=12)
+    f = to_numpy((X.T * W * X) ** -1 * X.T * W * yv, [X, W, yv])
+    expected = lstsq(np.sqrt(d["v"])[:, None] * d["X"], np.sqrt(d["v"]) * d["y"])
+    np.testing.assert_allclose(f(d["X"], np.diag(d["v"]), d["y"]), expected, rtol=1e-12)
+
+
+def test_other_inverse_products_are_lu_solves():
+    code = source(to_numpy(A**-1 * bv, [A, bv]))
+    assert "_solve(A, b)" in code
+
+
+def test_least_squares_keeps_digits_that_the_normal_equations_lose():
+    # cond(X) ~ 1e7: X^T X has cond ~ 1e14 and solving it loses about 14 digits
+    x_ = np.linspace(0, 1, 30)
+    Xd = np.vander(x_, 7, increasing=True)
+    true = np.arange(1.0, 8.0)
+    yd = Xd @ true
+    ours = to_numpy((X.T * X) ** -1 * X.T * yv, [X, yv])(Xd, yd)
+    naive = np.linalg.solve(Xd.T @ Xd, Xd.T @ yd)
+    assert np.max(np.abs(ours - true)) < 1e-6
+    assert np.max(np.abs(ours - true)) < np.max(np.abs(naive - true)) / 100
+
+
+def test_rank_deficiency_warns_with_the_rank_and_gives_the_minimum_norm_solution():
+    f = to_numpy((X.T * X) ** -1 * X.T * yv, [X, yv])
+    Xd = np.c_[np.arange(5.0), np.arange(5.0), np.ones(5)]  # two equal columns
+    yd = 2 * np.arange(5.0) + 1
+    with pytest.warns(RankDeficientWarning, match=r"\(5 x 3\) has rank 2 < 3 columns") as caught:
+        out = f(Xd, yd)
+    assert caught[0].message.rank == 2 and caught[0].message.columns == 3
+    np.testing.assert_allclose(out, [1.0, 1.0, 1.0], atol=1e-12)  # the 2 split evenly
+
+
+def test_solver_argument_errors():
+    ridge = to_numpy((X.T * X + lam * sp.Identity(n)) ** -1 * X.T * yv, [X, yv, lam])
+    d = data()
+    with pytest.raises(ArgumentError, match=r"lam=-1.0 is not valid: it must be >= 0"):
+        ridge(d["X"], d["y"], -1.0)
+    with pytest.raises(ArgumentError, match=r"lam=1j is not valid: it must be a real number"):
+        ridge(d["X"], d["y"], 1j)
+    unevaluated = sp.MatMul(sp.Inverse(lam * sp.Identity(n)), lam * bv, evaluate=False)
+    penalty = to_numpy(unevaluated, [bv, lam])
+    np.testing.assert_allclose(penalty(d["b"], 2.0), d["b"])
+    with pytest.raises(
+        ArgumentError, match=r"lam=0.0 .* zero coefficient the equations are singular"
+    ):
+        penalty(d["b"], 0.0)
+    with pytest.raises(ArgumentError, match=r"coefficients=0 is not valid: all are zero"):
+        penalty(np.zeros(3), 0.0)
+    weighted = to_numpy((X.T * W * X) ** -1 * X.T * W * yv, [X, W, yv])
+    with pytest.raises(
+        ArgumentError,
+        match=r"W=<array of shape \(7, 7\)> is not valid: the derivation assumed it symmetric",
+    ):
+        weighted(d["X"], d["W"] + np.triu(np.ones((7, 7)), 1), d["y"])
+    with pytest.raises(ArgumentError, match=r"W=.*positive semi-definite"):
+        weighted(d["X"], -d["W"], d["y"])
+    gls = to_numpy((X.T * W**-1 * X) ** -1 * X.T * W**-1 * yv, [X, W, yv])
+    with pytest.raises(ArgumentError, match=r"W=.*positive definite"):
+        gls(d["X"], -d["W"], d["y"])
+    diag = to_numpy((X.T * DiagMatrix(v) * X) ** -1 * X.T * DiagMatrix(v) * yv, [X, v, yv])
+    with pytest.raises(ArgumentError, match=r"weights must be >= 0"):
+        diag(d["X"], -d["v"], d["y"])
+
+
+# -- shape and argument errors -------------------------------------------------
+@pytest.mark.parametrize(
+    ("inputs", "match"),
+    [
+        (
+            [(5, 3), (4,), (5,)],
+            r"w has shape \(4,\) but X has shape \(5, 3\): X is m x n and w is n x 1, "
+            r"so n must be the same in both \(3 != 4\)",
+        ),
+        ([(5, 3), (3,), (6, 1)], r"y has shape \(6, 1\) but X has shape \(5, 3\).*m .*\(5 != 6\)"),
+        ([(5,), (3,), (5,)], r"X is m x n, so pass a 2-D array; got shape \(5,\)"),
+        ([(5, 3), (3, 2), (5,)], r"w is n x 1 but has shape \(3, 2\)"),
+        (
+            [(5, 3), (3, 1, 1), (5,)],
+            r"w is n x 1, so pass a 2-D array or 1-D; got shape \(3, 1, 1\)",
+        ),
+    ],
+)
+def test_shape_errors_name_the_arguments_and_both_shapes(inputs, match):
+    f = to_numpy(LOGISTIC_GRAD, [X, w, yv])
+    with pytest.raises(ShapeError, match=match):
+        f(*(np.ones(s) for s in inputs))
+
+
+def test_fixed_sizes_and_scalar_arguments_are_checked():
+    B3 = sp.MatrixSymbol("B", 3, 3)
+    with pytest.raises(ShapeError, match=r"B is 3 x 3 but has shape \(2, 2\)"):
+        to_numpy(B3 * lam, [B3, lam])(np.eye(2), 1.0)
+    with pytest.raises(ShapeError, match=r"lam is a scalar Symbol, so pass one number"):
+        to_numpy(B3 * lam, [B3, lam])(np.eye(3), np.ones(3))
+    with pytest.raises(
+        ArgumentError,
+        match=r"X=<array of shape \(1, 1\)> .*pass numbers \(got an array of dtype <U1\)",
+    ):
+        to_numpy(X * w, [X, w])([["a"]], [1.0])
+
+
+@pytest.mark.parametrize(
+    ("expr", "args", "match"),
+    [
+        (X * w, [X], r"depends on \[w\] \(a MatrixSymbol is passed as an array"),
+        (X * w * lam, [X, w], r"depends on \[lam\]"),
+        (X * w, [X, w, n], r"n is a dimension of a matrix argument.*leave it out of args"),
+        (X[:2, :] * w, [X, w], r"does not support MatrixSlice"),
+        (
+            sp.MatrixSymbol("Z", n + 1, 1).T * sp.MatrixSymbol("Z", n + 1, 1),
+            [sp.MatrixSymbol("Z", n + 1, 1)],
+            r"Z has shape \(n \+ 1, 1\).*give each a symbol or an integer",
+        ),
+        (sp.Derivative(sp.Trace(X), x), [X, x], r"Derivative"),
+        ((X * w).applyfunc(sp.Lambda(t, sp.zeta(t))), [X, w], r"'zeta'"),
+    ],
+)
+def test_matrix_argument_errors(expr, args, match):
+    with pytest.raises(ArgumentError, match=match):
+        to_numpy(expr, args)
+
+
+def test_normal_system_refuses_other_solutions():
+    system = _normal_system(sp.Eq(w, (X.T * X) ** -1 * X.T * yv), [X, yv])
+    ((label, c, B, kind, wlabel, W_, d_),) = system(np.eye(2), [1.0, 2.0])
+    assert (label, c, kind, wlabel, W_) == ("1", 1, None, "", None)
+    assert np.array_equal(B, np.eye(2)) and np.array_equal(d_, [[1.0], [2.0]])
+    for expr in (A**-1 * bv, 2 * (X.T * X) ** -1 * X.T * yv):
+        with pytest.raises(ArgumentError, match=r"not a normal-equation solution"):
+            _normal_system(sp.Eq(w, expr), sorted(expr.atoms(sp.MatrixSymbol), key=str))

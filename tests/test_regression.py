@@ -1,0 +1,383 @@
+"""Specifications of normal equations and logistic regression: maths, NIST data, statsmodels."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import scipy.special as sc
+import sympy as sp
+from sympy.matrices.expressions.diagonal import DiagMatrix
+
+from symml._errors import ArgumentError, NoClosedFormError
+from symml._numeric import RankDeficientWarning, expit, to_numpy
+from symml._regression import (
+    ConvergenceWarning,
+    LeastSquaresFit,
+    LogisticFit,
+    NormalEquations,
+    fit_logistic,
+    logistic_regression,
+    normal_equations,
+)
+
+sm = pytest.importorskip("statsmodels.api")
+pd = pytest.importorskip("pandas")
+
+m, n = sp.symbols("m n", integer=True, positive=True)
+X = sp.MatrixSymbol("X", m, n)
+w = sp.MatrixSymbol("w", n, 1)
+y = sp.MatrixSymbol("y", m, 1)
+W = sp.MatrixSymbol("W", m, m)
+Sigma = sp.MatrixSymbol("Sigma", m, m)
+P = sp.MatrixSymbol("P", n, n)
+w0 = sp.MatrixSymbol("w0", n, 1)
+v = sp.MatrixSymbol("v", m, 1)
+Q = sp.MatrixSymbol("Q", n, n)
+t = sp.Symbol("t", real=True)
+lam = sp.Symbol("lambda", positive=True)
+mu = sp.Symbol("mu")  # no sign known: becomes an assumption
+r = X * w - y
+OLS = r.T * r
+
+
+# -- the derivation: exact results ---------------------------------------------------
+FAMILIES = [
+    # (loss, solution, hessian, default args)
+    (OLS, (X.T * X) ** -1 * X.T * y, 2 * X.T * X, [X, y]),
+    (
+        OLS + lam * w.T * w,
+        (X.T * X + lam * sp.Identity(n)) ** -1 * X.T * y,
+        2 * X.T * X + 2 * lam * sp.Identity(n),
+        [X, y, lam],
+    ),
+    (r.T * W * r, (X.T * W * X) ** -1 * X.T * W * y, 2 * X.T * W * X, [X, y, W]),
+    (
+        r.T * Sigma**-1 * r,
+        (X.T * Sigma**-1 * X) ** -1 * X.T * Sigma**-1 * y,
+        2 * X.T * Sigma**-1 * X,
+        [X, y, Sigma],
+    ),
+    (
+        r.T * DiagMatrix(v) * r,
+        (X.T * DiagMatrix(v) * X) ** -1 * X.T * DiagMatrix(v) * y,
+        2 * X.T * DiagMatrix(v) * X,
+        [X, v, y],
+    ),
+    (
+        OLS + mu * (w - w0).T * P * (w - w0),
+        (X.T * X + mu * P) ** -1 * (X.T * y + mu * P * w0),
+        2 * X.T * X + 2 * mu * P,
+        [X, w0, y, P, mu],
+    ),
+    (
+        OLS / 2,
+        (X.T * X) ** -1 * X.T * y,
+        X.T * X,
+        [X, y],
+    ),
+]
+
+
+@pytest.mark.parametrize(("loss", "solution", "hessian", "args"), FAMILIES)
+def test_normal_equations_of_each_family(loss, solution, hessian, args):
+    ne = normal_equations(loss, w)
+    assert isinstance(ne, NormalEquations)
+    assert ne.result == sp.Eq(w, solution)
+    assert sp.simplify((ne.hessian - hessian).doit()) == sp.ZeroMatrix(n, n)
+    assert ne.default_args() == args
+    assert ne.kind == "normal equations" and ne.wrt == (w,) and ne.source == loss
+
+
+def test_a_trace_loss_and_a_scaled_loss():
+    assert normal_equations(sp.Trace(OLS), w).result == sp.Eq(w, (X.T * X) ** -1 * X.T * y)
+    mse = normal_equations(OLS / m, w)  # the mean: the size m cancels
+    assert mse.result == sp.Eq(w, (X.T * X) ** -1 * X.T * y)
+
+
+def test_the_issue_example():
+    ne = normal_equations((X * w - y).T * (X * w - y), w)
+    assert ne.result == sp.Eq(w, (X.T * X) ** -1 * X.T * y)
+    assert ne.gradient.result == 2 * X.T * (X * w - y)
+
+
+@pytest.mark.parametrize(("loss", "solution", "hessian", "args"), FAMILIES)
+def test_each_family_verifies_numerically(loss, solution, hessian, args):
+    assert normal_equations(loss, w).verify()
+
+
+def test_steps_are_gradient_zero_rearrange_solve():
+    ne = normal_equations(OLS + lam * w.T * w, w)
+    *grad_steps, zero, rearrange, solve = ne.steps
+    assert grad_steps[-1].expr == ne.gradient.result
+    assert zero.lhs == ne.gradient.result and zero.expr == sp.ZeroMatrix(n, 1)
+    assert zero.why.startswith("set the gradient to zero")
+    H = X.T * X + lam * sp.Identity(n)
+    assert rearrange.lhs == H * w and rearrange.expr == X.T * y
+    assert rearrange.why.startswith("rearrange") and "divide by 2" in rearrange.why
+    assert solve.lhs == w and solve.expr == H**-1 * X.T * y and solve.why.startswith("solve")
+    latex = ne.latex()
+    assert r"\left(\lambda I + X^{\top} X\right) w &= X^{\top} y" in latex
+
+
+def test_assumptions_name_what_the_solution_needs():
+    assert "mu >= 0" in normal_equations(OLS + mu * w.T * P * w, w).assumptions
+    assert "W symmetric positive semi-definite" in normal_equations(r.T * W * r, w).assumptions
+    assert (
+        "Sigma symmetric positive definite" in normal_equations(r.T * Sigma**-1 * r, w).assumptions
+    )
+    assert "v >= 0 element-wise" in normal_equations(r.T * DiagMatrix(v) * r, w).assumptions
+    assert normal_equations(OLS, w).assumptions == ("X.T*X invertible",)
+
+
+@pytest.mark.parametrize(
+    ("loss", "error", "match"),
+    [
+        (
+            sp.OneMatrix(1, m) * (X * w).applyfunc(sp.Lambda(t, sp.exp(t))),
+            NoClosedFormError,
+            r"not quadratic in w.*not linear in w",
+        ),
+        (
+            sp.OneMatrix(1, m) * (X * w).applyfunc(expit),
+            NoClosedFormError,
+            r"not quadratic in w.*no closed form.*fit_logistic",
+        ),
+        (y.T * X * w, NoClosedFormError, r"it is linear in w, so it has no minimum"),
+        (-OLS, ArgumentError, r"Hessian -2\*X.T\*X is not positive semi-definite"),
+        (OLS - 3 * w.T * w, ArgumentError, r"the term -3\*I has a negative coefficient"),
+        (
+            OLS + w.T * P * Q * w,  # quadratic, but P*Q + Q*P is not c*B.T*W*B
+            ArgumentError,
+            r"not of the form c\*B.T\*W\*B",
+        ),
+        (X * w, ArgumentError, r"loss=X\*w is not valid: it is m x 1; pass a scalar"),
+        (y.T * y, ArgumentError, r"it does not depend on w"),
+        ("(X*w - y).T*(X*w - y)", ArgumentError, r"parse_expr"),
+    ],
+)
+def test_losses_that_are_not_least_squares_are_refused(loss, error, match):
+    with pytest.raises(error, match=match):
+        normal_equations(loss, w)
+
+
+@pytest.mark.parametrize("wrt", [X, sp.Symbol("w"), [w]])
+def test_wrt_must_be_a_column(wrt):
+    with pytest.raises(ArgumentError, match=r"wrt=.*column MatrixSymbol"):
+        normal_equations(OLS, wrt)
+
+
+# -- numbers: NIST StRD ------------------------------------------------------------
+# Certified values from NIST StRD, Longley.dat (https://www.itl.nist.gov/div898/strd/),
+# "Certified Regression Statistics"; the same figures are in statsmodels' own
+# regression tests. (Unemployed and Armed.Forces are -2.02022980381683 and
+# -1.03322686717359: the data are in thousands, 2356 not 235.6.)
+LONGLEY_PARAMS = np.array(
+    [
+        -3482258.63459582,  # intercept
+        15.0618722713733,  # GNP.deflator
+        -0.358191792925910e-01,  # GNP
+        -2.02022980381683,  # Unemployed
+        -1.03322686717359,  # Armed.Forces
+        -0.511041056535807e-01,  # Population
+        1829.15146461355,  # Year
+    ]
+)
+LONGLEY_STDERR = np.array(
+    [
+        890420.383607373,
+        84.9149257747669,
+        0.334910077722432e-01,
+        0.488399681651699,
+        0.214274163161675,
+        0.226073200069370,
+        455.478499142212,
+    ]
+)
+LONGLEY_RESIDUAL_SD = 304.854073561965
+
+
+def significant_digits(value: np.ndarray, certified: np.ndarray) -> np.ndarray:
+    """The log relative error (LRE) NIST uses: correct significant digits."""
+    return -np.log10(np.abs(value - certified) / np.abs(certified))
+
+
+@pytest.fixture(scope="module")
+def longley():
+    data = sm.datasets.longley.load_pandas()
+    return sm.add_constant(data.exog, prepend=True), data.endog
+
+
+@pytest.fixture(scope="module")
+def ols():
+    return normal_equations(OLS, w)
+
+
+def test_longley_to_at_least_seven_significant_digits(ols, longley):
+    Xd, yd = longley
+    fit = ols.fit(Xd, yd)
+    assert np.all(significant_digits(fit.params, LONGLEY_PARAMS) >= 7)
+    assert np.all(significant_digits(fit.stderr, LONGLEY_STDERR) >= 7)
+    assert significant_digits(np.sqrt(fit.sigma2), LONGLEY_RESIDUAL_SD) >= 7
+    solve = ols.to_numpy(args=[X, y])  # the same stable solver, as a plain function
+    assert np.all(significant_digits(solve(Xd, yd), LONGLEY_PARAMS) >= 7)
+    assert fit.rank == 7 and fit.df_resid == 9 and fit.method == "QR"
+
+
+def test_wampler1_to_1e_minus_6(ols):
+    x = np.arange(21.0)
+    Xd = np.vander(x, 6, increasing=True)
+    yd = 1 + x + x**2 + x**3 + x**4 + x**5
+    fit = ols.fit(Xd, yd)
+    np.testing.assert_allclose(fit.params, np.ones(6), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(fit.stderr, 0.0, atol=1e-6)  # certified: exact fit
+
+
+# -- numbers: statsmodels ----------------------------------------------------------
+def test_ols_matches_statsmodels(ols, longley):
+    Xd, yd = longley
+    fit = ols.fit(Xd, yd)
+    res = sm.OLS(yd, Xd).fit()
+    np.testing.assert_allclose(fit.params, res.params, rtol=1e-9)
+    np.testing.assert_allclose(fit.stderr, res.bse, rtol=1e-9)
+    np.testing.assert_allclose(fit.conf_int(0.1), res.conf_int(0.1), rtol=1e-9)
+    np.testing.assert_allclose(fit.tvalues, res.tvalues, rtol=1e-9)
+    assert fit.sigma2 == pytest.approx(res.scale, rel=1e-9)
+    assert fit.names == ("const", "GNPDEFL", "GNP", "UNEMP", "ARMED", "POP", "YEAR")
+
+
+def test_weighted_least_squares_matches_statsmodels_wls(longley):
+    Xd, yd = longley
+    weights = np.linspace(0.5, 2.0, len(yd))
+    res = sm.WLS(yd, Xd, weights=weights).fit()
+    vector = normal_equations(r.T * DiagMatrix(v) * r, w).fit(Xd, weights, yd)
+    matrix = normal_equations(r.T * W * r, w).fit(Xd, yd, np.diag(weights))
+    for fit in (vector, matrix):
+        np.testing.assert_allclose(fit.params, res.params, rtol=1e-8)
+        np.testing.assert_allclose(fit.stderr, res.bse, rtol=1e-8)
+
+
+def test_generalised_least_squares_matches_statsmodels_gls():
+    rng = np.random.default_rng(4)
+    Xd = np.c_[np.ones(30), rng.standard_normal((30, 2))]
+    idx = np.arange(30)
+    cov = 0.6 ** np.abs(idx[:, None] - idx[None, :])  # AR(1) correlation
+    yd = Xd @ [1.0, 2.0, -1.0] + np.linalg.cholesky(cov) @ rng.standard_normal(30)
+    res = sm.GLS(yd, Xd, sigma=cov).fit()
+    fit = normal_equations(r.T * Sigma**-1 * r, w).fit(Xd, yd, cov)
+    np.testing.assert_allclose(fit.params, res.params, rtol=1e-9)
+    np.testing.assert_allclose(fit.stderr, res.bse, rtol=1e-9)
+
+
+def test_ridge_is_the_augmented_least_squares_problem(longley):
+    Xd, yd = longley
+    Xs = (Xd - Xd.mean()) / Xd.std()
+    Xs["const"] = 1.0
+    ridge = normal_equations(OLS + lam * w.T * w, w)
+    got = ridge.to_numpy()(Xs, yd, 2.5)
+    aug = np.linalg.lstsq(np.vstack([Xs, np.sqrt(2.5) * np.eye(7)]), np.r_[yd, np.zeros(7)])[0]
+    np.testing.assert_allclose(got, aug, rtol=1e-10)
+    np.testing.assert_allclose(ridge.fit(Xs, yd, 2.5).params, aug, rtol=1e-10)
+    with pytest.raises(ArgumentError, match=r"lambda=-1.0 is not valid: it must be >= 0"):
+        ridge.to_numpy()(Xs, yd, -1.0)
+
+
+def test_fit_of_a_rank_deficient_design_warns_and_reports_the_rank(ols):
+    Xd = np.c_[np.ones(6), np.arange(6.0), 2 * np.arange(6.0)]
+    with pytest.warns(RankDeficientWarning, match="rank 2 < 3"):
+        fit = ols.fit(Xd, 1 + np.arange(6.0))
+    assert isinstance(fit, LeastSquaresFit) and fit.rank == 2 and fit.method == "SVD"
+    np.testing.assert_allclose(Xd @ fit.params, 1 + np.arange(6.0), atol=1e-12)
+
+
+def test_conf_int_rejects_a_bad_level(ols):
+    fit = ols.fit(np.c_[np.ones(4), np.arange(4.0)], np.array([1.0, 3.0, 5.0, 8.0]))
+    with pytest.raises(ArgumentError, match=r"alpha=1.5 is not valid"):
+        fit.conf_int(1.5)
+
+
+# -- logistic regression -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def lr():
+    return logistic_regression()
+
+
+@pytest.fixture(scope="module")
+def spector():
+    data = sm.datasets.spector.load_pandas()
+    return sm.add_constant(data.exog, prepend=True), data.endog
+
+
+def test_logistic_gradient_and_hessian_in_matrix_form(lr):
+    Xs, ys, ws = lr.symbols
+    assert (Xs.shape, ys.shape, ws.shape) == ((m, n), (m, 1), (n, 1))
+    rng = np.random.default_rng(6)
+    Xd, wd, yd = rng.standard_normal((40, 3)), rng.standard_normal(3), rng.random(40) < 0.5
+    s = sc.expit(Xd @ wd)
+    args = [Xs, ys, ws]
+    np.testing.assert_allclose(to_numpy(lr.gradient.result, args)(Xd, yd, wd), Xd.T @ (s - yd))
+    np.testing.assert_allclose(
+        to_numpy(lr.hessian.result, args)(Xd, yd, wd), Xd.T @ (Xd * (s * (1 - s))[:, None])
+    )
+    loss = to_numpy(lr.loss, args)(Xd, yd, wd)
+    assert loss == pytest.approx(-np.sum(yd * np.log(s) + (1 - yd) * np.log(1 - s)))
+    assert lr.gradient.verify() and lr.hessian.verify()
+    assert not lr.gradient.result.atoms(sp.MatrixSymbol) - {Xs, ws, ys}
+
+
+def test_newton_step_code_shares_the_sigmoid_and_broadcasts_the_diagonal(lr):
+    code = lr.to_numpy().__doc__.split("Source code")[1]
+    assert code.count("expit(") == 1 and code.count("X @ w") == 1
+    assert "_solve(" in code and "_inv(" not in code and "_diagflat" not in code
+    assert lr.result.lhs.name == "w_new" and lr.default_args() == list(lr.symbols)
+
+
+def test_logistic_fit_matches_statsmodels_logit_on_spector(spector):
+    Xd, yd = spector
+    fit = fit_logistic(Xd, yd)
+    res = sm.Logit(yd, Xd).fit(disp=0, tol=1e-12, maxiter=100)
+    assert isinstance(fit, LogisticFit) and fit.converged
+    np.testing.assert_allclose(fit.params, res.params, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(fit.stderr, res.bse, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(fit.params, res.params, rtol=1e-9)
+    np.testing.assert_allclose(fit.stderr, res.bse, rtol=1e-9)
+    assert fit.loglike == pytest.approx(res.llf, rel=1e-12)
+    assert fit.names == ("const", "GPA", "TUCE", "PSI")
+    np.testing.assert_allclose(fit.predict(Xd), res.predict(Xd), rtol=1e-9)
+
+
+def test_logistic_fit_from_a_start_and_with_proportions(lr, spector):
+    Xd, yd = spector
+    fit = lr.fit(Xd.to_numpy(), yd.to_numpy(), start=np.ones(4) * 0.1)
+    assert fit.converged and fit.n_iter < 20
+    half = lr.fit(np.ones((4, 1)), np.array([0.25, 0.5, 0.75, 0.5]))
+    assert half.params[0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_separable_classes_do_not_converge():
+    Xd = np.c_[np.ones(4), [-2.0, -1.0, 1.0, 2.0]]
+    with pytest.warns(ConvergenceWarning, match="did not converge in 5 iterations.*separable"):
+        fit = fit_logistic(Xd, np.array([0.0, 0.0, 1.0, 1.0]), max_iter=5)
+    assert not fit.converged and fit.n_iter == 5
+
+
+@pytest.mark.parametrize(
+    ("Xd", "yd", "match"),
+    [
+        (np.ones((3, 2)), np.array([0.0, 1.0, 2.0]), r"y=.*labels must lie in \[0, 1\]"),
+        (np.ones((3, 2)), np.array([0.0, 1.0]), r"y=.*pass 3 labels"),
+        (np.ones(3), np.array([0.0, 1.0, 1.0]), r"X=.*2-D design matrix"),
+        (np.ones((3, 2)), np.array([0.0, 1.0, 1.0]), r"Hessian .* is singular.*collinear"),
+    ],
+)
+def test_logistic_fit_errors(Xd, yd, match):
+    with pytest.raises(ArgumentError, match=match):
+        fit_logistic(Xd, yd)
+
+
+def test_logistic_regression_symbols_are_checked():
+    with pytest.raises(ArgumentError, match=r"w=.*MatrixSymbol"):
+        logistic_regression(w=sp.Symbol("w"))
+    with pytest.raises(ArgumentError, match=re.escape("shapes must be X: m x n")):
+        logistic_regression(X=sp.MatrixSymbol("X", n, n), w=w, y=y)
