@@ -116,6 +116,7 @@ _MIN_VALID = 8  # fewer valid points than min(n, this) -> inconclusive
 _NICER_TRIES = 12  # later points tried for a counterexample with values closer to 1
 _PREPARE_SHARE = 0.4  # of the budget, at most, for evaluating integrals and sums
 _NUMERIC_SHARE = 0.6  # of the budget, at most, for numeric sampling
+_MIN_EVIDENCE_SECONDS = 2.0  # sampling may use this long to reach min(n, _MIN_VALID) points
 _BOUND = (sp.Integral, sp.Sum, sp.Product, sp.Lambda, sp.Subs)
 _HEAVY = (sp.Integral, sp.Sum, sp.Product, sp.Limit)
 _SAMPLE_SIZE_NAMES = ("n", "N", "m", "M")
@@ -1012,7 +1013,11 @@ def _decide(
         return Verdict(True, "symbolic", notes=tuple(notes), **base)
     left = max(deadline - time.monotonic(), 0.05 * budget)
     numeric_seconds = min(_NUMERIC_SHARE * budget, left)
-    sampled = _sample(problem, n, seed, rtol, atol, numeric_seconds, left)
+    # The sampled points are the evidence: a tight or shared budget on a loaded
+    # machine may stretch to _MIN_EVIDENCE_SECONDS to reach min(n, 8) points.
+    sampled = _sample(
+        problem, n, seed, rtol, atol, numeric_seconds, max(left, _MIN_EVIDENCE_SECONDS)
+    )
     if sampled.point is not None:
         return Verdict(
             False,
