@@ -207,3 +207,41 @@ def test_bayes_explorer_posterior_matches_scipy():
     assert r"\mathrm{Beta}(7, 4)" in e.formula.value  # 4 heads in 6 flips
     with pytest.raises(ArgumentError, match="0s and 1s"):
         explore_bayes([0, 2, 1])
+
+
+# -- gradient descent / Newton ----------------------------------------------------------------
+
+
+def test_descent_explorer_trajectory_matches_an_independent_run():
+    from symml.widgets import explore_descent
+
+    f = x**2 + 10 * a**2  # a quadratic with lambda_max = 20
+    e = explore_descent(f, [x, a], lr=(0.01, 0.2), ylim=(-2, 2), start=(-1.0, 1.5))
+    e.set(lr=0.05, steps=30, x0=1.5, y0=-1.0)
+    w = np.array([1.5, -1.0])
+    path = [w.copy()]
+    for _ in range(30):  # hand-written gradient descent
+        w = w - 0.05 * np.array([2 * w[0], 20 * w[1]])
+        path.append(w.copy())
+    path = np.array(path)
+    np.testing.assert_allclose(e.figure.axes[0].lines[0].get_xydata(), path, rtol=1e-12)
+    losses = path[:, 0] ** 2 + 10 * path[:, 1] ** 2
+    np.testing.assert_allclose(e.figure.axes[1].lines[0].get_ydata(), losses, rtol=1e-12)
+    assert "diverg" not in e.formula.value
+    e.set(lr=0.11)  # above 2 / lambda_max = 0.1: divergence is visible
+    ys = e.figure.axes[0].lines[0].get_ydata()
+    assert abs(ys[-1]) > 2  # it left the plotted box
+    assert "diverging" in e.formula.value
+
+
+def test_descent_explorer_newton_one_step_on_a_quadratic():
+    from symml.widgets import explore_descent
+
+    e = explore_descent((x - 1) ** 2 + 3 * (a + 0.5) ** 2, [x, a], ylim=(-2, 2))
+    e.set(method="newton", steps=1)
+    np.testing.assert_allclose(e.figure.axes[0].lines[0].get_xydata()[-1], [1.0, -0.5])
+    assert r"\nabla^2 f" in e.formula.value
+    with pytest.raises(ArgumentError, match="two variables"):
+        explore_descent(x**2, [x])
+    with pytest.raises(ArgumentError, match="b has no value"):
+        explore_descent(x**2 + b * a**2, [x, a])

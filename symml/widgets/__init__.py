@@ -14,6 +14,7 @@ from ._explorers import Explorer as Explorer
 from ._explorers import explore as explore
 from ._explorers import explore_bayes as explore_bayes
 from ._explorers import explore_derivative as explore_derivative
+from ._explorers import explore_descent as explore_descent
 from ._explorers import explore_svd as explore_svd
 from ._explorers import sample_image as sample_image
 from ._params import Param as Param
@@ -26,6 +27,7 @@ __all__ = [
     "explore",
     "explore_bayes",
     "explore_derivative",
+    "explore_descent",
     "explore_svd",
     "sample_image",
 ]

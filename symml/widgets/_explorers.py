@@ -7,6 +7,7 @@ function                 what it shows
 ``explore_derivative``   f, f' and the tangent line at a movable point
 ``explore_svd``          rank-k reconstruction and explained variance
 ``explore_bayes``        Beta prior -> posterior as coin flips are added
+``explore_descent``      gradient descent / Newton on a 2-D function
 =======================  ====================================================
 
 Each returns an :class:`Explorer` with ``.sliders`` (name -> widget),
@@ -42,6 +43,7 @@ __all__ = [
     "explore",
     "explore_bayes",
     "explore_derivative",
+    "explore_descent",
     "explore_svd",
     "sample_image",
 ]
@@ -596,3 +598,145 @@ def explore_bayes(
         )
 
     return Explorer(model, fig, update, formula, dynamic=[prior_line, post_line, map_point])
+
+
+def explore_descent(
+    f: Any,
+    wrt: Sequence[sp.Symbol],
+    *,
+    start: tuple[float, float] = (-1.0, 1.5),
+    lr: tuple[float, float] = (1e-4, 1e-2),
+    steps: tuple[int, int] = (1, 200),
+    xlim: tuple[float, float] = (-2.0, 2.0),
+    ylim: tuple[float, float] = (-1.0, 3.0),
+    grid: int = 120,
+) -> Explorer:
+    """Gradient descent or Newton's method on a function of two variables.
+
+    The runs come from :func:`symml.gradient_descent` and :func:`symml.newton`
+    (update rules derived symbolically, iterated with generated NumPy code).
+
+    Parameters
+    ----------
+    f : sympy expression in the two symbols of ``wrt``
+    wrt : (Symbol, Symbol)
+    start : the initial slider values of the start point
+    lr, steps : slider ranges of the learning rate and the number of steps
+    xlim, ylim : the plotted box (also the start sliders' ranges)
+
+    Returns
+    -------
+    Explorer
+        Sliders ``method`` ("gradient descent" or "newton"), ``lr``,
+        ``steps``, ``x0``, ``y0``. ``axes[0]``: contours of f, the (scaled)
+        gradient field, and the trajectory ``axes[0].lines[0]``; ``axes[1]``:
+        f along the run (``axes[1].lines[0]``). A run that diverges leaves the
+        box and its losses grow; the formula says so.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symml.widgets import explore_descent
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> e = explore_descent(x**2 + 10*y**2, [x, y], lr=(0.01, 0.2), ylim=(-2, 2))
+    >>> e.set(lr=0.11, steps=20)          # above 2 / 20: diverges along y
+    >>> "diverging" in e.formula.value
+    True
+    """
+    from .._optimize import gradient_descent, newton
+
+    expr = as_sympy(f, "f")
+    variables = list(wrt) if not isinstance(wrt, sp.Symbol) else [wrt]
+    if len(variables) != 2 or not all(isinstance(v, sp.Symbol) for v in variables):
+        raise ArgumentError(bad_argument("wrt", wrt, "give the two variables, e.g. [x, y]"))
+    (lo_x, hi_x), (lo_y, hi_y) = _as_xlim(xlim), _as_xlim(ylim)
+    xv, yv = variables
+    method_s = sp.Symbol("method")
+    lr_s, steps_s = sp.Symbol("lr", positive=True), sp.Symbol("steps", integer=True, positive=True)
+    x0_s, y0_s = sp.Symbol("x0", real=True), sp.Symbol("y0", real=True)
+    model = ParameterModel(
+        {
+            method_s: ["gradient descent", "newton"],
+            lr_s: (float(lr[0]), float(lr[1]), (float(lr[1]) - float(lr[0])) / 500),
+            steps_s: steps,
+            x0_s: (lo_x, hi_x),
+            y0_s: (lo_y, hi_y),
+        },
+        symbols=[method_s, lr_s, steps_s, x0_s, y0_s],
+    )
+    model[method_s].value = "gradient descent"
+    model[lr_s].value = float(np.sqrt(float(lr[0]) * float(lr[1])))  # a cautious start
+    model[steps_s].value = min(max(20, steps[0]), steps[1])
+    model[x0_s].value = model[x0_s].validate(start[0])
+    model[y0_s].value = model[y0_s].validate(start[1])
+    free = expr.free_symbols - {xv, yv}
+    if free:
+        names = ", ".join(sorted(s.name for s in free))
+        raise ArgumentError(bad_argument("f", expr, f"{names} has no value; substitute it first"))
+    f_np = to_numpy(expr, [xv, yv])
+    from .._calculus import gradient
+
+    grad_np = to_numpy(gradient(expr, [xv, yv]).result, [xv, yv])
+    gx, gy = np.meshgrid(np.linspace(lo_x, hi_x, grid), np.linspace(lo_y, hi_y, grid))
+    with np.errstate(all="ignore"):
+        fz = np.asarray(f_np(gx, gy), dtype=float)
+        qx, qy = np.meshgrid(np.linspace(lo_x, hi_x, 15), np.linspace(lo_y, hi_y, 15))
+        u, v = np.asarray(grad_np(qx, qy), dtype=float)
+        norm = np.hypot(u, v)
+        norm[norm == 0] = 1.0
+    fig = new_figure(ncols=2, figsize=(10.0, 4.0))
+    ax, lax = fig.axes
+    finite = fz[np.isfinite(fz)]
+    levels = np.quantile(finite, np.linspace(0.0, 0.95, 15)) if finite.size else 10
+    ax.contour(gx, gy, fz, levels=np.unique(levels), cmap="viridis", linewidths=0.8)
+    ax.quiver(qx, qy, -u / norm, -v / norm, color="0.6", alpha=0.6, angles="xy")
+    (path,) = ax.plot([], [], "o-", color="C3", ms=3, lw=1.2)
+    ax.set_xlim(lo_x, hi_x)
+    ax.set_ylim(lo_y, hi_y)
+    ax.set_xlabel(f"${sp.latex(xv)}$")
+    ax.set_ylabel(f"${sp.latex(yv)}$")
+    (loss_line,) = lax.plot([], [], "o-", ms=2, color="C0")
+    lax.set_xlabel("step")
+    lax.set_ylabel(f"$f({sp.latex(xv)}, {sp.latex(yv)})$")
+    lax.grid(True, alpha=0.3)
+    state: dict[str, Any] = {}
+
+    def update(values: dict[sp.Symbol, Any]) -> bool:
+        start_pt = [float(values[x0_s]), float(values[y0_s])]
+        n_steps = int(values[steps_s])
+        if values[method_s] == "newton":
+            run = newton(expr, [xv, yv], start_pt, steps=n_steps)
+        else:
+            run = gradient_descent(expr, [xv, yv], start_pt, float(values[lr_s]), n_steps)
+        state["run"] = run
+        path.set_data(run.iterates[:, 0], run.iterates[:, 1])
+        losses = np.asarray(run.losses, dtype=float)
+        loss_line.set_data(np.arange(losses.size), losses)
+        lax.set_xlim(0, max(n_steps, 1))
+        shown = losses[np.isfinite(losses)]
+        if shown.size and shown.min() > 0:
+            lax.set_yscale("log")
+            lax.set_ylim(float(shown.min()) / 2, float(shown.max()) * 2)
+        elif shown.size:
+            lax.set_yscale("symlog", linthresh=1e-3)
+            lax.set_ylim(float(shown.min()) - 1, float(shown.max()) * 2 + 1)
+        return True  # the loss axis rescales with every run
+
+    def formula(values: dict[sp.Symbol, Any]) -> str:
+        run = state["run"]
+        w = r"\mathbf{w}"
+        if values[method_s] == "newton":
+            rule = rf"{w}_{{t+1}} = {w}_t - \nabla^2 f({w}_t)^{{-1}} \nabla f({w}_t)"
+        else:
+            rule = rf"{w}_{{t+1}} = {w}_t - \eta \nabla f({w}_t),\ \eta = {values[lr_s]:.4g}"
+        last = run.iterates[-1]
+        losses = np.asarray(run.losses, dtype=float)
+        if run.diverged:
+            status = r"\text{diverges}"
+        elif losses.size > 1 and losses[-1] > losses[0]:
+            status = rf"\text{{diverging: }} f \text{{ grew to }} {losses[-1]:.4g}"
+        else:
+            status = rf"{w}_{{{len(run.iterates) - 1}}} = ({last[0]:.4g}, {last[1]:.4g})"
+        return f"$${rule}, \\quad {status}$$"
+
+    return Explorer(model, fig, update, formula, dynamic=[path, loss_line])
