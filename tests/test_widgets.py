@@ -245,3 +245,40 @@ def test_descent_explorer_newton_one_step_on_a_quadratic():
         explore_descent(x**2, [x])
     with pytest.raises(ArgumentError, match="b has no value"):
         explore_descent(x**2 + b * a**2, [x, a])
+
+
+# -- regression ----------------------------------------------------------------------------
+
+
+def test_regression_explorer_matches_independent_ridge():
+    from symml.widgets import explore_regression
+
+    rng = np.random.default_rng(5)
+    xs = np.sort(rng.uniform(0.0, 4.0, 25))
+    ys = np.cos(xs) + 0.1 * rng.standard_normal(25)
+    e = explore_regression(xs, ys)
+    e.set(d=4, **{"lambda": 0.7})
+    t = (xs - (xs.min() + xs.max()) / 2) / (np.ptp(xs) / 2)  # features on [-1, 1]
+    A = np.vander(t, 5, increasing=True)
+    # Ridge by hand: least squares on the stacked system [A; sqrt(lambda) I].
+    stacked = np.vstack([A, np.sqrt(0.7) * np.eye(5)])
+    w = np.linalg.lstsq(stacked, np.concatenate([ys, np.zeros(5)]), rcond=None)[0]
+    grid = e.figure.axes[0].lines[0].get_xdata()
+    tg = (grid - (xs.min() + xs.max()) / 2) / (np.ptp(xs) / 2)
+    np.testing.assert_allclose(
+        e.figure.axes[0].lines[0].get_ydata(), np.vander(tg, 5, increasing=True) @ w, atol=1e-10
+    )
+    segments = e.figure.axes[0].collections[1].get_segments()
+    np.testing.assert_allclose([s_[1][1] for s_ in segments], A @ w, atol=1e-10)
+    rss = float(np.sum((ys - A @ w) ** 2))
+    assert f"RSS}} = {rss:.4g}" in e.formula.value
+    assert r"\left(\lambda I + X^{\top} X\right)^{-1} X^{\top} y" in e.formula.value
+
+
+def test_regression_explorer_bad_data():
+    from symml.widgets import explore_regression
+
+    with pytest.raises(ArgumentError, match="equal length"):
+        explore_regression([1, 2, 3], [1, 2])
+    with pytest.raises(ArgumentError, match="two distinct values"):
+        explore_regression([1, 1, 1], [1, 2, 3])
