@@ -423,8 +423,8 @@ def _fd_verdict(
         bad = finite & (np.abs(result - estimate) > tol)
     valid_points = int(np.all(finite.reshape(-1, n), axis=0).sum())
     notes = (
-        f"central differences of order {order} (Richardson-extrapolated) at {valid_points} "
-        "seeded random points",
+        f"central differences of order {order} with Richardson extrapolation at "
+        f"{valid_points} seeded random points",
     )
     if bad.any():
         idx = np.argwhere(bad)[0]
