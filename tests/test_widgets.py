@@ -282,3 +282,32 @@ def test_regression_explorer_bad_data():
         explore_regression([1, 2, 3], [1, 2])
     with pytest.raises(ArgumentError, match="two distinct values"):
         explore_regression([1, 1, 1], [1, 2, 3])
+
+
+def test_under_ipympl_the_canvas_is_the_widget():
+    """``%matplotlib widget``: the explorer embeds the ipympl canvas and updates it."""
+    import subprocess
+    import sys
+
+    script = """
+import matplotlib
+matplotlib.use("module://ipympl.backend_nbagg")
+import sympy as sp
+from symml.widgets import explore
+a, x = sp.symbols("a x", real=True)
+e = explore(a*sp.sin(x), x, params={a: (0.5, 3.0)}, xlim=(0, 1))
+assert type(e.figure.canvas).__module__.startswith("ipympl")
+assert e.widget.children[-1] is e.figure.canvas
+e.sliders["a"].value = 2.0
+import numpy as np
+assert np.allclose(e.figure.axes[0].lines[0].get_ydata(), 2*np.sin(np.linspace(0, 1, 400)))
+print("ok")
+"""
+    proc = subprocess.run(
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
