@@ -33,6 +33,14 @@ from ._check import check as check
 from ._check import check_steps as check_steps
 from ._derivation import Derivation as Derivation
 from ._derivation import Step as Step
+from ._descriptive import OrderStatistic as OrderStatistic
+from ._descriptive import Statistic as Statistic
+from ._descriptive import expectation as expectation
+from ._descriptive import sample_mean as sample_mean
+from ._descriptive import sample_median as sample_median
+from ._descriptive import sample_std as sample_std
+from ._descriptive import sample_variance as sample_variance
+from ._descriptive import variance as variance
 from ._errors import ArgumentError as ArgumentError
 from ._errors import BudgetExceededError as BudgetExceededError
 from ._errors import LatexError as LatexError
@@ -56,6 +64,14 @@ from ._inference import welch_test as welch_test
 from ._inference import z_test as z_test
 from ._latex import to_latex as to_latex
 from ._latex import to_text as to_text
+from ._likelihood import MLE as MLE
+from ._likelihood import MLE_CATALOG as MLE_CATALOG
+from ._likelihood import MLEFit as MLEFit
+from ._likelihood import SampleMax as SampleMax
+from ._likelihood import SampleMedian as SampleMedian
+from ._likelihood import SampleMin as SampleMin
+from ._likelihood import mle as mle
+from ._likelihood import mle_catalog as mle_catalog
 from ._linalg import PCA as PCA
 from ._linalg import EigenDecomposition as EigenDecomposition
 from ._linalg import GramSchmidt as GramSchmidt
@@ -101,6 +117,8 @@ from ._verdict import Verdict as Verdict
 __version__ = "0.1.0"
 
 __all__ = [
+    "MLE",
+    "MLE_CATALOG",
     "PCA",
     "ArgumentError",
     "Backprop",
@@ -123,20 +141,26 @@ __all__ = [
     "LogisticFit",
     "LogisticRegression",
     "LowRankApproximation",
+    "MLEFit",
     "NoClosedFormError",
     "NormalEquations",
     "NotDifferentiableError",
     "Notes",
     "NullSpace",
     "OptimizationRun",
+    "OrderStatistic",
     "ParseError",
     "Posterior",
     "PosteriorFit",
     "Projection",
     "ProportionTest",
     "RankDeficientWarning",
+    "SampleMax",
+    "SampleMedian",
+    "SampleMin",
     "ShapeError",
     "SingularValueDecomposition",
+    "Statistic",
     "Step",
     "StepsVerdict",
     "SymmlError",
@@ -156,6 +180,7 @@ __all__ = [
     "diagnostic_test",
     "diff_steps",
     "eigen",
+    "expectation",
     "expit",
     "fit_logistic",
     "gradient",
@@ -168,6 +193,8 @@ __all__ = [
     "likelihood_ratio_test",
     "logistic_regression",
     "low_rank",
+    "mle",
+    "mle_catalog",
     "momentum",
     "newton",
     "normal_equations",
@@ -178,6 +205,10 @@ __all__ = [
     "pca_derivation",
     "projection",
     "proportion_test",
+    "sample_mean",
+    "sample_median",
+    "sample_std",
+    "sample_variance",
     "sgd",
     "svd",
     "t_test",
@@ -186,6 +217,7 @@ __all__ = [
     "to_numpy",
     "to_text",
     "two_layer_network",
+    "variance",
     "welch_test",
     "z_test",
 ]
