@@ -1386,8 +1386,8 @@ class _TextPrinter(StrPrinter):
 
 
 def _text_expr(obj: Any) -> str:
-    if isinstance(obj, str):
-        return obj.replace("\\", "")
+    if isinstance(obj, str):  # a LaTeX label: keep the words, drop the markup
+        return re.sub(r"\\(?:text|mathrm|operatorname)\{([^{}]*)\}", r"\1", obj).replace("\\", "")
     return _TextPrinter().doprint(obj)
 
 

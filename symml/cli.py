@@ -99,6 +99,12 @@ def _build_parser() -> argparse.ArgumentParser:
     notes.add_argument("--bold", action="store_true", help="bold vectors and matrices")
     notes.add_argument("--complex", action="store_true", help="symbols are complex, not real")
 
+    mle = sub.add_parser("mle", help="maximum-likelihood estimators of a textbook model")
+    mle.add_argument(
+        "model", help="normal, poisson, exponential, gamma, ... (see 'symml mle list')"
+    )
+    mle.add_argument("--format", choices=("text", "latex"), default="text")
+
     demo = sub.add_parser("demo", help="a tour of symml; writes notes to --out")
     demo.add_argument(
         "--out", default="symml-demo", help="folder for the notes (default: symml-demo)"
@@ -112,7 +118,11 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
     wrt = parse_symbols(args.wrt, real=real, name="--wrt")
     if isinstance(expr, sp.MatrixBase):
         if args.hessian:
-            raise SymmlError("--hessian needs a scalar EXPR; a list gives its Jacobian")
+            raise ArgumentError(
+                bad_argument(
+                    "--hessian", expr, "give a scalar EXPR; a list [f, g] gives a Jacobian"
+                )
+            )
         d = jacobian(expr, wrt)
     else:
         d = hessian(expr, wrt) if args.hessian else gradient(expr, wrt)
@@ -123,6 +133,28 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
         out.write((fn.__doc__ or "") + "\n")
     else:
         out.write(to_text(d) + "\n")
+    return EXIT_OK
+
+
+def _mle(args: argparse.Namespace, out: TextIO) -> int:
+    from ._likelihood import MLE_CATALOG, mle_catalog
+
+    name = args.model.strip().lower().replace("-", "_")
+    if name == "list":
+        out.write("\n".join(sorted(MLE_CATALOG)) + "\n")
+        return EXIT_OK
+    est = mle_catalog(name)
+    if args.format == "latex":
+        out.write(to_latex(est) + "\n")
+        return EXIT_OK
+    out.write(to_text(est) + "\n\n")
+    if est.estimators:
+        out.write("estimators:\n")
+        for param, value in est.estimators.items():
+            out.write(f"  {param} = {sp.sstr(value)}\n")
+    else:
+        out.write("estimators: no closed form; .fit(data) solves the score equations\n")
+    out.write(f"Fisher information per observation:\n  {sp.sstr(est.fisher_information)}\n")
     return EXIT_OK
 
 
@@ -430,7 +462,7 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"derive": _derive, "check": _check, "notes": _notes, "demo": _demo}
+_COMMANDS = {"derive": _derive, "check": _check, "mle": _mle, "notes": _notes, "demo": _demo}
 
 
 _SHORT_OPTIONS = {"-h", "-o"}

@@ -119,3 +119,23 @@ def test_installed_entry_point_runs():
     assert proc.returncode == 2
     assert "pwned" not in proc.stdout
     assert proc.stderr.count("\n") == 1
+
+
+def test_mle_prints_estimators_fisher_information_and_steps():
+    code, out = run(["mle", "normal"])
+    assert code == 0
+    assert "[log-likelihood: the log of a product is the sum of the logs]" in out
+    assert "  mu = Sum(x[i], (i, 1, n))/n\n" in out
+    assert "Fisher information per observation:" in out and "2/sigma**2" in out
+    code, out = run(["mle", "gamma"])
+    assert code == 0 and "no closed form" in out
+    code, out = run(["mle", "Poisson", "--format", "latex"])
+    assert code == 0 and out.startswith("\\begin{align*}")
+    code, out = run(["mle", "list"])
+    assert code == 0 and "laplace" in out.split()
+
+
+def test_mle_unknown_model_exits_2(capsys):
+    code, _ = run(["mle", "nonsense"])
+    assert code == 2
+    assert "pick one of normal" in capsys.readouterr().err
