@@ -311,3 +311,51 @@ print("ok")
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
+
+
+# -- distributions and likelihood -----------------------------------------------------------
+
+
+def test_likelihood_explorer_normal_against_scipy():
+    from scipy import stats
+
+    from symml.widgets import explore_likelihood
+
+    data = np.random.default_rng(4).normal(1.0, 2.0, 150)
+    e = explore_likelihood("normal", data)
+    mu_hat, sigma_hat = data.mean(), data.std()
+    assert e.figure.axes[1].lines[2].get_xdata()[0] == pytest.approx(mu_hat)
+    e.set(mu=mu_hat + 0.3, sigma=sigma_hat * 1.1)
+    xs = e.figure.axes[0].lines[0].get_xdata()
+    np.testing.assert_allclose(
+        e.figure.axes[0].lines[0].get_ydata(),
+        stats.norm(mu_hat + 0.3, sigma_hat * 1.1).pdf(xs),
+        rtol=1e-10,
+    )
+    theta = e.figure.axes[1].lines[0].get_xdata()
+    expected = [stats.norm(t, sigma_hat * 1.1).logpdf(data).sum() for t in theta[::50]]
+    np.testing.assert_allclose(e.figure.axes[1].lines[0].get_ydata()[::50], expected, rtol=1e-10)
+    # The profile peaks at the MLE of mu (for any fixed sigma).
+    peak = theta[np.argmax(e.figure.axes[1].lines[0].get_ydata())]
+    assert peak == pytest.approx(mu_hat, abs=2 * (theta[1] - theta[0]))
+    ell = stats.norm(mu_hat + 0.3, sigma_hat * 1.1).logpdf(data).sum()
+    assert f"= {ell:.6g}" in e.formula.value
+
+
+def test_likelihood_explorer_poisson_pmf_and_errors():
+    from scipy import stats
+
+    from symml.widgets import explore_likelihood
+
+    data = [2, 3, 3, 4, 1, 5, 3, 0]
+    e = explore_likelihood("poisson", data)
+    e.set(**{"lambda": 2.5})
+    ks = e.figure.axes[0].lines[0].get_xdata()
+    np.testing.assert_allclose(ks, np.arange(0, 6))
+    np.testing.assert_allclose(
+        e.figure.axes[0].lines[0].get_ydata(), stats.poisson(2.5).pmf(ks), rtol=1e-10
+    )
+    with pytest.raises(ArgumentError, match="give a sample"):
+        explore_likelihood("gamma")
+    with pytest.raises(ArgumentError, match="catalog name"):
+        explore_likelihood(3)

@@ -15,6 +15,7 @@ from ._explorers import explore as explore
 from ._explorers import explore_bayes as explore_bayes
 from ._explorers import explore_derivative as explore_derivative
 from ._explorers import explore_descent as explore_descent
+from ._explorers import explore_likelihood as explore_likelihood
 from ._explorers import explore_regression as explore_regression
 from ._explorers import explore_svd as explore_svd
 from ._explorers import sample_image as sample_image
@@ -29,6 +30,7 @@ __all__ = [
     "explore_bayes",
     "explore_derivative",
     "explore_descent",
+    "explore_likelihood",
     "explore_regression",
     "explore_svd",
     "sample_image",
