@@ -24,7 +24,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ._errors import BudgetExceededError
 
@@ -36,6 +36,16 @@ __all__ = ["can_interrupt", "run_with_budget", "time_limit"]
 def can_interrupt() -> bool:
     """Whether :func:`time_limit` can interrupt work in this thread."""
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def _in_finalizer(frame: Any) -> bool:
+    """Whether ``frame`` runs a finalizer, where a raised exception would be lost."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "__del__" or code.co_filename.endswith("weakref.py"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 @contextlib.contextmanager
@@ -62,6 +72,12 @@ def time_limit(seconds: float, *, owner: object = None) -> Iterator[None]:
     fired = []
 
     def _on_alarm(signum, frame):
+        if _in_finalizer(frame):
+            # An exception raised inside a finalizer (``__del__``, a weakref
+            # callback run by the garbage collector) is swallowed and printed;
+            # try again a moment later, back in ordinary code.
+            signal.setitimer(signal.ITIMER_REAL, 0.005)
+            return
         fired.append(True)
         raise _exceeded(f"symbolic work exceeded its budget of {seconds:.3g} s")
 

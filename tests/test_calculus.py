@@ -421,3 +421,25 @@ def test_an_outer_budget_is_not_swallowed_by_an_inner_one():
 
     assert run_with_budget(outer, 0.1) == (None, False)
     assert run_with_budget(lambda: run_with_budget(lambda: 1, 1.0), 2.0) == ((1, True), True)
+
+
+def test_a_budget_interrupt_never_lands_in_a_finalizer():
+    import gc
+    import time
+
+    from symml._budget import run_with_budget
+
+    class Slow:
+        def __del__(self):
+            end = time.monotonic() + 0.2
+            while time.monotonic() < end:
+                pass
+
+    def make_garbage():
+        for _ in range(3):
+            Slow()
+            gc.collect()
+        return "done"
+
+    # The alarm fires while __del__ runs; it is re-armed and lands after it.
+    assert run_with_budget(make_garbage, 0.05) == (None, False)
