@@ -1241,6 +1241,8 @@ class StepsVerdict:
     verdicts : tuple of Verdict
         ``verdicts[k]`` compares ``chain[k + 1]`` (claimed) with ``chain[k]``
         (expected).
+    chain : tuple
+        The expressions as written (unevaluated derivatives kept), for display.
     first_bad : int or None
         Index ``i`` of the first expression that does not equal the one before
         it (``chain[i] != chain[i - 1]``); None when every step holds.
@@ -1252,6 +1254,7 @@ class StepsVerdict:
 
     verdicts: tuple[Verdict, ...]
     first_bad: int | None
+    chain: tuple[Any, ...] = ()
 
     def __bool__(self) -> bool:
         return self.first_bad is None and all(self.verdicts)
@@ -1400,4 +1403,17 @@ def check_steps(
         verdicts.append(verdict)
         if not verdict and first_bad is None:
             first_bad = k
-    return StepsVerdict(verdicts=tuple(verdicts), first_bad=first_bad)
+    shown = tuple(_as_written(item) for item in items)
+    return StepsVerdict(verdicts=tuple(verdicts), first_bad=first_bad, chain=shown)
+
+
+def _as_written(item: Any) -> Any:
+    """A chain entry as the user wrote it (derivatives unevaluated), for display."""
+    if isinstance(item, Step):
+        return item.expr
+    if isinstance(item, Derivation):
+        return item.result
+    try:
+        return as_sympy(item, "chain")
+    except ArgumentError:
+        return None

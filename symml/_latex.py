@@ -1020,11 +1020,18 @@ def _is_steps_verdict(obj: Any) -> bool:
 def _steps_rows(sv: Any, settings: Mapping[str, Any]) -> list[_Row]:
     """A checked chain ``e0 = e1 \\neq e2 = ...``: ``\\neq`` marks a step that does not follow.
 
-    The expressions are as the checker compared them (derivatives evaluated).
+    The expressions are shown as written (unevaluated derivatives kept).
     """
     rows: list[_Row] = []
     verdicts = list(sv.verdicts)
-    if verdicts and verdicts[0].expected is not None:
+    written = list(getattr(sv, "chain", ()) or ())
+    if len(written) != len(verdicts) + 1 or any(e is None for e in written):
+        written = []  # fall back on the sides as compared
+    if written:
+        first = written[0]
+        rows.append(_Row(None, _latex_expr(first, **settings), "step 0", first))
+        rows[-1].rel = ""
+    elif verdicts and verdicts[0].expected is not None:
         first = verdicts[0].expected
         rows.append(_Row(None, _latex_expr(first, **settings), "step 0", first))
         rows[-1].rel = ""
@@ -1035,7 +1042,10 @@ def _steps_rows(sv: Any, settings: Mapping[str, Any]) -> list[_Row]:
             rel, why = r"\overset{?}{=}", f"step {k}: could not be checked"
         else:
             rel, why = r"\neq", f"step {k}: does not follow from step {k - 1}"
-        shown = v.claimed if v.claimed is not None else sp.Symbol("?")
+        if written:
+            shown = written[k]
+        else:
+            shown = v.claimed if v.claimed is not None else sp.Symbol("?")
         row = _Row(None, _latex_expr(shown, **settings), why, shown)
         row.rel = rel
         rows.append(row)

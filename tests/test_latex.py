@@ -479,3 +479,17 @@ class _ArrayFit:
 def test_fits_are_tables_of_estimates(fit, expected):
     lines = display_latex(fit).splitlines()
     assert [line.removesuffix(" \\\\") for line in lines[1:-1]] == expected
+
+
+def test_checked_chain_is_shown_as_written():
+    x_ = sp.Symbol("x", real=True)
+    chain = [
+        sp.Derivative(x_ * sp.exp(2 * x_), x_),
+        sp.exp(2 * x_) + x_ * sp.Derivative(sp.exp(2 * x_), x_),
+        sp.exp(2 * x_) + x_ * sp.exp(2 * x_),
+    ]
+    tex = to_latex(symml.check_steps(chain))
+    lines = tex.splitlines()
+    assert lines[1] == r"& \frac{d}{d x} x e^{2 x} && \text{step 0} \\"
+    assert r"x \frac{d}{d x} e^{2 x}" in lines[2]  # the user's unevaluated derivative
+    assert lines[3].startswith(r"&\neq x e^{2 x} + e^{2 x}")
