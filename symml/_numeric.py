@@ -1773,6 +1773,10 @@ class _MatrixCompiler:
         if isinstance(e, sp.Inverse) or (isinstance(e, sp.MatPow) and e.exp == -1):
             return self.chain([e])
         if isinstance(e, sp.MatPow):
+            if tuple(e.base.shape) == (1, 1) and not e.exp.is_Integer:
+                # a 1 x 1 matrix to any power is its entry to that power:
+                # (x.T*x)**(-1/2) in the gradient of the norm
+                return self.add("{0} ** {1}", [self.mat(e.base), self.scalar(e.exp)])
             if not (e.exp.is_Integer):
                 raise self.unsupported(e)
             k = int(e.exp)

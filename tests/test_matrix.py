@@ -774,3 +774,33 @@ def test_evaluator_agrees_with_explicit_sympy():
 def test_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize(
+    ("name", "f", "wrt", "expected", "values", "np_f", "np_grad", "exact"),
+    GRADIENTS,
+    ids=_ids(GRADIENTS),
+)
+def test_every_gradient_family_compiles_with_to_numpy(
+    name, f, wrt, expected, values, np_f, np_grad, exact
+):
+    g = symml.gradient(f, wrt)
+    args = g.default_args()
+    fn = g.to_numpy(args=args)
+    out = np.asarray(fn(*[values[s] for s in args]), dtype=float)
+    np.testing.assert_allclose(
+        out.reshape(values[wrt].shape), np_grad(values, values[wrt]), rtol=1e-9, atol=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "f", "wrt", "values", "np_grad", "np_hess"), HESSIANS, ids=_ids(HESSIANS)
+)
+def test_every_hessian_family_compiles_with_to_numpy(name, f, wrt, values, np_grad, np_hess):
+    H = symml.hessian(f, wrt)
+    args = H.default_args()
+    out = np.asarray(H.to_numpy(args=args)(*[values[s] for s in args]), dtype=float)
+    n = values[wrt].shape[0]
+    np.testing.assert_allclose(
+        out.reshape(n, n), np_hess(values, values[wrt]), rtol=1e-9, atol=1e-12
+    )
