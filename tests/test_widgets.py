@@ -359,3 +359,17 @@ def test_likelihood_explorer_poisson_pmf_and_errors():
         explore_likelihood("gamma")
     with pytest.raises(ArgumentError, match="catalog name"):
         explore_likelihood(3)
+
+
+def test_descent_explorer_runs_equal_symml_optimisers():
+    import symml
+    from symml.widgets import explore_descent
+
+    f = (1 - x) ** 2 + 100 * (a - x**2) ** 2
+    e = explore_descent(f, [x, a])
+    e.set(lr=0.001, steps=60, x0=-1.0, y0=1.5)
+    core = symml.gradient_descent(f, [x, a], [-1.0, 1.5], 0.001, 60)
+    np.testing.assert_allclose(e.figure.axes[0].lines[0].get_xydata(), core.iterates, rtol=1e-12)
+    e.set(method="newton", steps=8)
+    core = symml.newton(f, [x, a], [-1.0, 1.5], steps=8)
+    np.testing.assert_allclose(e.figure.axes[0].lines[0].get_xydata(), core.iterates, rtol=1e-9)

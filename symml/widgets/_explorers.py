@@ -551,6 +551,7 @@ def explore_bayes(
     a_s, b_s = sp.symbols("a b", positive=True)
     k_s = sp.Symbol("k", integer=True, nonnegative=True)
     post = conjugate_posterior(ss.Bernoulli("X", theta), ss.Beta("theta", a_s, b_s))
+    post.update(flips[:1], a=1.0, b=1.0)  # compile the update now, not on the first move
     prior_pdf = to_numpy(ss.density(ss.Beta("theta", a_s, b_s))(theta), [theta, a_s, b_s])
     model = ParameterModel({a_s: a, b_s: b, k_s: (0, flips.size)}, symbols=[a_s, b_s, k_s])
     model[a_s].value = model[a_s].validate(max(a[0], min(2.0, a[1])))
@@ -618,8 +619,9 @@ def explore_descent(
 ) -> Explorer:
     """Gradient descent or Newton's method on a function of two variables.
 
-    The runs come from :func:`symml.gradient_descent` and :func:`symml.newton`
-    (update rules derived symbolically, iterated with generated NumPy code).
+    The runs follow :func:`symml.gradient_descent` and :func:`symml.newton`
+    step for step, iterating the gradient and Hessian compiled once by
+    :func:`symml.to_numpy`.
 
     Parameters
     ----------
@@ -648,7 +650,7 @@ def explore_descent(
     >>> "diverging" in e.formula.value
     True
     """
-    from .._optimize import gradient_descent, newton
+    from .._calculus import gradient, hessian
 
     expr = as_sympy(f, "f")
     variables = list(wrt) if not isinstance(wrt, sp.Symbol) else [wrt]
@@ -679,9 +681,40 @@ def explore_descent(
         names = ", ".join(sorted(s.name for s in free))
         raise ArgumentError(bad_argument("f", expr, f"{names} has no value; substitute it first"))
     f_np = to_numpy(expr, [xv, yv])
-    from .._calculus import gradient
-
     grad_np = to_numpy(gradient(expr, [xv, yv]).result, [xv, yv])
+    hess_np = to_numpy(hessian(expr, [xv, yv]).result, [xv, yv])
+    # The runs follow symml.gradient_descent / symml.newton step for step
+    # (tested), iterating functions built once by to_numpy: a slider move does
+    # no symbolic work.
+
+    def iterate(method: str, w0: Sequence[float], eta: float, n_steps: int) -> Any:
+        from types import SimpleNamespace
+
+        w = np.asarray(w0, dtype=float)
+        points = [w]
+        with np.errstate(all="ignore"):
+            for _ in range(n_steps):
+                g = np.asarray(grad_np(w[0], w[1]), dtype=float)
+                if method == "newton":
+                    try:
+                        step = np.linalg.solve(np.asarray(hess_np(w[0], w[1]), dtype=float), g)
+                    except np.linalg.LinAlgError:
+                        break  # a singular Hessian: Newton's step is undefined
+                else:
+                    step = eta * g
+                w = w - step
+                if not np.all(np.isfinite(w)):
+                    break
+                points.append(w)
+            its = np.array(points)
+            losses = np.asarray(f_np(its[:, 0], its[:, 1]), dtype=float)
+            norms = np.linalg.norm(np.asarray(grad_np(its[:, 0], its[:, 1]), dtype=float), axis=0)
+        blew_up = len(points) < n_steps + 1 and method != "newton"
+        grew = norms.size > 1 and norms[-1] > 1e3 * max(norms[0], 1e-12)
+        return SimpleNamespace(
+            iterates=its, losses=losses, grad_norms=norms, diverged=bool(blew_up or grew)
+        )
+
     gx, gy = np.meshgrid(np.linspace(lo_x, hi_x, grid), np.linspace(lo_y, hi_y, grid))
     with np.errstate(all="ignore"):
         fz = np.asarray(f_np(gx, gy), dtype=float)
@@ -709,23 +742,34 @@ def explore_descent(
     def update(values: dict[sp.Symbol, Any]) -> bool:
         start_pt = [float(values[x0_s]), float(values[y0_s])]
         n_steps = int(values[steps_s])
-        if values[method_s] == "newton":
-            run = newton(expr, [xv, yv], start_pt, steps=n_steps)
-        else:
-            run = gradient_descent(expr, [xv, yv], start_pt, float(values[lr_s]), n_steps)
+        run = iterate(values[method_s], start_pt, float(values[lr_s]), n_steps)
         state["run"] = run
         path.set_data(run.iterates[:, 0], run.iterates[:, 1])
         losses = np.asarray(run.losses, dtype=float)
         loss_line.set_data(np.arange(losses.size), losses)
+        before = (lax.get_yscale(), lax.get_ylim(), lax.get_xlim())
         lax.set_xlim(0, max(n_steps, 1))
         shown = losses[np.isfinite(losses)]
         if shown.size and shown.min() > 0:
-            lax.set_yscale("log")
-            lax.set_ylim(float(shown.min()) / 2, float(shown.max()) * 2)
+            lo_l, hi_l = np.log10(float(shown.min())), np.log10(float(shown.max()))
+            cur = np.log10(np.maximum(lax.get_ylim(), 1e-300))
+            fits = (
+                lax.get_yscale() == "log"
+                and lo_l >= cur[0]
+                and hi_l <= cur[1]
+                and (hi_l - lo_l) >= (cur[1] - cur[0]) / 3
+            )
+            if not fits:  # sticky limits: most moves redraw only the curves
+                lax.set_yscale("log")
+                lax.set_ylim(10 ** (lo_l - 0.3), 10 ** (hi_l + 0.3))
         elif shown.size:
             lax.set_yscale("symlog", linthresh=1e-3)
             lax.set_ylim(float(shown.min()) - 1, float(shown.max()) * 2 + 1)
-        return True  # the loss axis rescales with every run
+        return (
+            lax.get_yscale(),
+            lax.get_ylim(),
+            lax.get_xlim(),
+        ) != before  # the loss axis rescales with every run
 
     def formula(values: dict[sp.Symbol, Any]) -> str:
         run = state["run"]
