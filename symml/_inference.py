@@ -658,6 +658,21 @@ class TestResult:
             return self.ci
         return self._interval(check_level(confidence_level, "confidence_level"))
 
+    def _repr_latex_(self) -> str:
+        """One line for notebooks and Notes: statistic, p-value and interval."""
+
+        def num(v: float) -> str:
+            if math.isinf(v):
+                return r"\infty" if v > 0 else r"-\infty"
+            return f"{v:.6g}"
+
+        df = rf",\ \mathrm{{df}} = {num(self.df)}" if self.df is not None else ""
+        return (
+            rf"$\text{{{self.method}}}:\ \text{{statistic}} = {num(self.statistic)}{df},\ "
+            rf"p = {num(self.pvalue)},\ {100 * self.level:g}\%\ \text{{interval}}\ "
+            f"[{num(self.ci.low)}, {num(self.ci.high)}]$"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The fields as a dict (``ci_low``/``ci_high`` for the interval), e.g. for pandas."""
         return {

@@ -3,8 +3,6 @@ change of basis, null space and PCA -- exact maths, NumPy cross-checks, clear er
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 import scipy.linalg
@@ -436,7 +434,6 @@ def test_pca_keeps_k_components_and_checks_input():
 # -- notes --------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 def test_linear_algebra_derivations_compile_in_notes():
     notes = symml.Notes("Linear algebra")
     notes.add(eigen(sp.Matrix([[4, 1], [2, 3]])), heading="Eigen")

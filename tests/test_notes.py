@@ -242,7 +242,8 @@ def test_markdown_math_is_valid_latex(items):
 
 
 def test_matrix_calculus_compiles():
-    pytest.importorskip("symml._matrix")
+    import symml._matrix
+
     m, k = sp.symbols("m k", integer=True, positive=True)
     X, w, yv = sp.MatrixSymbol("X", m, k), sp.MatrixSymbol("w", k, 1), sp.MatrixSymbol("y", m, 1)
     S = sp.MatrixSymbol("S", k, k)
@@ -265,8 +266,9 @@ def test_matrix_calculus_compiles():
 
 
 def test_likelihood_compiles():
-    likelihood = pytest.importorskip("symml._likelihood")
     import sympy.stats as ss
+
+    import symml._likelihood as likelihood
 
     lam = sp.Symbol("lambda", positive=True)
     normal = likelihood.mle_catalog("normal")
@@ -283,7 +285,8 @@ def test_likelihood_compiles():
 
 
 def test_backprop_compiles():
-    bp = pytest.importorskip("symml._backprop")
+    import symml._backprop as bp
+
     xs, w, b, yt, zs, L = sp.symbols("x w b y z L", real=True)
     items = [
         ("one neuron", bp.backprop({zs: w * xs + b, L: (zs - yt) ** 2 / 2}, [w, b]), {}),
@@ -295,7 +298,8 @@ def test_backprop_compiles():
 
 
 def test_regression_compiles():
-    regression = pytest.importorskip("symml._regression")
+    import symml._regression as regression
+
     m, k = sp.symbols("m k", integer=True, positive=True)
     X, w, yv = sp.MatrixSymbol("X", m, k), sp.MatrixSymbol("w", k, 1), sp.MatrixSymbol("y", m, 1)
     ne = regression.normal_equations((X * w - yv).T * (X * w - yv), w)
@@ -574,3 +578,34 @@ def test_the_readme_spec_is_the_example_and_makes_a_pdf(tmp_path):
     (tmp_path / "readme.spec").write_text(spec)
     code, _ = run(["notes", str(tmp_path / "readme.spec"), "-o", str(tmp_path / "readme.pdf")])
     assert code == 0 and (tmp_path / "readme.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_every_other_module_compiles_in_one_document():
+    """Optimisation, inference, Bayes and descriptive statistics in one PDF."""
+    import sympy.stats as ss
+
+    theta = sp.Symbol("theta", positive=True)
+    a_, b_ = sp.symbols("a b", positive=True)
+    X = ss.Normal("X", sp.Symbol("mu", real=True), sp.Symbol("sigma", positive=True))
+    data = np.random.default_rng(0).normal(1.0, 2.0, 30)
+    items = [
+        ("gradient descent", symml.gradient_descent(x**2 + 3 * y**2, [x, y], [1, 1], 0.1, 5)),
+        ("newton", symml.newton(sp.exp(x) - 2 * x + y**2, [x, y], [0, 1], steps=3)),
+        ("lagrange", symml.lagrange(x * y, [x + y - 2], [x, y])),
+        ("t test", symml.t_test()),
+        ("t test on data", symml.t_test().evaluate(data, 0.0)),
+        ("welch", symml.welch_test()),
+        ("diagnostic test", symml.diagnostic_test(sp.Rational(1, 100), 0.99, 0.95)),
+        (
+            "posterior",
+            symml.conjugate_posterior(ss.Bernoulli("Y", theta), ss.Beta("theta", a_, b_)),
+        ),
+        ("sample variance", symml.sample_variance()),
+        ("expectation", symml.expectation(X)),
+        ("mle fit", symml.mle_catalog("normal").fit(data)),
+    ]
+    notes = Notes("Every module")
+    for name, obj in items:
+        notes.add(obj, heading=name)
+    pdf, _ = _run_pdflatex(notes.to_tex(), 120)  # raises naming the failing block
+    assert pdf.startswith(b"%PDF-")
