@@ -23,6 +23,7 @@ Exit status: 0 success (``check``: equivalent), 1 ``check``: not equivalent
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import sys
@@ -497,6 +498,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     args = _build_parser().parse_args(_protect_negative(sys.argv[1:] if argv is None else argv))
     try:
         return _COMMANDS[args.command](args, stream)
+    except BrokenPipeError:  # e.g. `symml mle normal | head`: the reader left
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_DIFFERENT
     except SymmlError as exc:
         sys.stderr.write(f"symml {args.command}: error: {exc}\n")
         return EXIT_BAD_INPUT

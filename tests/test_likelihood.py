@@ -494,6 +494,15 @@ def test_categorical_fit():
         p = np.mean(data == k)
         assert fit.params[name] == pytest.approx(p, rel=1e-12)
         assert fit.stderr[name] == pytest.approx(math.sqrt(p * (1 - p) / 600), rel=1e-10)
+    # SciPy's multinomial: the fitted probabilities maximise the likelihood, and the
+    # log-likelihood at the fit equals SciPy's.
+    counts = np.array([np.sum(data == k) for k in (1, 2, 3)])
+    p_hat = np.array([fit.params["p1"], fit.params["p2"], 1 - fit.params["p1"] - fit.params["p2"]])
+    best = stats.multinomial(600, p_hat).logpmf(counts)
+    for other in ([0.25, 0.45, 0.30], [0.2, 0.5, 0.3], p_hat + np.array([0.01, -0.01, 0])):
+        assert stats.multinomial(600, other).logpmf(counts) < best
+    const = stats.multinomial(600, p_hat).logpmf(counts) - np.sum(counts * np.log(p_hat))
+    assert fit.loglike == pytest.approx(best - const, rel=1e-12)
 
 
 def test_multivariate_normal_fit_matches_scipy():
