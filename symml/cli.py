@@ -171,7 +171,17 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 # ---------------------------------------------------------------------------
 # symml notes: the spec
 # ---------------------------------------------------------------------------
-_KINDS = ("gradient", "hessian", "jacobian", "taylor", "critical points", "check", "steps", "show")
+_KINDS = (
+    "gradient",
+    "hessian",
+    "jacobian",
+    "taylor",
+    "critical points",
+    "check",
+    "steps",
+    "mle",
+    "show",
+)
 _DIRECTIVES = ("title", "author", "heading", "text", "label")
 _LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z _]*?)\s*:\s*(?P<body>.*?)$")
 _WRT = re.compile(r"^(?P<expr>.+?)\s+wrt\s+(?P<wrt>.+)$")
@@ -245,6 +255,10 @@ class _Spec:
             if len(chain) < 2:
                 raise self.fail("write 'steps: E0 = E1 = E2 ...' with at least two expressions")
             return check_steps([self.expr(e, what=f"step {k}") for k, e in enumerate(chain)])
+        if kind == "mle":
+            from ._likelihood import mle_catalog
+
+            return mle_catalog(body.strip().lower().replace("-", "_"))
         return self.expr(body)  # show
 
     def taylor(self, body: str) -> Any:
@@ -296,6 +310,7 @@ def notes_from_spec(
         taylor: EXPR wrt VARS at x=0, y=1 [order N]   (order 2 if not given)
         check: CLAIMED = EXPECTED   a verdict, with a counterexample when wrong
         steps: E0 = E1 = E2 ...     a hand derivation, checked step by step
+        mle: MODEL                  maximum likelihood of a catalog model (``symml mle list``)
         show: EXPR                  any formula or equation, displayed
 
     VARS are names separated by spaces or commas; ``wrt``, ``at`` and

@@ -609,3 +609,14 @@ def test_every_other_module_compiles_in_one_document():
         notes.add(obj, heading=name)
     pdf, _ = _run_pdflatex(notes.to_tex(), 120)  # raises naming the failing block
     assert pdf.startswith(b"%PDF-")
+
+
+def test_spec_mle_items(tmp_path):
+    spec = tmp_path / "s.spec"
+    spec.write_text("title: MLE\nheading: Poisson\nmle: poisson\nmle: nonsense\n")
+    with pytest.raises(symml.SymmlError, match="nonsense"):
+        notes_from_spec(spec.read_text(), source=str(spec))
+    spec.write_text("title: MLE\nheading: Poisson\nmle: poisson\n")
+    notes = notes_from_spec(spec.read_text(), source=str(spec))
+    assert r"\hat{\lambda} &= \frac{\sum_{i=1}^{n} {x}_{i}}{n}" in notes.to_tex()
+    assert notes.to_pdf().startswith(b"%PDF-")
