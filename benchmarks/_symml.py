@@ -2,7 +2,7 @@
 
 Benchmarks time the public API (``symml.hessian(f, ws).result``). While that is
 not importable (e.g. the package is mid-refactor), they time the engine
-underneath, ``symml._fastdiff.hessian_entries`` wrapped in an
+underneath, ``symml._calculus.fastdiff.hessian_entries`` wrapped in an
 ``ImmutableMatrix``, loaded straight from its file; the table says which.
 """
 
@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 
 def _load_fastdiff() -> Any:
     try:
-        from symml import _fastdiff
+        from symml._calculus import fastdiff as _fastdiff
     except Exception:
         spec = importlib.util.spec_from_file_location(
             "_symml_fastdiff_standalone", ROOT / "symml" / "_fastdiff.py"
@@ -47,7 +47,7 @@ def hessian_callable() -> tuple[Callable[[Any, Any], Any], str, str]:
             return sympy.ImmutableMatrix(fastdiff.hessian_entries(f, wrt))
 
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:80]
-        return engine, "symml._fastdiff.hessian_entries", f"symml.hessian unavailable ({reason})"
+        return engine, "symml._calculus.fastdiff.hessian_entries", f"symml.hessian unavailable ({reason})"
 
     def api(f: Any, wrt: Any) -> Any:
         return public(f, wrt).result

@@ -54,7 +54,7 @@ def _derivation() -> Any:
 
     make = getattr(symml, "logistic_regression", None)
     if make is None:  # not re-exported (yet): the same function from its module
-        from symml._regression import logistic_regression as make
+        from symml._ml.regression import logistic_regression as make
     return make()
 
 

@@ -39,7 +39,7 @@ def _catalog(name: str) -> Any:
 
     make = getattr(symml, "mle_catalog", None)
     if make is None:  # not re-exported (yet): the same function from its module
-        from symml._likelihood import mle_catalog as make
+        from symml._stats.likelihood import mle_catalog as make
     return make(name)
 
 

@@ -35,11 +35,10 @@ import sympy as sp
 
 from ._calculus import critical_points, gradient, hessian, jacobian, taylor
 from ._check import check, check_steps
-from ._errors import ArgumentError, ParseError, SymmlError, bad_argument
-from ._latex import to_latex, to_text
-from ._notes import PDFLATEX, Notes
-from ._numeric import to_numpy
+from ._codegen import to_numpy
+from ._core import ArgumentError, ParseError, SymmlError, bad_argument
 from ._parse import parse_expr, parse_symbols
+from ._render import PDFLATEX, Notes, to_latex, to_text
 
 __all__ = ["main", "notes_from_spec"]
 
@@ -138,7 +137,7 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _mle(args: argparse.Namespace, out: TextIO) -> int:
-    from ._likelihood import MLE_CATALOG, mle_catalog
+    from ._stats import MLE_CATALOG, mle_catalog
 
     name = args.model.strip().lower().replace("-", "_")
     if name == "list":
@@ -256,7 +255,7 @@ class _Spec:
                 raise self.fail("write 'steps: E0 = E1 = E2 ...' with at least two expressions")
             return check_steps([self.expr(e, what=f"step {k}") for k, e in enumerate(chain)])
         if kind == "mle":
-            from ._likelihood import mle_catalog
+            from ._stats import mle_catalog
 
             return mle_catalog(body.strip().lower().replace("-", "_"))
         return self.expr(body)  # show
@@ -338,7 +337,7 @@ def notes_from_spec(
     >>> notes_from_spec("heading: A\ngradient: x**2")
     Traceback (most recent call last):
         ...
-    symml._errors.ParseError: SPEC, line 2: write 'gradient: EXPR wrt VARIABLES', ...
+    symml.ParseError: SPEC, line 2: write 'gradient: EXPR wrt VARIABLES', ...
     """
     if not isinstance(text, str):
         raise ArgumentError(bad_argument("text", text, "pass the spec as text"))

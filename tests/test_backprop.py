@@ -8,8 +8,8 @@ import pytest
 import sympy as sp
 
 from symml import ArgumentError, gradient, to_numpy
-from symml._backprop import ComputationGraph, backprop, two_layer_network
-from symml._numeric import expit
+from symml._codegen.generate import expit
+from symml._ml.backpropagation import ComputationGraph, backprop, two_layer_network
 
 
 def sigmoid_normal_form(expr):

@@ -14,7 +14,7 @@ import sympy.stats as ss
 from scipy import integrate
 
 from symml import ArgumentError, NoClosedFormError, ShapeError
-from symml._bayes import (
+from symml._stats.bayes import (
     BayesRule,
     Posterior,
     PosteriorFit,

@@ -388,7 +388,7 @@ def test_check_agrees_with_gradient():
 
 
 def test_a_swallowed_budget_interrupt_still_counts_as_out_of_time():
-    from symml._budget import run_with_budget
+    from symml._core.budget import run_with_budget
 
     def swallows():
         import time
@@ -407,7 +407,7 @@ def test_a_swallowed_budget_interrupt_still_counts_as_out_of_time():
 def test_an_outer_budget_is_not_swallowed_by_an_inner_one():
     import time
 
-    from symml._budget import run_with_budget
+    from symml._core.budget import run_with_budget
 
     def inner_loop():
         end = time.monotonic() + 2.0
@@ -427,7 +427,7 @@ def test_a_budget_interrupt_never_lands_in_a_finalizer():
     import gc
     import time
 
-    from symml._budget import run_with_budget
+    from symml._core.budget import run_with_budget
 
     class Slow:
         def __del__(self):

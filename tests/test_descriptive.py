@@ -12,7 +12,7 @@ import sympy as sp
 import sympy.stats as ss
 
 from symml import ArgumentError, Derivation
-from symml._descriptive import (
+from symml._stats.descriptive import (
     Statistic,
     expectation,
     sample_mean,

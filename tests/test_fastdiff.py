@@ -1,4 +1,4 @@
-"""Tests for symml._fastdiff: SymEngine-backed derivatives that return SymPy.
+"""Tests for symml._calculus.fastdiff: SymEngine-backed derivatives that return SymPy.
 
 Every result is compared with ``sympy.diff``: symbolically (``expand`` or
 ``simplify`` of the difference is 0) and numerically at seeded random points.
@@ -16,8 +16,8 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symml import _fastdiff
-from symml._fastdiff import derivatives, hessian_entries
+from symml._calculus import fastdiff as _fastdiff
+from symml._calculus.fastdiff import derivatives, hessian_entries
 
 a, b, c = sympy.symbols("a b c")
 x, y, z = sympy.symbols("x y z", real=True)

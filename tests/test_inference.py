@@ -14,7 +14,7 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 from statsmodels.stats.weightstats import zconfint, ztest
 
 from symml import ArgumentError, NoClosedFormError, ShapeError
-from symml._inference import (
+from symml._stats.inference import (
     ConfidenceInterval,
     HypothesisTest,
     TestResult,

@@ -8,7 +8,7 @@ import sympy as sp
 
 import symml
 from symml import Derivation, Notes, Step, Verdict, to_latex, to_text
-from symml._latex import escape_text
+from symml._render.latex import escape_text
 
 x, y = sp.symbols("x y", real=True)
 X = sp.MatrixSymbol("X", 3, 2)
@@ -143,7 +143,8 @@ from sympy.matrices.expressions.diagonal import (  # noqa: E402
     diagonalize_vector,
 )
 
-from symml._latex import (  # noqa: E402
+from symml._codegen.generate import expit  # noqa: E402
+from symml._render.latex import (  # noqa: E402
     DEFAULT_WIDTH,
     SymmlLatexPrinter,
     derivation_latex,
@@ -151,7 +152,6 @@ from symml._latex import (  # noqa: E402
     tex_width,
     verdict_sentence,
 )
-from symml._numeric import expit  # noqa: E402
 
 A, B = sp.MatrixSymbol("A", 3, 3), sp.MatrixSymbol("B", 3, 3)
 v = sp.MatrixSymbol("v", 3, 1)

@@ -16,7 +16,7 @@ import sympy.stats as ss
 from scipy import stats
 
 from symml import ArgumentError, Derivation, ShapeError
-from symml._likelihood import (
+from symml._stats.likelihood import (
     MLE,
     MLE_CATALOG,
     MLEFit,

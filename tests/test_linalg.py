@@ -10,7 +10,7 @@ import sympy as sp
 
 import symml
 from symml import ArgumentError, NoClosedFormError, ShapeError
-from symml._linalg import (
+from symml._linalg.decompositions import (
     change_of_basis,
     coordinates,
     eigen,

@@ -16,8 +16,8 @@ from sympy import MatrixSymbol, OneMatrix, Trace, det, exp, log, sqrt
 
 import symml
 from symml import ArgumentError, NotDifferentiableError, ShapeError
-from symml._matrix import _evaluate, matrix_gradient
-from symml._numeric import expit
+from symml._calculus.matrix import _evaluate, matrix_gradient
+from symml._codegen.generate import expit
 
 n, m, K = sp.symbols("n m K", integer=True, positive=True)
 SIZES = {n: 3, m: 5, K: 4}

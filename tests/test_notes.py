@@ -21,15 +21,15 @@ from attack_corpus import ATTACKS
 
 import symml
 from symml import Derivation, Notes, Step, Verdict
-from symml._latex import (
+from symml._codegen.generate import expit
+from symml._render.latex import (
     derivation_latex,
     derivation_markdown,
     display_latex,
     to_latex,
     verdict_sentence,
 )
-from symml._notes import LatexError, _prose, _run_pdflatex, compile_latex
-from symml._numeric import expit
+from symml._render.notes import LatexError, _prose, _run_pdflatex, compile_latex
 from symml.cli import main, notes_from_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -242,7 +242,7 @@ def test_markdown_math_is_valid_latex(items):
 
 
 def test_matrix_calculus_compiles():
-    import symml._matrix
+    import symml._calculus.matrix
 
     m, k = sp.symbols("m k", integer=True, positive=True)
     X, w, yv = sp.MatrixSymbol("X", m, k), sp.MatrixSymbol("w", k, 1), sp.MatrixSymbol("y", m, 1)
@@ -268,7 +268,7 @@ def test_matrix_calculus_compiles():
 def test_likelihood_compiles():
     import sympy.stats as ss
 
-    import symml._likelihood as likelihood
+    import symml._stats.likelihood as likelihood
 
     lam = sp.Symbol("lambda", positive=True)
     normal = likelihood.mle_catalog("normal")
@@ -285,7 +285,7 @@ def test_likelihood_compiles():
 
 
 def test_backprop_compiles():
-    import symml._backprop as bp
+    import symml._ml.backpropagation as bp
 
     xs, w, b, yt, zs, L = sp.symbols("x w b y z L", real=True)
     items = [
@@ -298,7 +298,7 @@ def test_backprop_compiles():
 
 
 def test_regression_compiles():
-    import symml._regression as regression
+    import symml._ml.regression as regression
 
     m, k = sp.symbols("m k", integer=True, positive=True)
     X, w, yv = sp.MatrixSymbol("X", m, k), sp.MatrixSymbol("w", k, 1), sp.MatrixSymbol("y", m, 1)

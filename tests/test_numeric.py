@@ -13,9 +13,15 @@ from sympy.codegen.cfunctions import expm1, log1p
 from sympy.codegen.numpy_nodes import logaddexp
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 
-from symml._derivation import Derivation
-from symml._errors import ArgumentError, ShapeError
-from symml._numeric import RankDeficientWarning, _normal_system, expit, stable_form, to_numpy
+from symml._codegen.generate import (
+    RankDeficientWarning,
+    _normal_system,
+    expit,
+    stable_form,
+    to_numpy,
+)
+from symml._core.derivation import Derivation
+from symml._core.errors import ArgumentError, ShapeError
 
 x, y, z = sp.symbols("x y z", real=True)
 t, u, a, b = sp.symbols("t u a b", real=True)

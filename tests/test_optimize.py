@@ -9,7 +9,7 @@ import scipy.optimize
 import sympy as sp
 
 from symml import ArgumentError, ShapeError, gradient
-from symml._optimize import (
+from symml._optimize.methods import (
     OptimizationRun,
     gradient_descent,
     lagrange,

@@ -1,4 +1,4 @@
-"""Tests for symml._parse: safe parsing of user text into SymPy objects."""
+"""Tests for symml._parse.parser: safe parsing of user text into SymPy objects."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 import sympy as sp
 from attack_corpus import ATTACKS, MARKER
 
-from symml._errors import ArgumentError, ParseError, SymmlError
-from symml._parse import (
+from symml._core.errors import ArgumentError, ParseError, SymmlError
+from symml._parse.parser import (
     FUNCTION_LETTERS,
     FUNCTIONS,
     MAX_LENGTH,

@@ -10,9 +10,9 @@ import scipy.special as sc
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
-from symml._errors import ArgumentError, NoClosedFormError
-from symml._numeric import RankDeficientWarning, expit, to_numpy
-from symml._regression import (
+from symml._codegen.generate import RankDeficientWarning, expit, to_numpy
+from symml._core.errors import ArgumentError, NoClosedFormError
+from symml._ml.regression import (
     ConvergenceWarning,
     LeastSquaresFit,
     LogisticFit,

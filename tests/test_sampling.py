@@ -1,4 +1,4 @@
-"""Tests for symml._sampling: assumption-aware, reproducible sample points."""
+"""Tests for symml._core.sampling: assumption-aware, reproducible sample points."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symml._errors import ArgumentError
-from symml._sampling import domain_of, sample_arrays, sample_points
+from symml._core.errors import ArgumentError
+from symml._core.sampling import domain_of, sample_arrays, sample_points
 
 N = 300
 

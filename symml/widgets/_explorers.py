@@ -35,9 +35,8 @@ import ipywidgets as widgets
 import numpy as np
 import sympy as sp
 
-from .._derivation import as_sympy
-from .._errors import ArgumentError, bad_argument
-from .._numeric import to_numpy
+from .._codegen import to_numpy
+from .._core import ArgumentError, as_sympy, bad_argument
 from ._figures import format_value, new_figure, sample_grid, uses_ipympl
 from ._params import Param, ParameterModel
 
@@ -223,7 +222,7 @@ def _model_for(
 
 
 def _latex_with_values(expr: sp.Basic, values: Mapping[sp.Symbol, Any]) -> str:
-    from .._latex import to_latex
+    from .._render import to_latex
 
     return to_latex(expr.xreplace({s: format_value(v) for s, v in values.items()}))
 
@@ -318,7 +317,7 @@ def explore(
         return _fit_ylim(ax, ys)
 
     def formula(values: dict[sp.Symbol, Any]) -> str:
-        from .._latex import to_latex
+        from .._render import to_latex
 
         current = _latex_with_values(f, values)
         return f"$${fx} = {to_latex(f)} = {current}$$"
@@ -397,7 +396,7 @@ def explore_derivative(
         return changed_f or changed_df
 
     def formula(values: dict[sp.Symbol, Any]) -> str:
-        from .._latex import to_latex
+        from .._render import to_latex
 
         return (
             f"$$f'({sp.latex(x)}) = {to_latex(df)}, \\quad "
@@ -538,7 +537,7 @@ def explore_bayes(
     """
     import sympy.stats as ss
 
-    from .._bayes import conjugate_posterior
+    from .._stats import conjugate_posterior
 
     flips = (
         (np.random.default_rng(0).random(60) < 0.7).astype(int)
@@ -793,7 +792,7 @@ def explore_descent(
 
 def _ridge_solver() -> tuple[Any, Callable[..., np.ndarray]]:
     """The ridge normal equations, derived once, and their QR-based numeric solver."""
-    from .._regression import normal_equations
+    from .._ml import normal_equations
 
     n, m = sp.symbols("n m", integer=True, positive=True)
     lam = sp.Symbol("lambda", nonnegative=True)
@@ -897,7 +896,7 @@ def explore_regression(
         return False  # the view is fixed by the data
 
     def formula(values: dict[sp.Symbol, Any]) -> str:
-        from .._latex import to_latex
+        from .._render import to_latex
 
         return (
             f"$${to_latex(ne.result)}, \\quad d = {int(values[d_s])},\\ "
@@ -944,7 +943,7 @@ def explore_likelihood(model: Any = "normal", data: Any = None, *, n: int = 300)
     >>> e.figure.axes[1].lines[2].get_xdata()[0]    # the MLE: the sample mean
     3.0
     """
-    from .._likelihood import MLE, mle_catalog
+    from .._stats import MLE, mle_catalog
 
     if isinstance(model, str):
         est = mle_catalog(model)
@@ -1036,7 +1035,7 @@ def explore_likelihood(model: Any = "normal", data: Any = None, *, n: int = 300)
         return _fit_ylim(lax, prof[np.isfinite(prof)]) or changed
 
     def formula(values: dict[sp.Symbol, Any]) -> str:
-        from .._latex import to_latex
+        from .._render import to_latex
 
         shown = ", ".join(f"{sp.latex(p)} = {float(values[p]):.4g}" for p in params)
         hats = ", ".join(

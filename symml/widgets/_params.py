@@ -39,7 +39,7 @@ from typing import Any
 
 import sympy as sp
 
-from .._errors import ArgumentError, bad_argument
+from .._core import ArgumentError, bad_argument
 
 __all__ = ["Param", "ParameterModel"]
 

@@ -32,7 +32,7 @@ compares with NumPy.
 Examples
 --------
 >>> import sympy as sp
->>> from symml._linalg import eigen, projection
+>>> from symml._linalg.decompositions import eigen, projection
 >>> e = eigen(sp.Matrix([[2, 1], [1, 2]]))
 >>> e.eigenvalues
 (3, 1)
@@ -59,16 +59,18 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ._budget import run_with_budget
-from ._derivation import Derivation, Step, as_sympy
-from ._errors import (
+from .._core import (
     ArgumentError,
     BudgetExceededError,
+    Derivation,
     NoClosedFormError,
     ShapeError,
+    Step,
+    Verdict,
+    as_sympy,
     bad_argument,
+    run_with_budget,
 )
-from ._verdict import Verdict
 
 __all__ = [
     "PCA",
@@ -324,7 +326,7 @@ def _exact_equal(a: Any, b: Any, **options: Any) -> Verdict:
             notes=(f"entries agree to {worst:.1e} at 50 digits",),
             points=1,
         )
-    from ._check import check
+    from .._check import check
 
     options.setdefault("budget", 1.0)
     verdict = check(A, B, **options)
@@ -335,8 +337,8 @@ def _exact_equal(a: Any, b: Any, **options: Any) -> Verdict:
 
 def _sampled_equal(A: sp.MatrixBase, B: sp.MatrixBase, inconclusive: Verdict) -> Verdict:
     """Float comparison at seeded random points, when the exact check could not decide."""
-    from ._numeric import to_numpy
-    from ._sampling import sample_arrays
+    from .._codegen import to_numpy
+    from .._core import sample_arrays
 
     symbols = sorted(A.free_symbols | B.free_symbols, key=lambda s: s.name)
     points = sample_arrays(symbols, 64, seed=0)
@@ -462,7 +464,7 @@ def eigen(A: Any, *, numeric: bool | None = None, budget: float = 10.0) -> Eigen
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._linalg import eigen
+    >>> from symml._linalg.decompositions import eigen
     >>> e = eigen(sp.Matrix([[4, 1], [2, 3]]))
     >>> e.characteristic_polynomial
     lambda**2 - 7*lambda + 10
@@ -808,7 +810,7 @@ def svd(A: Any, *, numeric: bool | None = None, budget: float = 10.0) -> Singula
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._linalg import svd
+    >>> from symml._linalg.decompositions import svd
     >>> s = svd(sp.Matrix([[3, 0], [4, 5]]))
     >>> s.singular_values
     (3*sqrt(5), sqrt(5))
@@ -1047,7 +1049,7 @@ def low_rank(A: Any, k: int) -> LowRankApproximation:
     Examples
     --------
     >>> import numpy as np
-    >>> from symml._linalg import low_rank
+    >>> from symml._linalg.decompositions import low_rank
     >>> A = np.array([[3.0, 1.0, 1.0], [-1.0, 3.0, 1.0]])
     >>> lr = low_rank(A, 1)
     >>> lr.singular_values.round(6)
@@ -1198,7 +1200,7 @@ class Projection(Derivation):
         Examples
         --------
         >>> import sympy as sp
-        >>> from symml._linalg import projection
+        >>> from symml._linalg.decompositions import projection
         >>> P = projection(sp.Matrix([[1, 0], [0, 1], [0, 0]]))
         >>> P.project([3.0, 4.0, 5.0])
         array([3., 4., 0.])
@@ -1224,7 +1226,7 @@ class Projection(Derivation):
         ``(A^T A)^{-1}``). Where ``A`` loses rank the output is ``nan``.
         Output shape ``(m, m, *S)`` for inputs broadcasting to shape ``S``.
         """
-        from ._numeric import to_numpy
+        from .._codegen import to_numpy
 
         args = self.default_args() if args is None else list(args)
         entries = to_numpy(self.matrix, args, **options)
@@ -1274,7 +1276,7 @@ def projection(A: Any) -> Projection:
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._linalg import projection
+    >>> from symml._linalg.decompositions import projection
     >>> A = sp.Matrix([[1, 0], [1, 1], [1, 2]])
     >>> P = projection(A)
     >>> P.result
@@ -1478,7 +1480,7 @@ def gram_schmidt(vectors: Any, *, normalize: bool = True) -> GramSchmidt:
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._linalg import gram_schmidt
+    >>> from symml._linalg.decompositions import gram_schmidt
     >>> g = gram_schmidt([sp.Matrix([3, 4]), sp.Matrix([1, 0])])
     >>> g.result
     Matrix([
@@ -1596,7 +1598,7 @@ def change_of_basis(old: Any, new: Any) -> Derivation:
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._linalg import change_of_basis
+    >>> from symml._linalg.decompositions import change_of_basis
     >>> standard = sp.eye(2)
     >>> rotated = sp.Matrix([[1, -1], [1, 1]])          # columns (1, 1) and (-1, 1)
     >>> T = change_of_basis(standard, rotated)
@@ -1640,7 +1642,7 @@ def coordinates(v: Any, basis: Any) -> Derivation:
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._linalg import coordinates
+    >>> from symml._linalg.decompositions import coordinates
     >>> coordinates(sp.Matrix([3, 1]), sp.Matrix([[1, 1], [1, -1]])).result
     Matrix([
     [2],
@@ -1711,7 +1713,7 @@ def null_space(A: Any, *, rtol: float | None = None) -> NullSpace:
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._linalg import null_space
+    >>> from symml._linalg.decompositions import null_space
     >>> N = null_space(sp.Matrix([[1, 2, 3], [2, 4, 6]]))
     >>> N.rank, N.nullity
     (1, 2)
@@ -1868,7 +1870,7 @@ def pca_derivation() -> Derivation:
 
     Examples
     --------
-    >>> from symml._linalg import pca_derivation
+    >>> from symml._linalg.decompositions import pca_derivation
     >>> d = pca_derivation()
     >>> d.result
     Eq(S*w, lambda*w)
@@ -1917,7 +1919,7 @@ def _lagrangian_gradient(L: Any, w: sp.MatrixSymbol, by_hand: Any) -> Any:
     """The gradient from symml's matrix calculus when it is available, else ``by_hand``."""
 
     def derive() -> Any:
-        from ._calculus import gradient
+        from .._calculus import gradient
 
         return gradient(L, w).result
 
@@ -1929,8 +1931,8 @@ def _lagrangian_gradient(L: Any, w: sp.MatrixSymbol, by_hand: Any) -> Any:
 
 
 def _pca_derivation_verdict(d: Derivation, **options: Any) -> Verdict:
-    from ._calculus import gradient
-    from ._optimize import lagrange
+    from .._calculus import gradient
+    from .._optimize import lagrange
 
     # (1) The gradient of the Lagrangian, entry by entry, for a symmetric 3 x 3 S.
     s = sp.symbols("s_11 s_12 s_13 s_22 s_23 s_33", real=True)
@@ -2026,7 +2028,7 @@ def pca(X: Any, n_components: int | None = None) -> PCA:
     Examples
     --------
     >>> import numpy as np
-    >>> from symml._linalg import pca
+    >>> from symml._linalg.decompositions import pca
     >>> rng = np.random.default_rng(0)
     >>> t = rng.normal(size=200)
     >>> X = np.column_stack([t, 2 * t + 0.1 * rng.normal(size=200)])

@@ -98,10 +98,17 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalMatrix, DiagonalOf
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from ._derivation import Derivation, Step, as_sympy
-from ._errors import ArgumentError, NotDifferentiableError, ShapeError, bad_argument
-from ._numeric import expit, stable_form
-from ._verdict import Verdict
+from .._codegen import expit, stable_form
+from .._core import (
+    ArgumentError,
+    Derivation,
+    NotDifferentiableError,
+    ShapeError,
+    Step,
+    Verdict,
+    as_sympy,
+    bad_argument,
+)
 
 __all__ = ["matrix_gradient", "matrix_hessian", "matrix_jacobian"]
 

@@ -47,7 +47,7 @@ structurally (SymEngine writes ``exp(-2*t)`` where SymPy writes ``exp(-t)**2``).
 Examples
 --------
 >>> import sympy
->>> from symml._fastdiff import derivatives, hessian_entries
+>>> from symml._calculus.fastdiff import derivatives, hessian_entries
 >>> x, y = sympy.symbols("x y", real=True)
 >>> derivatives([x**2 * y, sympy.sin(x * y)], [x, y])
 [[2*x*y, x**2], [y*cos(x*y), x*cos(x*y)]]

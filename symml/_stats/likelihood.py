@@ -25,7 +25,7 @@ equations involve the sufficient statistics (``Σ x_i``, ``Σ x_i²``,
 Examples
 --------
 >>> import sympy as sp, sympy.stats as ss
->>> from symml._likelihood import mle
+>>> from symml._stats.likelihood import mle
 >>> lam = sp.Symbol("lambda", positive=True)
 >>> est = mle(ss.Poisson("X", lam))
 >>> est.estimators
@@ -52,11 +52,16 @@ import sympy as sp
 import sympy.stats as ss
 from sympy.stats.rv import RandomSymbol
 
-from ._budget import run_with_budget
-from ._derivation import Derivation, Step
-from ._errors import ArgumentError, ShapeError, bad_argument
-from ._numeric import to_numpy
-from ._verdict import Verdict
+from .._codegen import to_numpy
+from .._core import (
+    ArgumentError,
+    Derivation,
+    ShapeError,
+    Step,
+    Verdict,
+    bad_argument,
+    run_with_budget,
+)
 
 __all__ = [
     "MLE",
@@ -1276,7 +1281,7 @@ class MLEFit:
 
     Examples
     --------
-    >>> from symml._likelihood import mle_catalog
+    >>> from symml._stats.likelihood import mle_catalog
     >>> fit = mle_catalog("exponential").fit([0.5, 1.5, 1.0, 2.0])
     >>> fit.params
     {'lambda': 0.8}
@@ -1494,7 +1499,7 @@ def mle(
     Examples
     --------
     >>> import sympy as sp, sympy.stats as ss
-    >>> from symml._likelihood import mle
+    >>> from symml._stats.likelihood import mle
     >>> mu = sp.Symbol("mu", real=True)
     >>> sigma = sp.Symbol("sigma", positive=True)
     >>> est = mle(ss.Normal("X", mu, sigma))
@@ -1588,7 +1593,7 @@ def mle(
     >>> mle(ss.Poisson("N", lam)).fit([2, -1, 3])
     Traceback (most recent call last):
     ...
-    symml._errors.ArgumentError: data=[2, -1, 3] is not valid: 1 value is outside the ...
+    symml.ArgumentError: data=[2, -1, 3] is not valid: 1 value is outside the ...
     """
     if not isinstance(budget, (int, float)) or isinstance(budget, bool) or budget <= 0:
         raise ArgumentError(bad_argument("budget", budget, "pass a positive number of seconds"))
@@ -3304,7 +3309,7 @@ def mle_catalog(name: str) -> MLE:
 
     Examples
     --------
-    >>> from symml._likelihood import mle_catalog
+    >>> from symml._stats.likelihood import mle_catalog
     >>> est = mle_catalog("bernoulli")
     >>> est.estimators
     {p: Sum(x[i], (i, 1, n))/n}

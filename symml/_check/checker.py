@@ -62,7 +62,7 @@ compares the right-hand side ``s`` with ``t`` (with a note).
 Examples
 --------
 >>> import sympy as sp
->>> from symml._check import check
+>>> from symml._check.checker import check
 >>> x = sp.Symbol("x", real=True)
 >>> bool(check(sp.Derivative(sp.sin(x**2), x), 2*x*sp.cos(x**2)))
 True
@@ -101,11 +101,21 @@ from sympy.matrices.expressions import (
 )
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
-from ._budget import can_interrupt, time_limit
-from ._derivation import Derivation, Step, as_sympy
-from ._errors import ArgumentError, BudgetExceededError, ShapeError, bad_argument
-from ._sampling import domain_of, sample_points
-from ._verdict import Verdict, _fmt
+from .._core import (
+    ArgumentError,
+    BudgetExceededError,
+    Derivation,
+    ShapeError,
+    Step,
+    Verdict,
+    as_sympy,
+    bad_argument,
+    can_interrupt,
+    domain_of,
+    sample_points,
+    time_limit,
+)
+from .._core import fmt as _fmt
 
 __all__ = ["StepsVerdict", "check", "check_steps"]
 
@@ -1194,7 +1204,7 @@ def check(
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._check import check
+    >>> from symml._check.checker import check
     >>> x = sp.Symbol("x", real=True)
     >>> check(sp.sin(x)**2 + sp.cos(x)**2, 1)
     Verdict(equivalent=True, method='symbolic', ...)
@@ -1354,7 +1364,7 @@ def check_steps(
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._check import check_steps
+    >>> from symml._check.checker import check_steps
     >>> x = sp.Symbol("x", real=True)
     >>> chain = [(x + 1)**2 - 1, x**2 + 2*x + 1 - 1, x**2 + 2*x, x*(x + 3)]
     >>> sv = check_steps(chain)

@@ -14,7 +14,7 @@ function             result
 
 Conventions: gradients are columns; the Jacobian of ``F = (F_1..F_m)`` in
 ``(x_1..x_n)`` is ``m x n`` with ``J[i, j] = dF_i/dx_j`` (so the Jacobian of a
-gradient is the Hessian). Results are computed by :mod:`symml._fastdiff`
+gradient is the Hessian). Results are computed by :mod:`symml._calculus.fastdiff`
 (SymEngine with a shared-subexpression conversion back to SymPy for large
 inputs, plain SymPy otherwise); steps are derived separately, rule by rule,
 and only when first looked at, so large Hessians stay fast.
@@ -43,17 +43,19 @@ import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from ._budget import run_with_budget
-from ._derivation import Derivation, Step, as_sympy
-from ._errors import (
+from .._core import (
     ArgumentError,
+    Derivation,
     NoClosedFormError,
     NotDifferentiableError,
     ShapeError,
+    Step,
+    Verdict,
+    as_sympy,
     bad_argument,
+    run_with_budget,
 )
-from ._fastdiff import derivative_atoms, derivatives, hessian_entries
-from ._verdict import Verdict
+from .fastdiff import derivative_atoms, derivatives, hessian_entries
 
 __all__ = [
     "CriticalPoint",
@@ -72,7 +74,7 @@ __all__ = [
 
 
 def _is_matrix_wrt(wrt: Any, symmetric: Iterable[Any] = ()) -> bool:
-    """Whether ``wrt`` asks for matrix calculus (a MatrixSymbol, see symml._matrix)."""
+    """Whether ``wrt`` asks for matrix calculus (a MatrixSymbol, see symml._calculus.matrix)."""
     if isinstance(wrt, sp.MatrixSymbol):
         return True
     if tuple(symmetric):
@@ -335,7 +337,7 @@ def diff_steps(f: Any, x: sp.Symbol, *, simplified: Any = None) -> list[Step]:
 
 
 def _sample(symbols: Sequence[sp.Symbol], n: int, seed: int) -> dict[sp.Symbol, np.ndarray]:
-    from ._sampling import sample_arrays
+    from .._core import sample_arrays
 
     return sample_arrays(list(symbols), (n,), seed=seed)
 
@@ -355,7 +357,7 @@ def _fd_verdict(
     ``order=1``: result[i, j] ~ dF_i/dx_j; ``order=2``: result[i, j] ~
     d2f/dx_i dx_j of the single function in ``functions``.
     """
-    from ._numeric import to_numpy
+    from .._codegen import to_numpy
 
     wrt = list(d.wrt)
     others = sorted(
@@ -472,7 +474,7 @@ def gradient(f: Any, wrt: Any, *, symmetric: Iterable[Any] = ()) -> Derivation:
     wrt : Symbol, sequence of Symbols, or MatrixSymbol
         The variables, in the order of the gradient's entries; a
         ``MatrixSymbol`` (vector or matrix) gives matrix calculus (see
-        :mod:`symml._matrix`): the result is a matrix expression of
+        :mod:`symml._calculus.matrix`): the result is a matrix expression of
         ``wrt``'s shape.
     symmetric : iterable of MatrixSymbol, optional
         Matrix calculus only: matrices known to be symmetric (their
@@ -499,7 +501,7 @@ def gradient(f: Any, wrt: Any, *, symmetric: Iterable[Any] = ()) -> Derivation:
     array([0., 0.])
     """
     if _is_matrix_wrt(wrt, symmetric):
-        from ._matrix import matrix_gradient
+        from .matrix import matrix_gradient
 
         return matrix_gradient(f, wrt, symmetric=symmetric)
     expr = _as_scalar(f, "f")
@@ -547,7 +549,7 @@ def jacobian(F: Any, wrt: Any, *, symmetric: Iterable[Any] = ()) -> Derivation:
     r
     """
     if _is_matrix_wrt(wrt, symmetric):
-        from ._matrix import matrix_jacobian
+        from .matrix import matrix_jacobian
 
         return matrix_jacobian(F, wrt, symmetric=symmetric)
     functions = _as_vector(F)
@@ -583,7 +585,7 @@ def hessian(f: Any, wrt: Any, *, symmetric: Iterable[Any] = ()) -> Derivation:
     d2f/dx_i dx_j for i <= j rule by rule, and fill in the rest by symmetry
     (Schwarz's theorem, for twice continuously differentiable ``f``).
     Large inputs are differentiated with SymEngine and converted back to
-    SymPy (see :mod:`symml._fastdiff`); steps are built only when looked at.
+    SymPy (see :mod:`symml._calculus.fastdiff`); steps are built only when looked at.
 
     Examples
     --------
@@ -600,7 +602,7 @@ def hessian(f: Any, wrt: Any, *, symmetric: Iterable[Any] = ()) -> Derivation:
     True
     """
     if _is_matrix_wrt(wrt, symmetric):
-        from ._matrix import matrix_hessian
+        from .matrix import matrix_hessian
 
         return matrix_hessian(f, wrt, symmetric=symmetric)
     expr = _as_scalar(f, "f")
@@ -680,7 +682,7 @@ def _taylor_verdict(d: Derivation, *, seed: int = 0, n: int = 3, digits: int = 5
     order: int = d.meta_order  # type: ignore[attr-defined]
     rng = np.random.default_rng(seed)
     free = sorted((f.free_symbols | T.free_symbols) - set(d.wrt), key=lambda s: s.name)
-    from ._sampling import sample_points
+    from .._core import sample_points
 
     params = sample_points(free, 1, seed=seed, wide=False)[0] if free else {}
     checked = 0

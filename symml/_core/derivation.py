@@ -29,16 +29,18 @@ Examples
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from ._errors import ArgumentError, bad_argument
+from . import hooks
+from .errors import ArgumentError, bad_argument
 
 if TYPE_CHECKING:
-    from ._verdict import Verdict
+    from .verdict import Verdict
 
 __all__ = ["Derivation", "Step", "as_sympy"]
 
@@ -100,6 +102,18 @@ class Step:
 StepsLike = Iterable[Step] | Callable[[], Iterable[Step]]
 
 
+def _keyword_options(func: Callable[..., Any]) -> tuple[str, ...] | None:
+    """The keyword options a verifier accepts after the derivation (None: it takes any)."""
+    params = list(inspect.signature(func).parameters.values())[1:]
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    return tuple(
+        p.name
+        for p in params
+        if p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    )
+
+
 class Derivation:
     """A derived result with the steps that led to it.
 
@@ -151,19 +165,24 @@ class Derivation:
     source: sp.Basic | None
     wrt: tuple[sp.Basic, ...]
 
+    _BASE_FIELDS = ("result", "assumptions", "kind", "source", "wrt", "verifier")
+
     def __init__(
         self,
         result: Any,
-        steps: StepsLike = (),
+        steps: StepsLike | None = None,
         *,
         assumptions: Iterable[str] = (),
         kind: str = "derivation",
         source: Any = None,
         wrt: Sequence[Any] = (),
         verifier: Callable[..., Verdict] | None = None,
+        **fields: Any,
     ) -> None:
         setattr_ = object.__setattr__
         setattr_(self, "result", as_sympy(result, "result"))
+        if steps is None:
+            steps = self._make_steps
         if callable(steps):
             setattr_(self, "_steps", None)
             setattr_(self, "_steps_factory", steps)
@@ -175,6 +194,56 @@ class Derivation:
         setattr_(self, "source", None if source is None else as_sympy(source, "source"))
         setattr_(self, "wrt", tuple(wrt))
         setattr_(self, "verifier", verifier)
+        declared = self._fields()
+        unknown = sorted(set(fields) - set(declared))
+        missing = sorted(set(declared) - set(fields)) if fields else []
+        if unknown or missing:
+            raise TypeError(
+                f"{type(self).__name__} declares the fields {list(declared)}; "
+                f"unknown: {unknown}, missing: {missing}"
+            )
+        for name, value in fields.items():
+            setattr_(self, name, value)
+
+    @classmethod
+    def _fields(cls) -> tuple[str, ...]:
+        """The fields subclasses declare in their ``__slots__``, base classes first."""
+        out: list[str] = []
+        for klass in reversed(cls.__mro__):
+            if issubclass(klass, Derivation) and klass is not Derivation:
+                slots = klass.__dict__.get("__slots__", ())
+                out.extend([slots] if isinstance(slots, str) else slots)
+        return tuple(out)
+
+    def _make_steps(self) -> Iterable[Step]:
+        """The steps when none were given: a subclass builds them from its fields."""
+        return ()
+
+    def _with(self, **changes: Any) -> Derivation:
+        """A copy with some fields changed (base or declared); the object itself is immutable.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> x = sp.Symbol("x")
+        >>> d = Derivation(2*x, [Step(2*x, "given")], kind="example")
+        >>> d._with(kind="renamed").kind, d.kind
+        ('renamed', 'example')
+        """
+        base = {name: getattr(self, name) for name in self._BASE_FIELDS}
+        fields = {name: getattr(self, name) for name in self._fields()}
+        for name, value in changes.items():
+            if name in base:
+                base[name] = value
+            elif name in fields:
+                fields[name] = value
+            elif name != "steps":
+                raise TypeError(f"{type(self).__name__} has no field {name!r}")
+        steps = changes.get(
+            "steps", self._steps if self._steps is not None else self._steps_factory
+        )
+        result = base.pop("result")
+        return type(self)(result, steps, **base, **fields)
 
     @staticmethod
     def _check_steps(steps: Iterable[Step]) -> tuple[Step, ...]:
@@ -246,11 +315,23 @@ class Derivation:
     def to_numpy(self, args: Sequence[Any] | None = None, **options: Any) -> Callable[..., Any]:
         """A vectorised NumPy function of the result; see :func:`symml.to_numpy`.
 
-        ``args`` defaults to :meth:`default_args`.
+        ``args`` defaults to :meth:`default_args`. The output has the shape of
+        what was derived, then the inputs' broadcast shape: a gradient ``(n,)``,
+        a Jacobian ``(m, n)``, a Hessian ``(n, n)``, for every ``n`` (1 included).
         """
-        from ._numeric import to_numpy
+        shape = self._array_shape()
+        if shape is not None:
+            options.setdefault("shape", shape)
+        args = self.default_args() if args is None else args
+        return hooks.get("to_numpy")(self.result, args, **options)
 
-        return to_numpy(self.result, self.default_args() if args is None else args, **options)
+    def _array_shape(self) -> tuple[int, ...] | None:
+        """The leading shape of :meth:`to_numpy`'s output (None: ``to_numpy``'s default).
+
+        A subclass whose result is a matrix in every case (a Hessian, a
+        Jacobian) returns its shape, so a 1 x 1 result stays two-dimensional.
+        """
+        return None
 
     def verify(self, **options: Any) -> Verdict:
         """Check the result numerically against its source; return a Verdict.
@@ -258,25 +339,32 @@ class Derivation:
         For derivatives this compares with central finite differences at
         seeded random points drawn according to the symbols' assumptions.
         """
-        if self.verifier is not None:
-            return self.verifier(self, **options)
-        from ._check import check_steps
-
-        return check_steps(self, **options).verdict
+        func = self.verifier
+        if func is None:
+            checker = hooks.get("check_steps")
+            func = lambda d, **kw: checker(d, **kw).verdict  # noqa: E731
+            accepted = _keyword_options(checker)
+        else:
+            accepted = _keyword_options(func)
+        unknown = [] if accepted is None else sorted(set(options) - set(accepted))
+        if unknown:
+            raise ArgumentError(
+                bad_argument(
+                    unknown[0],
+                    options[unknown[0]],
+                    f"verify() of this {self.kind} accepts "
+                    + (", ".join(f"{o}=" for o in accepted) if accepted else "no options"),
+                )
+            )
+        return func(self, **options)
 
     def latex(self, **options: Any) -> str:
         """The derivation as an ``align*`` block, one step per line with its reason."""
-        from ._latex import derivation_latex
-
-        return derivation_latex(self, **options)
+        return hooks.get("derivation_latex")(self, **options)
 
     def markdown(self, **options: Any) -> str:
         """The derivation as Markdown with a ``$$`` display block (Jupyter, GitHub)."""
-        from ._latex import derivation_markdown
-
-        return derivation_markdown(self, **options)
+        return hooks.get("derivation_markdown")(self, **options)
 
     def _repr_latex_(self) -> str:
-        from ._latex import derivation_latex
-
-        return derivation_latex(self, environment="aligned", display=True)
+        return hooks.get("derivation_latex")(self, environment="aligned", display=True)

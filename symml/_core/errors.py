@@ -18,7 +18,7 @@ Messages name the argument, show the offending value and say how to fix it;
 
 Examples
 --------
->>> from symml._errors import ArgumentError, bad_argument
+>>> from symml._core.errors import ArgumentError, bad_argument
 >>> err = ArgumentError(bad_argument("wrt", 3, "pass a list of Symbols, e.g. wrt=[x, y]"))
 >>> print(err)
 wrt=3 is not valid: pass a list of Symbols, e.g. wrt=[x, y]
@@ -96,6 +96,20 @@ class LatexError(SymmlError):
         self.reason = reason
         self.blocks = blocks
         self.log = log
+
+
+for _cls in (
+    SymmlError,
+    ArgumentError,
+    ShapeError,
+    ParseError,
+    NotDifferentiableError,
+    NoClosedFormError,
+    BudgetExceededError,
+    LatexError,
+):
+    # Users catch and see these as ``symml.ArgumentError``, ..., wherever they are raised.
+    _cls.__module__ = "symml"
 
 
 def _short(value: Any, limit: int = 80) -> str:

@@ -71,9 +71,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from ._derivation import Derivation, Step
-from ._errors import ArgumentError, bad_argument
-from ._verdict import Verdict
+from .._core import ArgumentError, Derivation, Step, Verdict, bad_argument
 
 __all__ = [
     "DEFAULT_WIDTH",
@@ -118,7 +116,7 @@ class SymmlLatexPrinter(LatexPrinter):
       ``\\operatorname{diag}``; element-wise products and powers with ``\\odot``;
       a vector or matrix of ones as ``\\mathbf{1}`` (a row of ones as
       ``\\mathbf{1}^{\\top}``), of zeros as ``\\mathbf{0}``, the identity as ``I``;
-    * the sigmoid (:class:`symml._numeric.expit`) as ``\\sigma``, element-wise
+    * the sigmoid (:func:`symml.expit`) as ``\\sigma``, element-wise
       maps of named functions as the function applied to the matrix
       (``\\sigma\\left(X w\\right)``);
     * sums over several indices as nested sums, each with its range;
@@ -131,7 +129,7 @@ class SymmlLatexPrinter(LatexPrinter):
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._numeric import expit
+    >>> from symml._codegen.generate import expit
     >>> X, Y = sp.MatrixSymbol("X", 2, 2), sp.MatrixSymbol("Y", 2, 2)
     >>> p = SymmlLatexPrinter()
     >>> p.doprint(sp.HadamardProduct(X, Y.T))

@@ -27,7 +27,7 @@ differences, which ``.verify()`` checks.
 Examples
 --------
 >>> import sympy as sp
->>> from symml._backprop import backprop
+>>> from symml._ml.backpropagation import backprop
 >>> x, w, b, y = sp.symbols("x w b y", real=True)
 >>> z, L = sp.symbols("z L", real=True)
 >>> bp = backprop({z: w*x + b, L: (z - y)**2 / 2}, [w, b])
@@ -49,11 +49,16 @@ from typing import Any
 
 import sympy as sp
 
-from ._budget import run_with_budget
-from ._derivation import Derivation, Step, as_sympy
-from ._errors import ArgumentError, bad_argument
-from ._numeric import expit
-from ._verdict import Verdict
+from .._codegen import expit
+from .._core import (
+    ArgumentError,
+    Derivation,
+    Step,
+    Verdict,
+    as_sympy,
+    bad_argument,
+    run_with_budget,
+)
 
 __all__ = ["Backprop", "ComputationGraph", "backprop", "two_layer_network"]
 
@@ -78,7 +83,7 @@ class ComputationGraph:
 
     Examples
     --------
-    >>> from symml._backprop import two_layer_network
+    >>> from symml._ml.backpropagation import two_layer_network
     >>> net = two_layer_network(2, 2)
     >>> [str(v) for v, _ in net.nodes]
     ['z_1', 'h_1', 'z_2', 'h_2', 'yhat', 'L']
@@ -118,7 +123,7 @@ def two_layer_network(
 
     Examples
     --------
-    >>> from symml._backprop import two_layer_network
+    >>> from symml._ml.backpropagation import two_layer_network
     >>> net = two_layer_network(1, 1, loss="cross_entropy")
     >>> for v, e in net.nodes:
     ...     print(v, "=", e)
@@ -222,7 +227,7 @@ def _as_graph(graph: Any, wrt: Any) -> tuple[ComputationGraph, tuple[sp.Symbol, 
             raise ArgumentError(bad_argument("wrt", wrt, "give the parameters, e.g. wrt=[w, b]"))
         params = tuple(g.params)
     else:
-        from ._calculus import _as_wrt
+        from .._calculus import as_wrt as _as_wrt
 
         params = _as_wrt(wrt)
     clash = [p for p in params if p in seen]
@@ -276,12 +281,12 @@ class Backprop(Derivation):
 
         Examples
         --------
-        >>> from symml._backprop import backprop, two_layer_network
+        >>> from symml._ml.backpropagation import backprop, two_layer_network
         >>> v = backprop(two_layer_network(1, 1)).compare_with_direct()
         >>> bool(v), v.method
         (True, 'symbolic')
         """
-        from ._calculus import gradient
+        from .._calculus import gradient
 
         direct = gradient(self.source, self.wrt).result
 
@@ -301,7 +306,7 @@ class Backprop(Derivation):
                 expected=direct,
                 notes=("equal to symml.gradient of the composed loss",),
             )
-        from ._check import check
+        from .._check import check
 
         verdict = check(self.result, direct)
         note = "no proof within the budget" if not finished else f"entry {bad} did not cancel"
@@ -324,7 +329,7 @@ class Backprop(Derivation):
         Examples
         --------
         >>> import sympy as sp
-        >>> from symml._backprop import backprop
+        >>> from symml._ml.backpropagation import backprop
         >>> x, w, y, z, L = sp.symbols("x w y z L", real=True)
         >>> print(backprop({z: w*x, L: (z - y)**2}, [w]).backward_pass().latex())
         \\begin{align*}
@@ -430,7 +435,7 @@ def backprop(graph: Any, wrt: Any = None) -> Backprop:
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._backprop import backprop, two_layer_network
+    >>> from symml._ml.backpropagation import backprop, two_layer_network
     >>> bp = backprop(two_layer_network(2, 2, loss="cross_entropy"))
     >>> bp.adjoints[sp.Symbol("s", real=True)]          # σ and cross-entropy: yhat - y
     -y + yhat
@@ -508,13 +513,13 @@ def backprop(graph: Any, wrt: Any = None) -> Backprop:
 
 
 def _real_assumptions(expr: sp.Expr) -> tuple[str, ...]:
-    from ._calculus import _assumptions
+    from .._calculus import assumptions as _assumptions
 
     return _assumptions(expr.free_symbols)
 
 
 def _backprop_verdict(d: Derivation, **options: Any) -> Verdict:
     """Central differences of the composed loss in each parameter."""
-    from ._calculus import _fd_verdict
+    from .._calculus import fd_verdict as _fd_verdict
 
     return _fd_verdict(d, order=1, functions=[d.source], **options)

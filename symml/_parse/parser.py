@@ -72,7 +72,7 @@ as a comment that would hide the rest of the text.
 
 Examples
 --------
->>> from symml._parse import parse_expr, parse_symbols
+>>> from symml._parse.parser import parse_expr, parse_symbols
 >>> parse_expr("x^2*exp(-x)")
 x**2*exp(-x)
 >>> x, y = parse_symbols("x y")
@@ -81,7 +81,7 @@ True
 >>> parse_expr('__import__("os").system("ls")')
 Traceback (most recent call last):
     ...
-symml._errors.ParseError: expr='__import__("os").system("ls")' is not allowed: ...
+symml.ParseError: expr='__import__("os").system("ls")' is not allowed: ...
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ from sympy.core.numbers import ImaginaryUnit
 from sympy.matrices import MatrixBase
 from sympy.matrices.expressions import MatrixExpr
 
-from ._errors import ArgumentError, ParseError, bad_argument
+from .._core import ArgumentError, ParseError, bad_argument
 
 __all__ = [
     "FUNCTIONS",
@@ -1213,7 +1213,7 @@ def parse_expr(
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._parse import parse_expr
+    >>> from symml._parse.parser import parse_expr
     >>> parse_expr("2*x*cos(x^2)")
     2*x*cos(x**2)
     >>> parse_expr("x").is_real, parse_expr("x", real=False).is_real
@@ -1237,11 +1237,11 @@ def parse_expr(
     >>> parse_expr("2x")
     Traceback (most recent call last):
         ...
-    symml._errors.ParseError: expr='2x' is not valid: '2x' is missing an operator; ...
+    symml.ParseError: expr='2x' is not valid: '2x' is missing an operator; ...
     >>> parse_expr("9**9**9")
     Traceback (most recent call last):
         ...
-    symml._errors.ParseError: expr='9**9**9' is not valid: a power in '9**9**9' is too large ...
+    symml.ParseError: expr='9**9**9' is not valid: a power in '9**9**9' is too large ...
     """
     symbols = _check_symbols(symbols)
 
@@ -1319,7 +1319,7 @@ def parse_symbols(
 
     Examples
     --------
-    >>> from symml._parse import parse_expr, parse_symbols
+    >>> from symml._parse.parser import parse_expr, parse_symbols
     >>> parse_symbols("x y")
     [x, y]
     >>> parse_symbols(["mu", "sigma"])
@@ -1330,7 +1330,7 @@ def parse_symbols(
     >>> parse_symbols("x 2y")
     Traceback (most recent call last):
         ...
-    symml._errors.ParseError: wrt='x 2y' is not valid: '2y' is not a name; ...
+    symml.ParseError: wrt='x 2y' is not valid: '2y' is not a name; ...
     """
     shown = names if isinstance(names, str) else " ".join(map(str, names))
 

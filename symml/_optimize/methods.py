@@ -29,7 +29,7 @@ random mini-batch per step for SGD).
 Examples
 --------
 >>> import numpy as np, sympy as sp
->>> from symml._optimize import gradient_descent, newton
+>>> from symml._optimize.methods import gradient_descent, newton
 >>> x, y = sp.symbols("x y", real=True)
 >>> f = (x - 1)**2 + 10*(y + 2)**2
 >>> run = gradient_descent(f, [x, y], start=[0.0, 0.0], lr=0.05, steps=200)
@@ -51,11 +51,20 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ._budget import run_with_budget
-from ._calculus import _as_scalar, _as_wrt, gradient, hessian
-from ._derivation import Derivation, Step, as_sympy
-from ._errors import ArgumentError, NoClosedFormError, ShapeError, bad_argument
-from ._verdict import Verdict
+from .._calculus import as_scalar as _as_scalar
+from .._calculus import as_wrt as _as_wrt
+from .._calculus import gradient, hessian
+from .._core import (
+    ArgumentError,
+    Derivation,
+    NoClosedFormError,
+    ShapeError,
+    Step,
+    Verdict,
+    as_sympy,
+    bad_argument,
+    run_with_budget,
+)
 
 __all__ = [
     "LagrangePoints",
@@ -273,7 +282,7 @@ class _Numeric:
         data: _Data,
         hess: sp.MatrixBase | None = None,
     ) -> None:
-        from ._numeric import to_numpy
+        from .._codegen import to_numpy
 
         args = [*variables, *data.symbols]
         self.data = data
@@ -403,7 +412,7 @@ def _make_run(
 
 
 def _assumptions(expr: sp.Expr) -> tuple[str, ...]:
-    from ._calculus import _assumptions as calc_assumptions
+    from .._calculus import assumptions as calc_assumptions
 
     return calc_assumptions(expr.free_symbols)
 
@@ -452,7 +461,7 @@ def gradient_descent(
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._optimize import gradient_descent
+    >>> from symml._optimize.methods import gradient_descent
     >>> w = sp.Symbol("w", real=True)
     >>> run = gradient_descent((w - 3)**2, [w], start=[0.0], lr=0.25, steps=3)
     >>> run.iterates.ravel()
@@ -543,7 +552,7 @@ def momentum(
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._optimize import momentum
+    >>> from symml._optimize.methods import momentum
     >>> x, y = sp.symbols("x y", real=True)
     >>> run = momentum(x**2 + 25*y**2, [x, y], start=[1.0, 1.0], lr=0.02, steps=150, beta=0.8)
     >>> bool(run.converged), run.result.shape
@@ -646,7 +655,7 @@ def sgd(
     Examples
     --------
     >>> import numpy as np, sympy as sp
-    >>> from symml._optimize import sgd
+    >>> from symml._optimize.methods import sgd
     >>> w, x, y = sp.symbols("w x y", real=True)
     >>> rng = np.random.default_rng(0)
     >>> xs = rng.normal(size=100)
@@ -674,7 +683,7 @@ def sgd(
         expr = sp.Add(*losses) / n_examples
         per_example = [gradient(e, variables).result for e in losses]
         G = sp.ImmutableMatrix.hstack(*per_example)  # n x N: column i is the gradient of l_i
-        from ._numeric import to_numpy
+        from .._codegen import to_numpy
 
         args = [*variables, *data_.symbols]
         G_fn = to_numpy(G, args, name="example_gradients")
@@ -802,7 +811,7 @@ def newton(
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._optimize import newton
+    >>> from symml._optimize.methods import newton
     >>> x, y = sp.symbols("x y", real=True)
     >>> run = newton(x**2 + x*y + 2*y**2 - 3*x, [x, y], start=[10.0, -4.0], steps=2)
     >>> run.result                               # independent of (x, y): one step suffices
@@ -942,7 +951,7 @@ def learning_rate_bound(f: Any, wrt: Any, *, at: Any = None) -> LearningRateBoun
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._optimize import learning_rate_bound
+    >>> from symml._optimize.methods import learning_rate_bound
     >>> x, y = sp.symbols("x y", real=True)
     >>> b = learning_rate_bound(x**2 + 5*y**2, [x, y])
     >>> b.result, b.eigenvalues
@@ -952,7 +961,7 @@ def learning_rate_bound(f: Any, wrt: Any, *, at: Any = None) -> LearningRateBoun
     variables = _as_wrt(wrt)
     H = hessian(expr, variables).result
     if at is not None:
-        from ._calculus import _as_point
+        from .._calculus import as_point as _as_point
 
         H = sp.ImmutableMatrix(H.subs(_as_point(at, variables)))
     if H.free_symbols & set(variables):
@@ -1148,7 +1157,7 @@ def lagrange(f: Any, constraints: Any, wrt: Any, *, budget: float = 10.0) -> Lag
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._optimize import lagrange
+    >>> from symml._optimize.methods import lagrange
     >>> x, y = sp.symbols("x y", real=True)
     >>> pts = lagrange(x*y, [sp.Eq(x + y, 10)], [x, y])
     >>> pts.result

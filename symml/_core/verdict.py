@@ -8,7 +8,7 @@ Symbol -> value) where they differ, with both values at that point.
 Examples
 --------
 >>> import sympy as sp
->>> from symml._verdict import Verdict
+>>> from symml._core.verdict import Verdict
 >>> x = sp.Symbol("x")
 >>> v = Verdict(False, "numeric", claimed=x, expected=-x,
 ...             counterexample={x: 2.0}, claimed_value=2.0, expected_value=-2.0)
@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
+
+from . import hooks
 
 __all__ = ["Verdict"]
 
@@ -120,6 +122,4 @@ class Verdict:
         return self.message
 
     def _repr_latex_(self) -> str:
-        from ._latex import to_latex
-
-        return f"${to_latex(self)}$"
+        return f"${hooks.get('to_latex')(self)}$"

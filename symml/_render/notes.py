@@ -10,7 +10,7 @@ name               what it does
 ``LatexError``     ``pdflatex`` is missing, failed or ran out of time
 =================  =============================================================
 
-All LaTeX comes from :mod:`symml._latex`; this module assembles it and runs
+All LaTeX comes from :mod:`symml._render.latex`; this module assembles it and runs
 ``pdflatex``.
 
 How a PDF is made
@@ -40,9 +40,8 @@ from typing import Any
 
 import sympy as sp
 
-from ._derivation import Derivation
-from ._errors import ArgumentError, LatexError, bad_argument
-from ._latex import (
+from .._core import ArgumentError, Derivation, LatexError, Verdict, bad_argument
+from .latex import (
     DEFAULT_WIDTH,
     _check_numbering,
     _check_width,
@@ -52,7 +51,6 @@ from ._latex import (
     escape_text,
     verdict_sentence,
 )
-from ._verdict import Verdict
 
 __all__ = ["LatexError", "Notes", "compile_latex"]
 
@@ -324,7 +322,7 @@ class Notes:
     author : str, optional
     bold : bool, default False
         Print vectors and matrices (``MatrixSymbol``) in bold.
-    width : float or None, default :data:`symml._latex.DEFAULT_WIDTH`
+    width : float or None, default :data:`symml._render.latex.DEFAULT_WIDTH`
         Line width in characters; longer sums are broken across lines.
 
     Examples

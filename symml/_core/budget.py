@@ -11,7 +11,7 @@ case applies.
 Examples
 --------
 >>> import sympy as sp
->>> from symml._budget import run_with_budget
+>>> from symml._core.budget import run_with_budget
 >>> x = sp.Symbol("x")
 >>> run_with_budget(lambda: sp.simplify(sp.sin(x)**2 + sp.cos(x)**2), 2.0)
 (1, True)
@@ -26,11 +26,25 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from ._errors import BudgetExceededError
+from .errors import ArgumentError, BudgetExceededError, bad_argument
 
 T = TypeVar("T")
 
-__all__ = ["can_interrupt", "run_with_budget", "time_limit"]
+__all__ = [
+    "CHECK_BUDGET",
+    "DEFAULT_BUDGET",
+    "Deadline",
+    "as_budget",
+    "can_interrupt",
+    "run_with_budget",
+    "time_limit",
+]
+
+#: Seconds of symbolic work a deriving function may spend (its ``budget=`` default).
+DEFAULT_BUDGET = 10.0
+#: Seconds a verdict may take (``check``, ``check_steps``, ``verify``): sampling
+#: decides within it, so a verdict stays interactive even when no proof is found.
+CHECK_BUDGET = 2.0
 
 
 def can_interrupt() -> bool:
@@ -121,3 +135,84 @@ def run_with_budget(func: Callable[[], T], seconds: float) -> tuple[T | None, bo
         return None, False
     except RecursionError:
         return None, False
+
+
+def as_budget(value: Any, name: str = "budget") -> float:
+    """``value`` as a positive number of seconds, or an :class:`ArgumentError` naming ``name``.
+
+    Examples
+    --------
+    >>> as_budget(5)
+    5.0
+    >>> as_budget(-1)
+    Traceback (most recent call last):
+    ...
+    symml.ArgumentError: budget=-1 is not valid: give a positive number of seconds, e.g. budget=10
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ArgumentError(
+            bad_argument(name, value, "give a positive number of seconds, e.g. budget=10")
+        )
+    return float(value)
+
+
+class Deadline:
+    """The end of one call's time budget, shared by every symbolic step of that call.
+
+    Each step runs with :meth:`run`, which gives it what is left (or less, with
+    ``cap``), so the call as a whole ends on time however many steps it takes.
+    Deadlines nest through :func:`time_limit`: a step of an outer deadline that
+    runs out first ends as out of time for the outer one too.
+
+    Parameters
+    ----------
+    seconds : float
+        The budget; validated with :func:`as_budget`.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> deadline = Deadline(5.0)
+    >>> deadline.run(lambda: sp.factor(x**2 - 1))
+    ((x - 1)*(x + 1), True)
+    >>> 0 < deadline.left() <= 5.0
+    True
+    """
+
+    __slots__ = ("end", "seconds")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = as_budget(seconds)
+        self.end = time.monotonic() + self.seconds
+
+    def left(self, cap: float | None = None) -> float:
+        """Seconds left (at most ``cap``); zero or less once the deadline has passed."""
+        left = self.end - time.monotonic()
+        return left if cap is None else min(left, cap)
+
+    @property
+    def expired(self) -> bool:
+        """Whether no time is left."""
+        return self.left() <= 0
+
+    def run(
+        self,
+        func: Callable[[], T],
+        cap: float | None = None,
+        *,
+        failures: tuple[type[BaseException], ...] = (),
+    ) -> tuple[T | None, bool]:
+        """Run ``func()`` in what is left (at most ``cap`` seconds): ``(value, finished)``.
+
+        ``finished`` is False, and ``value`` None, when the time ran out (or
+        less than 10 ms was left to start with) or ``func`` raised one of
+        ``failures`` (SymPy's ``NotImplementedError`` from ``solve``, say).
+        """
+        seconds = self.left(cap)
+        if seconds <= 0.01:
+            return None, False
+        try:
+            return run_with_budget(func, seconds)
+        except failures:
+            return None, False

@@ -46,18 +46,21 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ._derivation import Derivation, Step, as_sympy
-from ._errors import ArgumentError, NoClosedFormError, bad_argument
-from ._numeric import (
-    RankDeficientWarning,
-    _gram_block,
-    _normal_system,
-    _product,
-    _solve_normal,
-    _terms,
-    to_numpy,
+from .._codegen import RankDeficientWarning, to_numpy
+from .._codegen import gram_block as _gram_block
+from .._codegen import normal_system as _normal_system
+from .._codegen import product as _product
+from .._codegen import solve_normal as _solve_normal
+from .._codegen import terms as _terms
+from .._core import (
+    ArgumentError,
+    Derivation,
+    NoClosedFormError,
+    Step,
+    Verdict,
+    as_sympy,
+    bad_argument,
 )
-from ._verdict import Verdict
 
 __all__ = [
     "ConvergenceWarning",
@@ -92,7 +95,7 @@ def _symmetric_matrices(expr: sp.Basic, wrt: sp.MatrixSymbol) -> list[sp.MatrixS
 
 
 def _derive(kind: str, expr: sp.Basic, wrt: sp.MatrixSymbol) -> Derivation:
-    from ._calculus import gradient, hessian
+    from .._calculus import gradient, hessian
 
     symmetric = _symmetric_matrices(expr, wrt)
     with sp.assuming(*(sp.Q.symmetric(s) for s in symmetric)):

@@ -64,10 +64,18 @@ import numpy as np
 import sympy as sp
 import sympy.stats as ss
 
-from ._budget import run_with_budget
-from ._derivation import Derivation, Step, as_sympy
-from ._errors import ArgumentError, NoClosedFormError, ShapeError, bad_argument
-from ._inference import (
+from .._core import (
+    ArgumentError,
+    Derivation,
+    NoClosedFormError,
+    ShapeError,
+    Step,
+    Verdict,
+    as_sympy,
+    bad_argument,
+    run_with_budget,
+)
+from .inference import (
     Model,
     as_model,
     as_sample,
@@ -85,7 +93,6 @@ from ._inference import (
     split_sum,
     stabilise,
 )
-from ._verdict import Verdict
 
 __all__ = [
     "BayesRule",

@@ -57,10 +57,16 @@ import numpy as np
 import sympy as sp
 import sympy.stats as ss
 
-from ._budget import run_with_budget
-from ._derivation import Derivation, Step
-from ._errors import ArgumentError, NoClosedFormError, ShapeError, bad_argument
-from ._verdict import Verdict
+from .._core import (
+    ArgumentError,
+    Derivation,
+    NoClosedFormError,
+    ShapeError,
+    Step,
+    Verdict,
+    bad_argument,
+    run_with_budget,
+)
 
 __all__ = [
     "ConfidenceInterval",
@@ -83,7 +89,7 @@ _ALIASES = {"larger": "greater", "smaller": "less", "two_sided": "two-sided", "2
 
 
 # ---------------------------------------------------------------------------
-# Data and argument checks (shared with symml._bayes)
+# Data and argument checks (shared with symml._stats.bayes)
 # ---------------------------------------------------------------------------
 def as_sample(data: Any, name: str = "x", *, min_size: int = 1) -> np.ndarray:
     """``data`` as a 1-D float array (lists, NumPy arrays, pandas Series), checked.
@@ -98,7 +104,7 @@ def as_sample(data: Any, name: str = "x", *, min_size: int = 1) -> np.ndarray:
     >>> as_sample([1.0, float("nan")])
     Traceback (most recent call last):
     ...
-    symml._errors.ArgumentError: x=[1.0, nan] is not valid: it contains NaN or infinite ...
+    symml.ArgumentError: x=[1.0, nan] is not valid: it contains NaN or infinite ...
     """
     if isinstance(data, (str, bytes)):
         raise ArgumentError(bad_argument(name, data, "pass numbers, not text"))
@@ -202,7 +208,7 @@ def _check_number(value: Any, name: str, *, positive: bool = False) -> float:
 
 # ---------------------------------------------------------------------------
 # Models: a density, its variable, its parameters and its support
-# (shared with symml._bayes)
+# (shared with symml._stats.bayes)
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Model:
@@ -292,7 +298,7 @@ def as_model(model: Any, params: Any = None, var: Any = None, *, name: str = "mo
     ``params`` defaults to every free symbol of the density except ``var`` and
     those in the support (such as the number of trials of a Binomial).
     """
-    from ._derivation import as_sympy
+    from .._core import as_sympy
 
     if isinstance(model, ss.rv.RandomSymbol):
         density, v, support = _rv_density(model, name)
@@ -399,7 +405,7 @@ def compile_numeric(expr: sp.Basic, args: Sequence[sp.Symbol], name: str = "f") 
     not turn ``loggamma(k + 1)`` of an integer ``k`` back into
     ``log(gamma(k + 1))`` (which overflows for ``k > 170``).
     """
-    from ._numeric import to_numpy
+    from .._codegen import to_numpy
 
     plain = {a: sp.Dummy(a.name, real=True) for a in args}
     out = expr.xreplace(plain)
@@ -746,7 +752,7 @@ class HypothesisTest(Derivation):
         """``to_numpy(expr, args)``, compiled once per derivation."""
         func = self._cache.get(key)
         if func is None:
-            from ._numeric import to_numpy
+            from .._codegen import to_numpy
 
             func = to_numpy(expr, list(args), name=key.replace("-", "_"))
             self._cache[key] = func

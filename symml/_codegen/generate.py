@@ -21,7 +21,7 @@ forms) become QR least-squares solves here; see :func:`to_numpy`.
 Examples
 --------
 >>> import sympy as sp
->>> from symml._numeric import to_numpy
+>>> from symml._codegen.generate import to_numpy
 >>> x, y = sp.symbols("x y", real=True)
 >>> grad = to_numpy(sp.Matrix([2*x*y, x**2]), [x, y])
 >>> grad([1.0, 2.0, 3.0], 2.0)          # column of 2 entries, inputs of shape (3,)
@@ -47,8 +47,7 @@ import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import SciPyPrinter
 
-from ._derivation import as_sympy
-from ._errors import ArgumentError, ShapeError, bad_argument
+from .._core import ArgumentError, ShapeError, as_sympy, bad_argument
 
 if TYPE_CHECKING:
     import numpy as np
@@ -355,6 +354,22 @@ class _Target(NamedTuple):
 
     entries: list[sp.Basic]
     shape: tuple[int, ...] | None
+
+
+def _reshaped(target: _Target, shape: Any) -> _Target:
+    """``target`` with the leading output shape ``shape`` (None: unchanged)."""
+    if shape is None:
+        return target
+    size = len(target.entries) if target.shape is not None else None
+    ok = isinstance(shape, tuple) and all(
+        isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0 for d in shape
+    )
+    if not ok or size is None or int(np.prod(shape, dtype=np.int64)) != size:
+        what = "a scalar" if size is None else f"{size} entries"
+        raise ArgumentError(
+            bad_argument("shape", shape, f"give a tuple of sizes holding {what}, e.g. (2, 2)")
+        )
+    return _Target(target.entries, tuple(int(d) for d in shape))
 
 
 def _target(obj: sp.Basic, value: Any) -> _Target:
@@ -723,6 +738,7 @@ def to_numpy(
     cse: bool = True,
     stable: bool = True,
     name: str | None = None,
+    shape: tuple[int, ...] | None = None,
 ) -> Callable[..., np.ndarray]:
     r"""Turn a SymPy expression, matrix or Derivation into a fast vectorised NumPy function.
 
@@ -744,6 +760,12 @@ def to_numpy(
         ``numpy.expm1`` and ``scipy.special.expit``.
     name : str, optional
         The function's ``__name__`` (default ``"symml_func"``).
+    shape : tuple of int, optional
+        The leading shape of the output for a Matrix or Array result, in
+        place of the default below; it must hold the same number of entries
+        (``shape=(1, 1)`` keeps a 1 x 1 matrix two-dimensional). A
+        ``Derivation`` passes the shape of what it derived: ``(n, n)`` for
+        a Hessian, ``(m, n)`` for a Jacobian, ``(n,)`` for a gradient.
 
     Returns
     -------
@@ -751,8 +773,8 @@ def to_numpy(
         ``f(*arrays)``. Inputs go through ``numpy.asarray``; integer and bool
         inputs become float64 (so ``x**-1`` works). With ``S`` the broadcast
         shape of all inputs, a scalar expression gives shape ``S`` (a NumPy
-        scalar when ``S == ()``), a column (k x 1) gives ``(k, *S)`` and any
-        other m x n matrix gives ``(m, n, *S)``; an Array of shape ``A``
+        scalar when ``S == ()``) and an m x n matrix gives ``(m, n, *S)``,
+        columns and 1 x 1 matrices included; an Array of shape ``A``
         gives ``(*A, *S)``. Constant entries, zeros included, are filled to
         shape ``S`` too. ``f.__doc__`` shows the expression and the code.
         With ``MatrixSymbol`` arguments, see *Matrix expressions*.
@@ -815,7 +837,7 @@ def to_numpy(
     Examples
     --------
     >>> import numpy as np, sympy as sp
-    >>> from symml._numeric import to_numpy
+    >>> from symml._codegen.generate import to_numpy
     >>> x, y = sp.symbols("x y", real=True)
     >>> f = to_numpy(x**2 * y, [x, y])
     >>> f(np.array([1.0, 2.0, 3.0]), 2.0)
@@ -858,7 +880,7 @@ def to_numpy(
     >>> grad(X_data, [0.0, 0.0, 0.0], [1.0, 0.0, 1.0])
     Traceback (most recent call last):
     ...
-    symml._errors.ShapeError: w has shape (3,) but X has shape (3, 2): ... (2 != 3); ...
+    symml.ShapeError: w has shape (3,) but X has shape (3, 2): ... (2 != 3); ...
     >>> solve = to_numpy((X.T*X)**-1*X.T*yv, [X, yv])
     >>> w_hat = solve(X_data, [1.0, 2.0, 4.0])      # QR least squares, no (X^T X)^{-1}
     >>> np.allclose(w_hat, [2 / 3, 1 / 12])
@@ -920,7 +942,7 @@ def to_numpy(
     >>> to_numpy(x * y, [x])
     Traceback (most recent call last):
     ...
-    symml._errors.ArgumentError: args=[x] is not valid: expr also depends on [y]; ...
+    symml.ArgumentError: args=[x] is not valid: expr also depends on [y]; ...
 
     A symbol whose name is not a usable Python identifier (or shadows a
     builtin, or starts with ``_``) becomes ``_arg<i>``; call positionally:
@@ -965,7 +987,7 @@ def to_numpy(
     >>> to_numpy(sp.Function("f")(x), [x])
     Traceback (most recent call last):
     ...
-    symml._errors.ArgumentError: expr=f(x) is not valid: it contains f(x), an undefined ...
+    symml.ArgumentError: expr=f(x) is not valid: it contains f(x), an undefined ...
     """
     value = expr
     obj = as_sympy(expr, "expr")
@@ -976,8 +998,14 @@ def to_numpy(
     if stable not in (True, False):
         raise ArgumentError(bad_argument("stable", stable, "pass True or False"))
     if any(isinstance(s, sp.MatrixSymbol) for s in symbols) or obj.atoms(sp.MatrixSymbol):
+        if shape is not None:
+            raise ArgumentError(
+                bad_argument(
+                    "shape", shape, "it applies to explicit matrices, not matrix expressions"
+                )
+            )
         return _matrix_to_numpy(obj, symbols, cse=cse, stable=stable, name=name, value=value)
-    target = _target(obj, value)
+    target = _reshaped(_target(obj, value), shape)
     _check_printable(target.entries, value)
     _check_coverage(symbols, target.entries, args)
     func_name, ident = _function_name(name)

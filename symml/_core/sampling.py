@@ -31,7 +31,7 @@ convert exactly to rationals.
 Examples
 --------
 >>> import sympy as sp
->>> from symml._sampling import sample_points
+>>> from symml._core.sampling import sample_points
 >>> x = sp.Symbol("x", positive=True)
 >>> k = sp.Symbol("k", integer=True, negative=True)
 >>> points = sample_points([x, k], 20, seed=1)
@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ._errors import ArgumentError, bad_argument
+from .errors import ArgumentError, bad_argument
 
 __all__ = ["domain_of", "sample_arrays", "sample_points"]
 

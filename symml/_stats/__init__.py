@@ -1,0 +1,78 @@
+"""Descriptive statistics, maximum likelihood, hypothesis tests, Bayes.
+
+This ``__init__`` is the package's interface: other symml packages import from here,
+never from its modules."""
+
+from .bayes import BayesRule as BayesRule
+from .bayes import Posterior as Posterior
+from .bayes import PosteriorFit as PosteriorFit
+from .bayes import bayes_rule as bayes_rule
+from .bayes import conjugate_posterior as conjugate_posterior
+from .bayes import diagnostic_test as diagnostic_test
+from .descriptive import OrderStatistic as OrderStatistic
+from .descriptive import Statistic as Statistic
+from .descriptive import expectation as expectation
+from .descriptive import sample_mean as sample_mean
+from .descriptive import sample_median as sample_median
+from .descriptive import sample_std as sample_std
+from .descriptive import sample_variance as sample_variance
+from .descriptive import variance as variance
+from .inference import ConfidenceInterval as ConfidenceInterval
+from .inference import HypothesisTest as HypothesisTest
+from .inference import LikelihoodRatioTest as LikelihoodRatioTest
+from .inference import ProportionTest as ProportionTest
+from .inference import TestResult as TestResult
+from .inference import TTest as TTest
+from .inference import WelchTest as WelchTest
+from .inference import ZTest as ZTest
+from .inference import likelihood_ratio_test as likelihood_ratio_test
+from .inference import proportion_test as proportion_test
+from .inference import t_test as t_test
+from .inference import welch_test as welch_test
+from .inference import z_test as z_test
+from .likelihood import MLE as MLE
+from .likelihood import MLE_CATALOG as MLE_CATALOG
+from .likelihood import MLEFit as MLEFit
+from .likelihood import SampleMax as SampleMax
+from .likelihood import SampleMedian as SampleMedian
+from .likelihood import SampleMin as SampleMin
+from .likelihood import mle as mle
+from .likelihood import mle_catalog as mle_catalog
+
+__all__ = [
+    "MLE",
+    "MLE_CATALOG",
+    "BayesRule",
+    "ConfidenceInterval",
+    "HypothesisTest",
+    "LikelihoodRatioTest",
+    "MLEFit",
+    "OrderStatistic",
+    "Posterior",
+    "PosteriorFit",
+    "ProportionTest",
+    "SampleMax",
+    "SampleMedian",
+    "SampleMin",
+    "Statistic",
+    "TTest",
+    "TestResult",
+    "WelchTest",
+    "ZTest",
+    "bayes_rule",
+    "conjugate_posterior",
+    "diagnostic_test",
+    "expectation",
+    "likelihood_ratio_test",
+    "mle",
+    "mle_catalog",
+    "proportion_test",
+    "sample_mean",
+    "sample_median",
+    "sample_std",
+    "sample_variance",
+    "t_test",
+    "variance",
+    "welch_test",
+    "z_test",
+]
