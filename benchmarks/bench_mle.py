@@ -26,7 +26,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from _symml import ROOT  # noqa: F401  (puts the repository on sys.path)
 from harness import Benchmark, Candidate
 from scipy import stats
 
@@ -37,10 +36,7 @@ SEED = 20240611
 def _catalog(name: str) -> Any:
     import symml
 
-    make = getattr(symml, "mle_catalog", None)
-    if make is None:  # not re-exported (yet): the same function from its module
-        from symml._stats.likelihood import mle_catalog as make
-    return make(name)
+    return symml.mle_catalog(name)
 
 
 @functools.cache

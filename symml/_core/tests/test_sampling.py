@@ -1,4 +1,4 @@
-"""Tests for symml._core.sampling: assumption-aware, reproducible sample points."""
+"""Specifications of the sample points (an internal mechanism: these tests move with it)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symml._core.errors import ArgumentError
+from symml import ArgumentError
 from symml._core.sampling import domain_of, sample_arrays, sample_points
 
 N = 300
