@@ -5,9 +5,9 @@
 ``_core``: ``_render`` (LaTeX), ``_codegen`` (``to_numpy``) and ``_check``
 (``check_steps``). Imports only point down the layers, so ``_core`` cannot
 import them. Instead each of those packages registers its function here when
-it is imported (dependency inversion), and the core looks it up when called.
-``symml/__init__.py`` imports every package, and any ``import symml...``
-runs it first, so in a running program every hook is registered.
+it is imported (dependency inversion), and the core looks it up when called,
+importing the provider by name the first time (symml's public names load
+lazily, so the provider may not have been imported yet).
 
 Examples
 --------
@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -44,9 +45,7 @@ def provide(name: str, func: Callable[..., Any]) -> None:
 
 def get(name: str) -> Callable[..., Any]:
     """The function registered for hook ``name``."""
-    try:
-        return _PROVIDED[name]
-    except KeyError:
-        raise RuntimeError(
-            f"{name} is provided by {HOOKS[name]}, which has not been imported; import symml first"
-        ) from None
+    if name not in _PROVIDED:
+        # symml's public names load lazily: import the provider on first use.
+        importlib.import_module(HOOKS[name])
+    return _PROVIDED[name]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symml import ArgumentError
+from symml._core import ArgumentError
 from symml._core.sampling import domain_of, sample_arrays, sample_points
 
 N = 300
