@@ -1,0 +1,223 @@
+"""The Explorer: a parameter model, sliders, a formula and a figure kept in step.
+
+Also the helpers every explorer shares (variables, limits, formulas with values).
+
+How it works: the numeric functions come from :func:`symml.to_numpy`, built
+once per explorer; a change updates the model, the artists are updated in
+place (``set_data``) and the canvas redraws with ``draw_idle``. The figure is
+never recreated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import sympy as sp
+
+from .._core import ArgumentError, bad_argument
+from ._figures import format_value, uses_ipympl
+from ._params import Param, ParameterModel
+
+
+def _control(param: Param) -> widgets.Widget:
+    style = {"description_width": "initial"}
+    if param.kind == "float":
+        return widgets.FloatSlider(
+            value=param.value,
+            min=param.low,
+            max=param.high,
+            step=param.step,
+            description=param.label,
+            continuous_update=True,
+            readout_format=".3g",
+            style=style,
+        )
+    if param.kind == "int":
+        return widgets.IntSlider(
+            value=param.value,
+            min=param.low,
+            max=param.high,
+            step=param.step or 1,
+            description=param.label,
+            style=style,
+        )
+    return widgets.Dropdown(
+        options=list(param.options), value=param.value, description=param.label, style=style
+    )
+
+
+class Explorer:
+    """Sliders + formula + figure, kept in step with a :class:`ParameterModel`.
+
+    Parameters
+    ----------
+    model : ParameterModel
+    figure : matplotlib Figure
+    update : callable(values) -> bool
+        Updates the artists in place for the given parameter values; returns
+        True when the axes' view changed (ticks must be redrawn).
+    formula : callable(values) -> str
+        The LaTeX to show for the given values.
+    dynamic : sequence of Artists
+        The artists ``update`` changes. They are drawn on top of a cached
+        background (blitting), so a slider move redraws only them unless the
+        view changed.
+    """
+
+    def __init__(
+        self,
+        model: ParameterModel,
+        figure: Any,
+        update: Callable[[dict[sp.Symbol, Any]], bool],
+        formula: Callable[[dict[sp.Symbol, Any]], str],
+        dynamic: Sequence[Any] = (),
+    ) -> None:
+        self.model = model
+        self.figure = figure
+        self._update = update
+        self._formula = formula
+        self._dynamic = list(dynamic)
+        self._background = None
+        self._blit = not uses_ipympl() and getattr(figure.canvas, "supports_blit", False)
+        for artist in self._dynamic:
+            artist.set_animated(self._blit)
+        update(model.values)
+        self.formula = widgets.HTMLMath(value=formula(model.values))
+        self.sliders: dict[str, widgets.Widget] = {}
+        for param in model:
+            if param.kind == "fixed":
+                continue
+            control = _control(param)
+            control.observe(self._on_control(param.name), names="value")
+            self.sliders[param.name] = control
+        self._output = widgets.Output()
+        # Lay out once; a layout engine would redo it on every draw (half the latency).
+        figure.tight_layout()
+        self._redraw(full=True)
+        model.observe(self._refresh)
+        canvas = figure.canvas if uses_ipympl() else self._output
+        self.widget = widgets.VBox([*self.sliders.values(), self.formula, canvas])
+        self._show_inline()
+
+    def _redraw(self, full: bool) -> None:
+        canvas = self.figure.canvas
+        if not self._blit:
+            canvas.draw_idle()
+            return
+        if full or self._background is None:
+            canvas.draw()  # everything but the animated (dynamic) artists
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._dynamic:
+            artist.axes.draw_artist(artist)
+        canvas.blit(self.figure.bbox)
+
+    def _on_control(self, name: str) -> Callable[[dict], None]:
+        def handler(change: dict) -> None:
+            self.model.set(name, change["new"])
+
+        return handler
+
+    def _refresh(self, values: dict[sp.Symbol, Any]) -> None:
+        view_changed = self._update(values)
+        self.formula.value = self._formula(values)
+        self._redraw(full=bool(view_changed))
+        self._show_inline()
+
+    def _show_inline(self) -> None:
+        """With the inline backend, re-show the (same) figure in the Output widget."""
+        if uses_ipympl():  # pragma: no cover - needs a Jupyter front end
+            return
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover - IPython ships with ipywidgets
+            return
+        if get_ipython() is None:
+            return
+        from IPython.display import display
+
+        with self._output:  # pragma: no cover - needs a kernel
+            self._output.clear_output(wait=True)
+            display(self.figure)
+
+    def set(self, **values: Any) -> None:
+        """Set parameters by name, as moving their sliders would."""
+        for name, value in values.items():
+            if name in self.sliders:
+                self.sliders[name].value = value
+            else:
+                self.model.set(name, value)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        names = ", ".join(f"{p.name}={p.value}" for p in self.model)
+        return f"<Explorer {names}>"
+
+
+def _as_variable(x: Any) -> sp.Symbol:
+    if not isinstance(x, sp.Symbol):
+        raise ArgumentError(bad_argument("x", x, "give the plotted variable as a Symbol"))
+    return x
+
+
+def _as_xlim(xlim: Any) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in xlim)
+    except (TypeError, ValueError):
+        raise ArgumentError(bad_argument("xlim", xlim, "give (low, high), e.g. (-3, 3)")) from None
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ArgumentError(bad_argument("xlim", xlim, "need finite low < high"))
+    return lo, hi
+
+
+def _model_for(
+    exprs: Sequence[sp.Basic], x: sp.Symbol, params: Mapping[Any, Any] | None
+) -> ParameterModel:
+    free = set().union(*(e.free_symbols for e in exprs)) - {x}
+    specs = dict(params or {})
+    extra = {k for k in specs if isinstance(k, sp.Symbol) and k not in free}
+    if extra:
+        names = ", ".join(sorted(s.name for s in extra))
+        raise ArgumentError(
+            bad_argument("params", specs, f"{names} does not appear in the expression")
+        )
+    return ParameterModel(specs, symbols=free)
+
+
+def _latex_with_values(expr: sp.Basic, values: Mapping[sp.Symbol, Any]) -> str:
+    from .._render import to_latex
+
+    return to_latex(expr.xreplace({s: format_value(v) for s, v in values.items()}))
+
+
+def _fit_ylim(ax: Any, *arrays: np.ndarray) -> bool:
+    """Keep the y-limits while the data fit them well; return True if they changed.
+
+    The view changes when data leave it or fill less than a third of it, so
+    most slider moves keep the ticks and only the curves are redrawn.
+    """
+    finite = [a[np.isfinite(a)] for a in arrays]
+    finite = [a for a in finite if a.size]
+    if not finite:
+        return False
+    lo = min(float(a.min()) for a in finite)
+    hi = max(float(a.max()) for a in finite)
+    cur_lo, cur_hi = ax.get_ylim()
+    span = hi - lo
+    if lo >= cur_lo and hi <= cur_hi and span >= (cur_hi - cur_lo) / 3:
+        return False
+    pad = 0.08 * span if span > 0 else max(abs(hi), 1.0) * 0.1
+    ax.set_ylim(lo - pad, hi + pad)
+    return True
+
+
+def _eval(fn: Callable[..., np.ndarray], xs: np.ndarray, args: Sequence[Any]) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        ys = np.asarray(fn(xs, *args), dtype=float)
+    return np.broadcast_to(ys, xs.shape)
