@@ -10,6 +10,8 @@ import sympy as sp
 
 from .._codegen import to_numpy
 from .._core import ArgumentError, bad_argument
+from .._render import to_latex
+from .._stats import MLE, mle_catalog
 from ._explorer import (
     Explorer,
     _fit_ylim,
@@ -52,8 +54,58 @@ def explore_likelihood(model: Any = "normal", data: Any = None, *, n: int = 300)
     >>> e.figure.axes[1].lines[2].get_xdata()[0]    # the MLE: the sample mean
     3.0
     """
-    from .._stats import MLE, mle_catalog
+    est, sample, fit = _estimate(model, data)
+    spec = est._model
+    if not isinstance(spec.xs, sp.Symbol):
+        raise ArgumentError(bad_argument("model", model, "explore a univariate model"))
+    params = list(est.params)
+    logpdf = to_numpy(spec.logpdf, [spec.xs, *params])
+    pmodel = ParameterModel(_slider_ranges(params, fit), symbols=params)
+    for p in params:
+        pmodel[p].value = pmodel[p].validate(float(fit.params[p.name]))
+    fig = new_figure(ncols=2, figsize=(10.0, 3.8))
+    ax, lax = fig.axes
+    xs, heights, density = _data_panel(ax, sample, bool(spec.support.discrete), n)
+    first = params[0]
+    theta = np.linspace(pmodel[first].low, pmodel[first].high, n)
+    profile, current = _profile_panel(lax, first, theta, float(fit.params[first.name]))
 
+    def loglik(values: Mapping[sp.Symbol, Any], over: np.ndarray | None = None) -> np.ndarray:
+        args = [values[p] for p in params]
+        if over is not None:
+            args[0] = over[:, None]
+        with np.errstate(all="ignore"):
+            return np.sum(logpdf(sample[None, :] if over is not None else sample, *args), axis=-1)
+
+    state: dict[str, float] = {}
+
+    def update(values: dict[sp.Symbol, Any]) -> bool:
+        with np.errstate(all="ignore"):
+            density.set_ydata(np.exp(logpdf(xs, *[values[p] for p in params])))
+        prof = loglik(values, theta)
+        profile.set_ydata(prof)
+        state["ell"] = float(loglik(values))
+        current.set_data([float(values[first])], [state["ell"]])
+        changed = _fit_ylim(ax, density.get_ydata(), np.asarray(heights, dtype=float))
+        return _fit_ylim(lax, prof[np.isfinite(prof)]) or changed
+
+    def formula(values: dict[sp.Symbol, Any]) -> str:
+        shown = ", ".join(f"{sp.latex(p)} = {float(values[p]):.4g}" for p in params)
+        hats = ", ".join(
+            f"\\hat{{{sp.latex(p)}}} = {float(fit.params[p.name]):.4g}" for p in params
+        )
+        closed = ""
+        if first in est.estimators:
+            closed = f"\\hat{{{sp.latex(first)}}} = {to_latex(est.estimators[first])}, \\quad "
+        return (
+            f"$$\\ell({shown}) = \\sum_i \\log f(x_i) = {state['ell']:.6g}, \\quad {closed}{hats}$$"
+        )
+
+    return Explorer(pmodel, fig, update, formula, dynamic=[density, profile, current])
+
+
+def _estimate(model: Any, data: Any) -> tuple[Any, np.ndarray, Any]:
+    """The MLE derivation, the sample as a flat float array, and the fit."""
     if isinstance(model, str):
         est = mle_catalog(model)
         name = model.strip().lower()
@@ -71,12 +123,11 @@ def explore_likelihood(model: Any = "normal", data: Any = None, *, n: int = 300)
         data = _DEFAULT_SAMPLES[name](np.random.default_rng(0))
     fit = est.fit(data)
     sample = np.asarray(fit.data if hasattr(fit, "data") else data, dtype=float).ravel()
-    spec = est._model
-    if not isinstance(spec.xs, sp.Symbol):
-        raise ArgumentError(bad_argument("model", model, "explore a univariate model"))
-    x = spec.xs
-    params = list(est.params)
-    logpdf = to_numpy(spec.logpdf, [x, *params])
+    return est, sample, fit
+
+
+def _slider_ranges(params: list[sp.Symbol], fit: Any) -> dict[sp.Symbol, Any]:
+    """The MLE +- 8 standard errors, kept inside each parameter's domain."""
     specs: dict[sp.Symbol, Any] = {}
     for p in params:
         value = float(fit.params[p.name])
@@ -88,17 +139,15 @@ def explore_likelihood(model: Any = "normal", data: Any = None, *, n: int = 300)
         if p.is_positive and hi <= lo:
             hi = lo * 10
         specs[p] = (lo, hi)
-    pmodel = ParameterModel(specs, symbols=params)
-    for p in params:
-        pmodel[p].value = pmodel[p].validate(float(fit.params[p.name]))
-    discrete = bool(spec.support.discrete)
-    fig = new_figure(ncols=2, figsize=(10.0, 3.8))
-    ax, lax = fig.axes
+    return specs
+
+
+def _data_panel(ax: Any, sample: np.ndarray, discrete: bool, n: int) -> tuple[Any, Any, Any]:
+    """A histogram (or bars of frequencies) and the model's curve: ``(xs, heights, line)``."""
     if discrete:
         ks = np.arange(int(sample.min()), int(sample.max()) + 1)
-        counts = np.array([(sample == k).mean() for k in ks])
-        ax.bar(ks, counts, color="C0", alpha=0.4, label="data")
-        heights = counts
+        heights = np.array([(sample == k).mean() for k in ks])
+        ax.bar(ks, heights, color="C0", alpha=0.4, label="data")
         xs = ks.astype(float)
         (density,) = ax.plot(xs, np.zeros_like(xs), "o-", color="C3", label="pmf")
     else:
@@ -110,51 +159,17 @@ def explore_likelihood(model: Any = "normal", data: Any = None, *, n: int = 300)
         (density,) = ax.plot(xs, np.zeros_like(xs), color="C3", lw=2, label="pdf")
     ax.legend(loc="upper right")
     ax.grid(True, alpha=0.3)
-    first = params[0]
-    lo, hi = pmodel[first].low, pmodel[first].high
-    theta = np.linspace(lo, hi, n)
+    return xs, heights, density
+
+
+def _profile_panel(lax: Any, first: sp.Symbol, theta: np.ndarray, mle_value: float) -> Any:
+    """The log-likelihood over ``theta``, the current point and the MLE line."""
     (profile,) = lax.plot(theta, np.zeros_like(theta), lw=2)
     (current,) = lax.plot([0.0], [0.0], "o", color="black")
-    mle_value = float(fit.params[first.name])
     lax.axvline(mle_value, color="C3", ls="--", label=f"MLE {mle_value:.4g}")
-    lax.set_xlim(lo, hi)
+    lax.set_xlim(theta[0], theta[-1])
     lax.set_xlabel(f"${sp.latex(first)}$")
     lax.set_ylabel(r"$\ell$")
     lax.legend(loc="lower right")
     lax.grid(True, alpha=0.3)
-
-    def loglik(values: Mapping[sp.Symbol, Any], over: np.ndarray | None = None) -> np.ndarray:
-        args = [values[p] for p in params]
-        if over is not None:
-            args[0] = over[:, None]
-        with np.errstate(all="ignore"):
-            return np.sum(logpdf(sample[None, :] if over is not None else sample, *args), axis=-1)
-
-    state: dict[str, float] = {}
-
-    def update(values: dict[sp.Symbol, Any]) -> bool:
-        args = [values[p] for p in params]
-        with np.errstate(all="ignore"):
-            density.set_ydata(np.exp(logpdf(xs, *args)))
-        prof = loglik(values, theta)
-        profile.set_ydata(prof)
-        state["ell"] = float(loglik(values))
-        current.set_data([float(values[first])], [state["ell"]])
-        changed = _fit_ylim(ax, density.get_ydata(), np.asarray(heights, dtype=float))
-        return _fit_ylim(lax, prof[np.isfinite(prof)]) or changed
-
-    def formula(values: dict[sp.Symbol, Any]) -> str:
-        from .._render import to_latex
-
-        shown = ", ".join(f"{sp.latex(p)} = {float(values[p]):.4g}" for p in params)
-        hats = ", ".join(
-            f"\\hat{{{sp.latex(p)}}} = {float(fit.params[p.name]):.4g}" for p in params
-        )
-        closed = ""
-        if first in est.estimators:
-            closed = f"\\hat{{{sp.latex(first)}}} = {to_latex(est.estimators[first])}, \\quad "
-        return (
-            f"$$\\ell({shown}) = \\sum_i \\log f(x_i) = {state['ell']:.6g}, \\quad {closed}{hats}$$"
-        )
-
-    return Explorer(pmodel, fig, update, formula, dynamic=[density, profile, current])
+    return profile, current
