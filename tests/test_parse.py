@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import pytest
 import sympy as sp
-from sympy.core.function import AppliedUndef
 from attack_corpus import ATTACKS, MARKER
+from sympy.core.function import AppliedUndef
 
 from symml import ArgumentError, ParseError, SymmlError, parse_expr, parse_symbols
 

@@ -48,8 +48,7 @@ from .vocabulary import (
     _SPECIAL,
     FUNCTION_LETTERS,
     FUNCTIONS,
-    NODE_WORDS,
-    OPERATOR_WORDS,
+    REFUSED,
 )
 
 _Value = Any  # a built SymPy object (Expr, matrix or Eq)
@@ -77,7 +76,7 @@ class _Parser:
         return _quote(self.src.fragment(node), limit)
 
     def reject(self, node: ast.AST) -> NoReturn:
-        what, fix = NODE_WORDS.get(type(node), (f"Python syntax ({type(node).__name__})", ""))
+        what, fix = REFUSED.get(type(node), (f"Python syntax ({type(node).__name__})", ""))
         if isinstance(node, ast.Attribute):
             what = f"attribute access (.{node.attr})"
         fix = fix or "symml reads mathematics only"
@@ -253,7 +252,7 @@ class _Parser:
             return self.call_sympy(node, operator.neg, operand)
         if isinstance(node.op, ast.UAdd):
             return self.arith_operand(node.operand)
-        what, fix = OPERATOR_WORDS[type(node.op)]
+        what, fix = REFUSED[type(node.op)]
         self.fail(f"{self.frag(node)} uses {what}", fix, verb="allowed")
 
     def arith_operand(self, node: ast.expr) -> _Value:
@@ -272,7 +271,7 @@ class _Parser:
                 base = self.arith_operand(node.left)
                 exponent = self.arith_operand(node.right)
                 return self.power(node, base, exponent)
-            what, fix = OPERATOR_WORDS[type(node.op)]
+            what, fix = REFUSED[type(node.op)]
             self.fail(f"{self.frag(node)} uses {what}", fix, verb="allowed")
         items: list[tuple[type | None, ast.expr]] = []
         left: ast.expr = node

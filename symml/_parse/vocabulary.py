@@ -8,7 +8,7 @@ name                              what it holds
 ``FUNCTION_LETTERS``              letters that may be undefined functions, ``f(x)``
 ``CONSTANTS``                     ``pi``, ``E``/``e``, ``I``, ``oo``/``inf``, ``nan``
 ``SCALAR``, ``SPECIAL``           callables and their arities; special handlers by name
-``NODE_WORDS``, ``OPERATOR_WORDS``  how a refused syntax node or operator is named
+``REFUSED``                       how a refused syntax node or operator is named
 ================================  ====================================================
 """
 
@@ -72,28 +72,24 @@ _SCALAR: dict[str, tuple[Callable[..., Any], int, int]] = {
     "atan2": (sympy.atan2, 2, 2),
     "Heaviside": (sympy.Heaviside, 1, 2),
 }
+# handler method of the builder -> (names it handles, fewest args, most args)
+_HANDLERS: dict[str, tuple[str, int, int | None]] = {
+    "_call_exp": ("exp", 1, 1),
+    "_call_sqrt": ("sqrt", 1, 1),
+    "_call_gamma": ("factorial gamma loggamma", 1, 1),
+    "_call_binomial": ("binomial", 2, 2),
+    "_call_minmax": ("Max max Min min", 1, MAX_MINMAX_ARGS),
+    "_call_ml": ("sigmoid softplus relu", 1, 1),
+    "_call_eq": ("Eq", 2, 2),
+    "_call_derivative": ("Derivative diff", 2, None),
+    "_call_limits": ("Integral integrate Sum Product", 2, None),
+    "_call_matrix": ("Matrix", 1, 1),
+}
+# name -> (handler method of the builder, fewest args, most args)
 _SPECIAL: dict[str, tuple[str, int, int | None]] = {
-    "exp": ("_call_exp", 1, 1),
-    "sqrt": ("_call_sqrt", 1, 1),
-    "factorial": ("_call_gamma", 1, 1),
-    "gamma": ("_call_gamma", 1, 1),
-    "loggamma": ("_call_gamma", 1, 1),
-    "binomial": ("_call_binomial", 2, 2),
-    "Max": ("_call_minmax", 1, MAX_MINMAX_ARGS),
-    "max": ("_call_minmax", 1, MAX_MINMAX_ARGS),
-    "Min": ("_call_minmax", 1, MAX_MINMAX_ARGS),
-    "min": ("_call_minmax", 1, MAX_MINMAX_ARGS),
-    "sigmoid": ("_call_ml", 1, 1),
-    "softplus": ("_call_ml", 1, 1),
-    "relu": ("_call_ml", 1, 1),
-    "Eq": ("_call_eq", 2, 2),
-    "Derivative": ("_call_derivative", 2, None),
-    "diff": ("_call_derivative", 2, None),
-    "Integral": ("_call_limits", 2, None),
-    "integrate": ("_call_limits", 2, None),
-    "Sum": ("_call_limits", 2, None),
-    "Product": ("_call_limits", 2, None),
-    "Matrix": ("_call_matrix", 1, 1),
+    name: (method, low, high)
+    for method, (names, low, high) in _HANDLERS.items()
+    for name in names.split()
 }
 FUNCTIONS = frozenset(_SCALAR) | frozenset(_SPECIAL)
 """Names that may be called: ``sin(x)``, ``log(x, 2)``, ``Sum(f, (i, 1, n))``, ..."""
@@ -115,7 +111,8 @@ _ONE_FORMULA = "write a single formula"
 _MATRIX_LITERAL = "matrices are written [[1, 2], [3, 4]]"
 _POWERS = "write powers as 2**n"
 
-NODE_WORDS: dict[type, tuple[str, str]] = {
+REFUSED: dict[type, tuple[str, str]] = {
+    # syntax nodes
     ast.Attribute: ("attribute access", _MATHS_ONLY + ": call functions by bare name, e.g. sin(x)"),
     ast.Subscript: ("indexing with [...]", _INDEXED),
     ast.Slice: ("a slice", _INDEXED),
@@ -134,9 +131,7 @@ NODE_WORDS: dict[type, tuple[str, str]] = {
     ast.Await: ("'await'", _MATHS_ONLY),
     ast.Yield: ("'yield'", _MATHS_ONLY),
     ast.YieldFrom: ("'yield'", _MATHS_ONLY),
-}
-"""How a refused syntax node is named in an error, and what to write instead."""
-OPERATOR_WORDS: dict[type, tuple[str, str]] = {
+    # operators
     ast.FloorDiv: ("'//'", "write floor(a/b)"),
     ast.Mod: ("'%'", "the remainder operator is not supported"),
     ast.BitOr: ("'|'", "conditional probabilities are not parsed; name a density, e.g. p(x, y)"),
@@ -147,4 +142,4 @@ OPERATOR_WORDS: dict[type, tuple[str, str]] = {
     ast.Invert: ("'~'", _ONE_FORMULA),
     ast.Not: ("'not'", _ONE_FORMULA),
 }
-"""How a refused operator is named in an error, and what to write instead."""
+"""How a refused syntax node or operator is named in an error, and what to write instead."""
