@@ -1,4 +1,4 @@
-"""Tests for symml._check.checker: check, check_steps and their verdicts."""
+"""Tests for symml.check and symml.check_steps, and their verdicts."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ import pytest
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from symml._check.checker import StepsVerdict, check, check_steps
-from symml._core.derivation import Derivation, Step
-from symml._core.errors import ArgumentError, ShapeError
-from symml._core.verdict import Verdict
+from symml import (
+    ArgumentError,
+    Derivation,
+    ShapeError,
+    Step,
+    StepsVerdict,
+    Verdict,
+    check,
+    check_steps,
+)
 
 x, y = sp.symbols("x y", real=True)
 p, q = sp.symbols("p q", positive=True)
