@@ -372,13 +372,10 @@ def _prepare(
     claimed, expected = _differentiated((claimed, expected), table, deadline)
     claimed = _evaluate(claimed, deadline, notes)
     expected = _evaluate(expected, deadline, notes)
-    a_list, b_list, entries = _to_compare(claimed, expected, table, notes)
     problem = _Problem(
-        claimed=claimed,
-        expected=expected,
-        a=a_list,
-        b=b_list,
-        entries=entries,
+        claimed,
+        expected,
+        *_to_compare(claimed, expected, table, notes),
         notes=notes,
         table=table,
         stand_ins={

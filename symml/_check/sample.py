@@ -17,7 +17,6 @@ differ is re-evaluated with exact (rational) values at :data:`_CONFIRM_DIGITS`.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -307,20 +306,21 @@ class _Sampler:
         otherwise it goes on up to ``hard_seconds``.
         """
         out = _Sampled()
-        hard = max(hard_seconds, seconds)
-        now = time.monotonic()
-        ends = (now + seconds, now + hard)  # the hard end also holds where SIGALRM cannot
+        soft, hard = Deadline(seconds), Deadline(max(hard_seconds, seconds))
 
         def run() -> None:
             with mpmath.workdps(_CONFIRM_DIGITS + 10):
-                self.rounds(out, n, *ends)
+                self.rounds(out, n, soft, hard)
 
-        _, finished = Deadline(hard).run(run)
+        _, finished = hard.run(run)
         out.stopped = out.stopped or not finished
         return out
 
-    def rounds(self, out: _Sampled, n: int, soft_end: float, hard_end: float) -> None:
-        """Draw batches of ``n`` points into ``out`` until it is decided (see :meth:`sample`)."""
+    def rounds(self, out: _Sampled, n: int, soft: Deadline, hard: Deadline) -> None:
+        """Draw batches of ``n`` points into ``out`` until it is decided (see :meth:`sample`).
+
+        The hard deadline is checked here too: outside the main thread nothing interrupts.
+        """
         coords = _coordinates(self.problem)
         for batch in range(1 if not coords else _ROUNDS):
             points = sample_points(coords, n, seed=self.seed + 7919 * batch) if coords else [{}]
@@ -341,7 +341,6 @@ class _Sampler:
                     return
                 if out.valid >= n:
                     return
-                now = time.monotonic()
-                if now > hard_end or (out.valid >= min(n, _MIN_VALID) and now > soft_end):
+                if hard.expired or (out.valid >= min(n, _MIN_VALID) and soft.expired):
                     out.stopped = True
                     return
