@@ -328,6 +328,28 @@ def test_bad_options(option, match):
         check(x, x + 0 * y, **option)
 
 
+@pytest.mark.parametrize("budget", [0, -1.0, float("inf"), "2"])
+def test_budget_must_be_a_positive_number_of_seconds(budget):
+    with pytest.raises(ArgumentError, match=r"^budget="):
+        check(x, x, budget=budget)
+    with pytest.raises(ArgumentError, match=r"^budget="):
+        check_steps([x, x], budget=budget)
+
+
+def test_options_are_keyword_only():
+    with pytest.raises(TypeError):
+        check(x, x, [x])  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        check_steps([x, x], [x])  # type: ignore[misc]
+
+
+def test_verify_without_a_verifier_checks_the_steps_and_rejects_unknown_options():
+    d = Derivation(2 * x, [Step(sp.Derivative(x**2, x), "definition")])
+    assert d.verify(n=10, seed=1)
+    with pytest.raises(ArgumentError, match=r"^bogus=1 is not valid"):
+        d.verify(bogus=1)
+
+
 def test_matrix_derivative_of_vector_is_refused():
     v = sp.MatrixSymbol("v", 2, 1)
     with pytest.raises(ArgumentError, match="jacobian"):
