@@ -1,7 +1,7 @@
 """The ``ast`` walker: checks one syntax tree against the allowlist and builds SymPy objects.
 
 Each node type has a ``_build_<Node>`` method and each special function a
-``_call_<kind>`` method; anything without one is refused by :meth:`Builder.reject`.
+``_call_<kind>`` method; anything without one is refused by :meth:`_Parser.reject`.
 Sizes are checked with :class:`~symml._parse.limits.Sizes` before SymPy builds a number.
 """
 

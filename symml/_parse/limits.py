@@ -1,17 +1,18 @@
 """Size limits of parsed text, and estimates of a number's size before SymPy computes it.
 
-===========================  ============================================================
-name                         what it bounds
-===========================  ============================================================
-``MAX_LENGTH``               characters of text
-``MAX_NODES``, ``MAX_DEPTH``  syntax-tree nodes, and nesting (a long sum is not nesting)
-``MAX_BITS``                 magnitude of every exact number in the result
-``MAX_ROOT_BITS``            integers whose exact root is taken
-``MAX_MATRIX_SIDE``          rows and columns of a matrix literal
-``MAX_DERIVATIVE_ORDER``     total order of one ``Derivative``
-``MAX_MINMAX_ARGS``          arguments of one ``Max``/``Min``
-:class:`Sizes`               ``(is a number, magnitude, size)`` of a built value
-===========================  ============================================================
+==========================  ========================================================
+name                        what it bounds
+==========================  ========================================================
+``MAX_LENGTH``              characters of text
+``MAX_NODES``               syntax-tree nodes
+``MAX_DEPTH``               nesting (a long sum is not nesting)
+``MAX_BITS``                magnitude of every exact number in the result
+``MAX_ROOT_BITS``           integers whose exact root is taken
+``MAX_MATRIX_SIDE``         rows and columns of a matrix literal
+``MAX_DERIVATIVE_ORDER``    total order of one ``Derivative``
+``MAX_MINMAX_ARGS``         arguments of one ``Max``/``Min``
+:class:`Sizes`              ``(is a number, magnitude, size)`` of a built value
+==========================  ========================================================
 
 SymPy evaluates ``floor``, ``sin`` or a sign of a number to about as many bits as
 the number has, and computes ``9**9**9`` or ``factorial(10**6)`` exactly when asked:

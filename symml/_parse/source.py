@@ -1,14 +1,14 @@
 """The user's text before it is a syntax tree: positions, pre-checks and syntax-error messages.
 
-======================  ==============================================================
-name                    what it does
-======================  ==============================================================
-:class:`Source`         the text, the code handed to ``ast`` and a map between them
-``top_level_equals``    where ``a = b`` has its ``=``
-``check_characters``    refuses control and formatting characters
-``syntax_failure``      a one-line ParseError for text ``ast`` cannot read, with a hint
-``quote``, ``message``  how an error quotes the text and says what to do
-======================  ==============================================================
+========================  ============================================================
+name                      what it does
+========================  ============================================================
+``_Source``               the text, the code handed to ``ast`` and a map between them
+``_top_level_equals``     where ``a = b`` has its ``=``
+``_check_characters``     refuses control and formatting characters
+``_syntax_failure``       a one-line ParseError for text ``ast`` cannot read, with a hint
+``_quote``, ``_message``  how an error quotes the text and says what to do
+========================  ============================================================
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ name                              what it holds
 ================================  ====================================================
 ``FUNCTIONS``                     names that may be called, ``sin(x)``, ``Sum(...)``
 ``FUNCTION_LETTERS``              letters that may be undefined functions, ``f(x)``
-``CONSTANTS``                     ``pi``, ``E``/``e``, ``I``, ``oo``/``inf``, ``nan``
-``SCALAR``, ``SPECIAL``           callables and their arities; special handlers by name
+``_CONSTANTS``                    ``pi``, ``E``/``e``, ``I``, ``oo``/``inf``, ``nan``
+``_SCALAR``, ``_SPECIAL``         callables and their arities; special handlers by name
 ``REFUSED``                       how a refused syntax node or operator is named
 ================================  ====================================================
 """
