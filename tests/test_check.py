@@ -1,4 +1,4 @@
-"""Tests for symml._check.checker: check, check_steps and their verdicts."""
+"""Tests for symml.check and symml.check_steps, and their verdicts."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ import pytest
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from symml._check.checker import StepsVerdict, check, check_steps
-from symml._core.derivation import Derivation, Step
-from symml._core.errors import ArgumentError, ShapeError
-from symml._core.verdict import Verdict
+from symml import (
+    ArgumentError,
+    Derivation,
+    ShapeError,
+    Step,
+    StepsVerdict,
+    Verdict,
+    check,
+    check_steps,
+)
 
 x, y = sp.symbols("x y", real=True)
 p, q = sp.symbols("p q", positive=True)
@@ -320,6 +326,28 @@ def test_bad_arguments(claimed, expected, match):
 def test_bad_options(option, match):
     with pytest.raises(ArgumentError, match=match):
         check(x, x + 0 * y, **option)
+
+
+@pytest.mark.parametrize("budget", [0, -1.0, float("inf"), "2"])
+def test_budget_must_be_a_positive_number_of_seconds(budget):
+    with pytest.raises(ArgumentError, match=r"^budget="):
+        check(x, x, budget=budget)
+    with pytest.raises(ArgumentError, match=r"^budget="):
+        check_steps([x, x], budget=budget)
+
+
+def test_options_are_keyword_only():
+    with pytest.raises(TypeError):
+        check(x, x, [x])  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        check_steps([x, x], [x])  # type: ignore[misc]
+
+
+def test_verify_without_a_verifier_checks_the_steps_and_rejects_unknown_options():
+    d = Derivation(2 * x, [Step(sp.Derivative(x**2, x), "definition")])
+    assert d.verify(n=10, seed=1)
+    with pytest.raises(ArgumentError, match=r"^bogus=1 is not valid"):
+        d.verify(bogus=1)
 
 
 def test_matrix_derivative_of_vector_is_refused():

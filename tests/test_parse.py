@@ -1,4 +1,4 @@
-"""Tests for symml._parse.parser: safe parsing of user text into SymPy objects."""
+"""Tests for symml.parse_expr and symml.parse_symbols: safe parsing of user text."""
 
 from __future__ import annotations
 
@@ -11,15 +11,11 @@ from collections.abc import Callable
 import pytest
 import sympy as sp
 from attack_corpus import ATTACKS, MARKER
+from sympy.core.function import AppliedUndef
 
-from symml._core.errors import ArgumentError, ParseError, SymmlError
-from symml._parse.parser import (
-    FUNCTION_LETTERS,
-    FUNCTIONS,
-    MAX_LENGTH,
-    parse_expr,
-    parse_symbols,
-)
+from symml import ArgumentError, ParseError, SymmlError, parse_expr, parse_symbols
+
+MAX_LENGTH = 2000  # the documented limit on the length of the text
 
 x, y, z, t, n, k, i, p = sp.symbols("x y z t n k i p", real=True)
 f = sp.Function("f", real=True)
@@ -457,9 +453,17 @@ def test_valid_inputs_run_nothing_either(text: str, expected, sentinels) -> None
 
 # ---------------------------------------------------------------------- documented
 def test_documented_names_are_consistent() -> None:
-    assert {"sin", "exp", "log", "sqrt", "Derivative", "Matrix", "sigmoid"} <= FUNCTIONS
-    assert not FUNCTIONS & FUNCTION_LETTERS
-    assert "E" not in FUNCTION_LETTERS and "e" not in FUNCTION_LETTERS
+    # The documented function names are called, never symbols ...
+    for name in ("sin", "exp", "log", "sqrt", "sigmoid"):
+        with pytest.raises(ParseError, match=rf"'{name}' is a function; call it"):
+            parse_expr(name)
+        assert not isinstance(parse_expr(f"{name}(x)"), AppliedUndef)
+    # ... the documented letters are undefined functions, and E and e are Euler's number.
+    for letter in "fghpquvFGHJLPQ":
+        assert parse_expr(f"{letter}(x)") == sp.Function(letter, real=True)(x)
+    assert parse_expr("E") == parse_expr("e") == sp.E
+    with pytest.raises(ParseError, match="is not a function"):
+        parse_expr("E(x)")
 
 
 def test_attacks_read_as_command_line_arguments_not_options() -> None:

@@ -1,12 +1,23 @@
 """``check`` and ``check_steps``: is a claimed result equal to an expected one?
 
+=================  ==========================================================================
+module             what it holds
+=================  ==========================================================================
+``prepare``        arguments -> two comparable SymPy sides (shapes, equations, evaluation)
+``matrices``       ``MatrixSymbol`` expressions made explicit, derivatives by a matrix
+``sample``         numeric sampling at random points: the evidence, and counterexamples
+``prove``          the symbolic proof (``expand``, ``simplify``) within the time left
+``checker``        :func:`check`: prepare, sample, prove, and the verdict
+``steps``          :func:`check_steps` and :class:`StepsVerdict`
+=================  ==========================================================================
+
 This ``__init__`` is the package's interface: other symml packages import from here,
 never from its modules."""
 
 from .._core import hooks as _hooks
-from .checker import StepsVerdict as StepsVerdict
 from .checker import check as check
-from .checker import check_steps as check_steps
+from .steps import StepsVerdict as StepsVerdict
+from .steps import check_steps as check_steps
 
 _hooks.provide("check_steps", check_steps)
 

@@ -1,5 +1,15 @@
 """Safe parsing of user text: an ``ast`` allowlist walker, never ``eval``.
 
+================  ===================================================================
+module            what it holds
+================  ===================================================================
+``parser``        :func:`parse_expr`, :func:`parse_symbols`: the entry points
+``source``        the text before it is a tree: positions, pre-checks, syntax errors
+``builder``       the ``ast`` walker that checks each node and builds SymPy objects
+``limits``        size limits, and size estimates made before SymPy computes a number
+``vocabulary``    constants, callable names, function letters, refused-syntax words
+================  ===================================================================
+
 This ``__init__`` is the package's interface: other symml packages import from here,
 never from its modules."""
 

@@ -1,0 +1,58 @@
+"""Symbolic proof: upgrade "the sides agree at every sampled point" to "proved".
+
+``expand`` and then ``simplify`` of each difference are tried within the time left;
+``simplify`` is skipped where nothing could interrupt it (outside the main thread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy as sp
+
+from .._core import Deadline, can_interrupt
+from .matrices import _flat, _mat_eval, _scalar_of
+from .prepare import _attempt, _Problem
+
+
+def _is_zero(e: sp.Expr) -> bool:
+    return e == 0 or e.is_zero is True
+
+
+def _proved_equal(
+    a: sp.Expr, b: sp.Expr, attempts: tuple[Callable, ...], deadline: Deadline
+) -> str:
+    """``"proved"``, ``"timeout"`` or ``"unproved"``: ``a - b`` simplifies to zero."""
+    for attempt in attempts:
+        value, status = _attempt(deadline, lambda f=attempt: _is_zero(f(a - b)))
+        if status == "timeout":
+            return "timeout"
+        if status == "ok" and value:
+            return "proved"
+    return "unproved"
+
+
+def _prove(problem: _Problem, deadline: Deadline) -> str:
+    """``"proved"``, ``"timeout"`` or ``"unproved"``: every entry's difference is zero."""
+    pairs = list(zip(problem.a, problem.b, strict=True))
+    if problem.table and pairs:
+        explicit, status = _attempt(
+            deadline,
+            lambda: (
+                _flat(_scalar_of(_mat_eval(problem.a[0], problem.table))),
+                _flat(_scalar_of(_mat_eval(problem.b[0], problem.table))),
+            ),
+        )
+        if status != "ok":
+            return "timeout" if status == "timeout" else "unproved"
+        pairs = [(ea, eb) for ea, eb in zip(*explicit, strict=True) if ea != eb]
+    attempts: tuple[Callable[[sp.Expr], sp.Expr], ...] = (sp.expand, sp.simplify)
+    if not can_interrupt():
+        # simplify() could run for minutes and nothing could stop it here.
+        problem.notes.append("simplify() skipped: it cannot be interrupted outside the main thread")
+        attempts = (sp.expand,)
+    for a, b in pairs:
+        status = _proved_equal(a, b, attempts, deadline)
+        if status != "proved":
+            return status
+    return "proved"

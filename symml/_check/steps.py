@@ -1,0 +1,206 @@
+"""``check_steps``: a hand derivation ``e0 = e1 = ... = ek`` checked step by step.
+
+======================  =================================================================
+name                    what it is
+======================  =================================================================
+:func:`check_steps`     a :class:`StepsVerdict` for a chain: the first step that does not
+                        follow from the one before (each step checked with ``check``)
+:class:`StepsVerdict`   per-step verdicts, ``first_bad``, a summary ``verdict``
+======================  =================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from .._core import (
+    CHECK_BUDGET,
+    ArgumentError,
+    Deadline,
+    Derivation,
+    Step,
+    Verdict,
+    as_sympy,
+    bad_argument,
+)
+from .checker import _check, _Options, _valid_budget
+
+__all__ = ["StepsVerdict", "check_steps"]
+
+
+@dataclass(frozen=True)
+class StepsVerdict:
+    """Verdict on a chain of equalities ``chain[0] = chain[1] = ... = chain[-1]``.
+
+    Attributes
+    ----------
+    verdicts : tuple of Verdict
+        ``verdicts[k]`` compares ``chain[k + 1]`` (claimed) with ``chain[k]``
+        (expected).
+    chain : tuple
+        The expressions as written (unevaluated derivatives kept), for display.
+    first_bad : int or None
+        Index ``i`` of the first expression that does not equal the one before
+        it (``chain[i] != chain[i - 1]``); None when every step holds.
+
+    ``bool(steps_verdict)`` is True iff every step holds; :attr:`message`
+    names the first bad step and :attr:`verdict` summarises it all in one
+    :class:`Verdict`.
+    """
+
+    verdicts: tuple[Verdict, ...]
+    first_bad: int | None
+    chain: tuple[Any, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.first_bad is None and all(self.verdicts)
+
+    @property
+    def verdict(self) -> Verdict:
+        """One Verdict: equivalent iff every step holds, else the first bad step's."""
+        if self.first_bad is None:
+            methods = {v.method for v in self.verdicts}
+            method = "symbolic" if methods == {"symbolic"} else "numeric"
+            notes = tuple(
+                f"step {k + 1}: {note}" for k, v in enumerate(self.verdicts) for note in v.notes
+            )
+            first, last = self.verdicts[0], self.verdicts[-1]
+            return Verdict(
+                True,
+                method,
+                claimed=last.claimed,
+                expected=first.expected,
+                notes=notes,
+                points=max((v.points for v in self.verdicts), default=0),
+            )
+        bad = self.verdicts[self.first_bad - 1]
+        return Verdict(
+            False,
+            bad.method,
+            claimed=bad.claimed,
+            expected=bad.expected,
+            counterexample=bad.counterexample,
+            claimed_value=bad.claimed_value,
+            expected_value=bad.expected_value,
+            notes=(self.message, *bad.notes),
+            points=bad.points,
+            entry=bad.entry,
+        )
+
+    @property
+    def message(self) -> str:
+        """One line: all steps hold, or which step fails and where."""
+        if self.first_bad is None:
+            return f"all {len(self.verdicts)} steps hold"
+        i = self.first_bad
+        bad = self.verdicts[i - 1]
+        if bad.method == "inconclusive":
+            detail = bad.message.removeprefix("inconclusive: ")
+            return f"step {i} could not be checked against step {i - 1}: {detail}"
+        head = f"step {i} does not follow from step {i - 1}"
+        if bad.counterexample is None:
+            return head
+        # The verdict's own message, with the sides named by their step numbers.
+        detail = bad.message.removeprefix(f"not equivalent ({bad.method}): ")
+        before, _, after = detail.rpartition("the expected side is")
+        before = before.replace("the claimed side is", f"step {i} is", 1)
+        return f"{head}: {before}step {i - 1} is{after}"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def check_steps(
+    chain: Sequence[Any],
+    *,
+    symbols: Sequence[sp.Symbol] | Mapping[sp.Symbol, Any] | None = None,
+    n: int = 40,
+    seed: int = 0,
+    rtol: float = 1e-8,
+    atol: float = 1e-10,
+    budget: float = CHECK_BUDGET,
+) -> StepsVerdict:
+    """Check a hand derivation written as a chain ``chain[0] = chain[1] = ...``.
+
+    Each expression is compared with the one before it using :func:`check`
+    (same options). The chain may hold expressions, matrices, Derivations and
+    :class:`~symml.Step` objects; a ``Step`` with an ``lhs`` starts a new
+    chain, so it is compared with its own ``lhs`` instead of the step before.
+
+    Parameters
+    ----------
+    chain : sequence of at least two expressions, or a Derivation
+        The derivation, step 0 first. A Derivation stands for its steps
+        followed by its result.
+    symbols, n, seed, rtol, atol
+        As in :func:`check`.
+    budget : float
+        Seconds of symbolic work for the *whole* chain, shared between the
+        steps (each step gets what is left divided by the steps still to check).
+
+    Returns
+    -------
+    StepsVerdict
+        ``first_bad`` (index of the first wrong expression, or None),
+        ``verdicts`` (one per step), ``message``, ``verdict``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symml import check_steps
+    >>> x = sp.Symbol("x", real=True)
+    >>> chain = [(x + 1)**2 - 1, x**2 + 2*x + 1 - 1, x**2 + 2*x, x*(x + 3)]
+    >>> sv = check_steps(chain)
+    >>> bool(sv), sv.first_bad
+    (False, 3)
+    >>> print(sv.message)                               # doctest: +ELLIPSIS
+    step 3 does not follow from step 2: at x = ... step 3 is ... but step 2 is ...
+    >>> bool(check_steps(chain[:3]))
+    True
+    """
+    options = _Options.make(symbols=symbols, n=n, seed=seed, rtol=rtol, atol=atol)
+    deadline = Deadline(_valid_budget(budget))
+    items = _chain_items(chain)
+    verdicts: list[Verdict] = []
+    for k in range(1, len(items)):
+        current = items[k]
+        previous = current.lhs if isinstance(current, Step) and current.lhs is not None else None
+        share = max(deadline.left() / (len(items) - k), 0.05)
+        names = (f"chain[{k}]", f"chain[{k - 1}]")
+        verdicts.append(
+            _check(current, items[k - 1] if previous is None else previous, options, share, names)
+        )
+    first_bad = next((k for k, v in enumerate(verdicts, start=1) if not v), None)
+    shown = tuple(_as_written(item) for item in items)
+    return StepsVerdict(verdicts=tuple(verdicts), first_bad=first_bad, chain=shown)
+
+
+def _chain_items(chain: Any) -> list[Any]:
+    """The expressions of a chain: a Derivation's steps and result, or the list itself."""
+    if isinstance(chain, Derivation):
+        items: list[Any] = [*chain.steps, chain.result]
+    elif isinstance(chain, (str, sp.Basic)) or not isinstance(chain, Iterable):
+        items = []
+    else:
+        items = list(chain)
+    if len(items) < 2:
+        raise ArgumentError(
+            bad_argument("chain", chain, "pass a list of at least two expressions, e.g. [e0, e1]")
+        )
+    return items
+
+
+def _as_written(item: Any) -> Any:
+    """A chain entry as the user wrote it (derivatives unevaluated), for display."""
+    if isinstance(item, Step):
+        return item.expr
+    if isinstance(item, Derivation):
+        return item.result
+    try:
+        return as_sympy(item, "chain")
+    except ArgumentError:
+        return None
