@@ -55,10 +55,10 @@ Examples
 """
 
 from .._core import hooks as _hooks
+from .generate import normal_system as normal_system
 from .generate import to_numpy as to_numpy
 from .lstsq import RankDeficientWarning as RankDeficientWarning
 from .lstsq import solve_normal as solve_normal
-from .matrix import normal_system as normal_system
 from .products import gram_block as gram_block
 from .products import product as product
 from .products import terms as terms

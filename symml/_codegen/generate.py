@@ -37,7 +37,7 @@ from .source import (
 )
 from .stable import _Stabilizer, expit, stable_form
 
-__all__ = ["RankDeficientWarning", "expit", "stable_form", "to_numpy"]
+__all__ = ["RankDeficientWarning", "expit", "normal_system", "stable_form", "to_numpy"]
 
 # Above this many arguments a call such as numpy.broadcast(...) takes too many.
 _MAX_CALL_ARGS = 32
@@ -51,19 +51,18 @@ class _Target(NamedTuple):
 
 
 def _reshaped(target: _Target, shape: Any) -> _Target:
-    """``target`` with the leading output shape ``shape`` (None: unchanged)."""
+    """``target`` with the leading output shape ``shape`` (None: unchanged; ``()``: a scalar)."""
     if shape is None:
         return target
-    size = len(target.entries) if target.shape is not None else None
+    size = len(target.entries)
     ok = isinstance(shape, tuple) and all(
         isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0 for d in shape
     )
-    if not ok or size is None or int(np.prod(shape, dtype=np.int64)) != size:
-        what = "a scalar" if size is None else f"{size} entries"
-        raise ArgumentError(
-            bad_argument("shape", shape, f"give a tuple of sizes holding {what}, e.g. (2, 2)")
-        )
-    return _Target(target.entries, tuple(int(d) for d in shape))
+    if not ok or int(np.prod(shape, dtype=np.int64)) != size:
+        what = "1 entry, e.g. (1, 1)" if size == 1 else f"{size} entries, e.g. {(size,)}"
+        fix = f"give a tuple of sizes holding {what}"
+        raise ArgumentError(bad_argument("shape", shape, fix))
+    return _Target(target.entries, tuple(int(d) for d in shape) or None)
 
 
 def _target(obj: sp.Basic, value: Any) -> _Target:
@@ -231,23 +230,40 @@ def to_numpy(
     name : str, optional
         The function's ``__name__`` (default ``"symml_func"``).
     shape : tuple of int, optional
-        The leading shape of the output for a Matrix or Array result, in
-        place of the default below; it must hold the same number of entries
-        (``shape=(1, 1)`` keeps a 1 x 1 matrix two-dimensional). A
-        ``Derivation`` passes the shape of what it derived: ``(n, n)`` for
-        a Hessian, ``(m, n)`` for a Jacobian, ``(n,)`` for a gradient.
+        The leading shape of the output, in place of the default (see
+        *Output shapes*); it must hold as many entries as ``expr``:
+        ``shape=(1, 1)`` keeps a 1 x 1 matrix two-dimensional, ``shape=()``
+        makes it a scalar. When ``expr`` is a ``Derivation`` whose kind
+        fixes a shape (a gradient ``(n,)``, a Jacobian ``(m, n)``, a Hessian
+        ``(n, n)``), that shape is the default. Not for matrix expressions.
 
     Returns
     -------
     callable
         ``f(*arrays)``. Inputs go through ``numpy.asarray``; integer and bool
-        inputs become float64 (so ``x**-1`` works). With ``S`` the broadcast
-        shape of all inputs, a scalar expression gives shape ``S`` (a NumPy
-        scalar when ``S == ()``) and an m x n matrix gives ``(m, n, *S)``,
-        columns and 1 x 1 matrices included; an Array of shape ``A``
-        gives ``(*A, *S)``. Constant entries, zeros included, are filled to
-        shape ``S`` too. ``f.__doc__`` shows the expression and the code.
-        With ``MatrixSymbol`` arguments, see *Matrix expressions*.
+        inputs become float64 (so ``x**-1`` works). Its output shape is
+        below. ``f.__doc__`` shows the expression and the code.
+
+    Output shapes
+    -------------
+    The shape of the mathematical object, then the inputs' broadcast
+    (batch) shape ``S``:
+
+    ===============================  =====================  ==================
+    ``expr``                         output shape           ``S == ()``
+    ===============================  =====================  ==================
+    scalar expression                ``S``                  a NumPy scalar
+    column Matrix k x 1 (a vector;   ``(k, *S)``            ``(k,)``
+    1 x 1 included)
+    any other Matrix r x c (rows     ``(r, c, *S)``         ``(r, c)``
+    included)
+    Array of shape ``A``             ``(*A, *S)``           ``A``
+    with ``shape=L``                 ``(*L, *S)``           ``L``
+    matrix expression                see *Matrix expressions* (no batch)
+    ===============================  =====================  ==================
+
+    Constant entries, zeros included, are filled to shape ``S`` too (a fresh
+    writable array, never a broadcast view).
 
     Raises
     ------
@@ -277,12 +293,13 @@ def to_numpy(
       float64. Symbolic sizes (``m``, ``n``) are read from the arrays and
       must agree across arguments, else :class:`~symml.ShapeError`. Scalar
       ``Symbol`` arguments take a single number.
-    * **Output**: a k x 1 result is 1-D ``(k,)`` -- as ``numpy.linalg.solve``
-      gives for a 1-D right-hand side -- unless there are column (k x 1)
-      arguments and all were passed as 2-D ``(k, 1)`` columns; then it is
-      ``(k, 1)``. The same
-      rule makes a 1 x k row 1-D. A 1 x 1 result, or a scalar expression
-      (``Trace``, ``Determinant``), is a NumPy scalar; other results are 2-D.
+    * **Output**: the expression's shape, with two exceptions. A column
+      (k x 1) or row (1 x k) result is 1-D ``(k,)`` -- as NumPy's ``X @ w``
+      and ``numpy.linalg.solve`` give for 1-D vectors -- unless there are
+      column arguments and all were passed as 2-D ``(k, 1)`` columns; then it
+      is ``(k, 1)`` (or ``(1, k)``). A 1 x 1 result (a scalar loss such as
+      ``w.T*w``) or a scalar expression (``Trace``, ``Determinant``) is a
+      NumPy scalar. Other results are 2-D.
     * **Solves**: every ``M**-1 * N`` becomes a solve, never ``inv``.
       When ``M = sum_k c_k B_k^T W_k B_k`` and ``N = sum_k B_k^T W_k t_k``
       -- the normal equations of least squares, e.g.
@@ -500,3 +517,19 @@ def to_numpy(
         plain_args=names,
     )
     return _build(head, obj, main, fallback)
+
+
+def normal_system(expr: Any, args: Any) -> Callable[..., tuple[tuple[Any, ...], ...]]:
+    """The blocks of the stacked least-squares problem behind ``Eq(w, M**-1 * N)``.
+
+    A compiled ``system(*arrays)`` returning the blocks that
+    :func:`~.lstsq.solve_normal` takes; ``NormalEquations.fit`` solves them
+    with ``full=True`` for standard errors. Raises ArgumentError when the
+    expression is not a normal-equation solution.
+    """
+    obj = as_sympy(expr, "expr")
+    symbols = _as_symbols(args)
+    obj = _definition_rhs(obj, symbols)
+    return matrix_to_numpy(
+        obj, symbols, cse=True, stable=True, name="normal_system", value=expr, blocks_only=True
+    )

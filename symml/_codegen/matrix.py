@@ -1,4 +1,4 @@
-r"""``to_numpy`` for expressions in ``MatrixSymbol`` arguments, and ``normal_system``.
+r"""``to_numpy`` for expressions in ``MatrixSymbol`` arguments.
 
 :func:`matrix_to_numpy` checks the arguments and their symbolic sizes, has the
 compiler (:mod:`.compiler`) write the body, and wraps it in a function whose
@@ -6,8 +6,9 @@ first line converts the arrays and checks their shapes (``_bind``). The
 result has the expression's shape, except that a column (k x 1) or row
 (1 x k) is 1-D ``(k,)`` when the vector arguments were passed 1-D (as
 NumPy's ``X @ w``) and a 1 x 1 expression is a NumPy scalar; there is no
-batch shape. :func:`normal_system` compiles the blocks of the stacked
-least-squares problem behind a normal-equation solution instead of solving it.
+batch shape. With ``blocks_only=True`` it compiles the blocks of the
+stacked least-squares problem behind a normal-equation solution instead of
+solving it (:func:`~.generate.normal_system`).
 """
 
 from __future__ import annotations
@@ -17,27 +18,25 @@ from typing import Any
 
 import sympy as sp
 
-from .._core import ArgumentError, as_sympy, bad_argument
+from .._core import ArgumentError, bad_argument
 from .compiler import _emit, _MatrixCompiler
 from .products import _flat_factors, _inverse_of, _is_matrix
 from .source import (
     _Arg,
-    _as_symbols,
     _Body,
     _build,
     _call_list,
     _check_printable,
-    _definition_rhs,
     _function_name,
     _Header,
     _pynames,
 )
 
-__all__ = ["matrix_to_numpy", "normal_system"]
+__all__ = ["matrix_to_numpy"]
 
 
 def _blocks_body(comp: _MatrixCompiler, obj: sp.Basic) -> _Body:
-    """Lines returning the blocks of ``M**-1 * N`` (see :func:`normal_system`)."""
+    """Lines returning the blocks of ``M**-1 * N`` (see :func:`~.generate.normal_system`)."""
     M = _inverse_of(obj.args[0]) if isinstance(obj, sp.MatMul) else None
     if M is None or _flat_factors(obj)[0] != 1:
         fix = "it is not a normal-equation solution M**-1 * N; see normal_equations"
@@ -162,7 +161,7 @@ def matrix_to_numpy(
     """:func:`symml.to_numpy` for expressions with ``MatrixSymbol`` arguments.
 
     ``blocks_only``: compile the blocks of a normal-equation solution
-    (:func:`normal_system`) rather than the solution.
+    (:func:`~.generate.normal_system`) rather than the solution.
     """
     _check_printable([obj], value)
     dims = _dimension_symbols(symbols)
@@ -195,19 +194,3 @@ def matrix_to_numpy(
         plain_args=_call_list(targets),
     )
     return _build(head, obj, main, plain)
-
-
-def normal_system(expr: Any, args: Any) -> Callable[..., tuple[tuple[Any, ...], ...]]:
-    """The blocks of the stacked least-squares problem behind ``Eq(w, M**-1 * N)``.
-
-    A compiled ``system(*arrays)`` returning the blocks that
-    :func:`~.lstsq.solve_normal` takes; ``NormalEquations.fit`` solves them
-    with ``full=True`` for standard errors. Raises ArgumentError when the
-    expression is not a normal-equation solution.
-    """
-    obj = as_sympy(expr, "expr")
-    symbols = _as_symbols(args)
-    obj = _definition_rhs(obj, symbols)
-    return matrix_to_numpy(
-        obj, symbols, cse=True, stable=True, name="normal_system", value=expr, blocks_only=True
-    )
