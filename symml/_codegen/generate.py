@@ -526,6 +526,21 @@ def normal_system(expr: Any, args: Any) -> Callable[..., tuple[tuple[Any, ...], 
     :func:`~.lstsq.solve_normal` takes; ``NormalEquations.fit`` solves them
     with ``full=True`` for standard errors. Raises ArgumentError when the
     expression is not a normal-equation solution.
+
+    Examples
+    --------
+    >>> import numpy as np, sympy as sp
+    >>> n, m = sp.symbols("n m", integer=True, positive=True)
+    >>> X, w = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("w", n, 1)
+    >>> y = sp.MatrixSymbol("y", m, 1)
+    >>> system = normal_system(sp.Eq(w, (X.T * X) ** -1 * X.T * y), [X, y])
+    >>> ((label, c, B, kind, wlabel, W, d),) = system(np.eye(2), [1.0, 2.0])
+    >>> label, c, kind, W, d.ravel().tolist()
+    ('1', 1, None, None, [1.0, 2.0])
+    >>> normal_system(sp.Eq(w, 2 * (X.T * X) ** -1 * X.T * y), [X, y])
+    Traceback (most recent call last):
+    ...
+    symml.ArgumentError: expr=Eq(w, 2*(X.T*X)**(-1)*X.T*y) is not valid: it is not a ...
     """
     obj = as_sympy(expr, "expr")
     symbols = _as_symbols(args)

@@ -185,7 +185,22 @@ def solve_normal(blocks: Sequence[tuple[Any, ...]], *, full: bool = False) -> An
     block's target already multiplied by its coefficients (or None: zero).
     The blocks are whitened and stacked into one least-squares problem
     ``[sqrt(c_k) S_k B_k] x ~ [S_k d_k / sqrt(c_k)]`` (``S_k^T S_k = W_k``),
-    solved by :func:`_lstsq`.
+    solved by :func:`_lstsq`. With ``full=True`` returns ``(solution,
+    data_rows)``: the solution with its rank, method, unscaled covariance and
+    residuals, and a boolean mask of the stacked rows that hold data (not
+    penalties).
+
+    Examples
+    --------
+    Ridge regression ``(X^T X + 2 I)^{-1} X^T y`` as blocks:
+
+    >>> import numpy as np
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> y = np.array([[1.0], [2.0], [3.0]])
+    >>> blocks = (("1", 1.0, X, None, "", None, y), ("lam", 2.0, 2, None, "", None, None))
+    >>> w = solve_normal(blocks)
+    >>> np.allclose(w, np.linalg.solve(X.T @ X + 2 * np.eye(2), X.T @ y))
+    True
     """
     parts: list[tuple[np.ndarray, np.ndarray | None, bool]] = []
     q = None

@@ -62,7 +62,19 @@ def _flat_factors(e: sp.Basic) -> tuple[sp.Expr, list[sp.MatrixExpr]]:
 
 
 def terms(e: sp.Basic) -> list[tuple[sp.Expr, list[sp.MatrixExpr]]]:
-    """The terms of a sum of products, each as ``(coefficient, factors)``."""
+    """The terms of a sum of products, each as ``(coefficient, factors)``.
+
+    Products over sums are expanded; transposes of products are distributed.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> n, m = sp.symbols("n m", integer=True, positive=True)
+    >>> X, w = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("w", n, 1)
+    >>> y = sp.MatrixSymbol("y", m, 1)
+    >>> terms(2 * X.T * (X * w - y))
+    [(-2, [X.T, y]), (2, [X.T, X, w])]
+    """
     if isinstance(e, sp.MatMul) and any(isinstance(a, sp.MatAdd) for a in e.args):
         e = e.expand()
     args = e.args if isinstance(e, sp.MatAdd) else (e,)
@@ -80,6 +92,15 @@ def _transposes(e: sp.Basic) -> int:
 
 
 def product(factors: Sequence[sp.MatrixExpr]) -> sp.MatrixExpr:
+    """The product of one or more matrix factors (the inverse of :func:`terms` on one term).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> A, B = sp.MatrixSymbol("A", 2, 2), sp.MatrixSymbol("B", 2, 2)
+    >>> product([A, B.T]), product([A])
+    (A*B.T, A)
+    """
     return factors[0] if len(factors) == 1 else sp.MatMul(*factors)
 
 
@@ -108,7 +129,22 @@ def _weight(f: sp.MatrixExpr) -> tuple[str | None, sp.MatrixExpr | None] | None:
 
 
 def gram_block(coeff: sp.Expr, factors: list[sp.MatrixExpr]) -> Block | None:
-    """``c * B^T W B`` (W a PSD weight: none, DiagMatrix(v), a symbol, Sigma**-1), else None."""
+    """``c * B^T W B`` (W a PSD weight: none, DiagMatrix(v), a symbol, Sigma**-1), else None.
+
+    ``factors`` is one term of :func:`terms`; an identity alone is a penalty
+    block ``c * I``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> n, m = sp.symbols("n m", integer=True, positive=True)
+    >>> X, W = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("W", m, m)
+    >>> block = gram_block(2, [X.T, W, X])
+    >>> block.B, block.kind, block.W
+    (X, 'psd', W)
+    >>> gram_block(1, [X.T, W]) is None        # not of the shape B^T W B
+    True
+    """
     if len(factors) == 1:
         (f,) = factors
         if isinstance(f, sp.Identity):
