@@ -343,6 +343,14 @@ def to_numpy(
     >>> grad.__name__, grad(1.0).shape
     ('grad', (2,))
 
+    A 1 x 1 matrix is a column too; ``shape=(1, 1)`` keeps it a matrix (as the
+    Hessian of a function of one variable must be):
+
+    >>> to_numpy(sp.Matrix([[6*x]]), [x])(2.0).shape
+    (1,)
+    >>> to_numpy(sp.Matrix([[6*x]]), [x], shape=(1, 1))(np.array([1.0, 2.0]))
+    array([[[ 6., 12.]]])
+
     Stable forms: the naive ``log(1 + exp(t))`` overflows at ``t = 800``.
 
     >>> t = sp.Symbol("t", real=True)
