@@ -147,8 +147,13 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _catalog_name(text: str) -> str:
+    """A model's name as the catalog spells it: ``"Negative-Binomial"`` is ``negative_binomial``."""
+    return text.strip().lower().replace("-", "_")
+
+
 def _mle(args: argparse.Namespace, out: TextIO) -> int:
-    name = args.model.strip().lower().replace("-", "_")
+    name = _catalog_name(args.model)
     if name == "list":
         out.write("\n".join(sorted(MLE_CATALOG)) + "\n")
         return EXIT_OK
@@ -206,7 +211,7 @@ def _spec_result(item: SpecItem, real: bool) -> Any:
     if item.kind == "steps":
         return check_steps([expr(e, what=f"step {k}") for k, e in enumerate(item.formulas)])
     if item.kind == "mle":
-        return mle_catalog(item.formulas[0])
+        return mle_catalog(_catalog_name(item.formulas[0]))
     return expr(item.formulas[0])  # show
 
 

@@ -111,7 +111,7 @@ def derivation_latex(
     label : str, optional
         A ``\\label`` for that number (implies ``number=True``), e.g. ``"eq:grad"``.
     width : float or None
-        Line width in characters (see :func:`tex_width`); longer sums are
+        Line width in characters (see :func:`~.measure.tex_width`); longer sums are
         broken across lines. None never breaks.
     **settings
         Printer settings: ``bold=True``, ``partial=True``, or any of SymPy's

@@ -211,7 +211,7 @@ def _item(kind: str, body: str, line: int) -> SpecItem:
             raise ParseError("write 'steps: E0 = E1 = E2 ...' with at least two expressions")
         return SpecItem(kind, line, tuple(chain))
     if kind == "mle":
-        return SpecItem(kind, line, (body.strip().lower().replace("-", "_"),))
+        return SpecItem(kind, line, (body.strip(),))
     return SpecItem(kind, line, (body,))  # show
 
 
