@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from .._core import ArgumentError, ParseError, SymmlError, bad_argument
@@ -94,7 +95,11 @@ class Spec:
 
     def error(self, line: int, problem: str) -> ParseError:
         """A ParseError that names the line: ``SOURCE, line N: problem``."""
-        return ParseError(f"{self.source}, line {line}: {problem}")
+        return _located(self.source, line, problem)
+
+
+def _located(source: str, line: int, problem: str) -> ParseError:
+    return ParseError(f"{source}, line {line}: {problem}")
 
 
 def split_top(text: str, sep: str) -> list[str]:
@@ -137,18 +142,41 @@ def _key(line: str) -> tuple[str, str] | None:
 def parse_spec(text: str, *, source: str = "SPEC") -> Spec:
     """Read a spec into its title, author and items (formulas stay text).
 
-    A line starting with ``#`` is a comment; blank lines are skipped. The
-    grammar is documented at :func:`symml.cli.notes_from_spec`.
+    Parameters
+    ----------
+    text : str
+        The spec, one item or directive per line. A line starting with ``#``
+        is a comment; blank lines are skipped. The grammar is documented at
+        :func:`symml.cli.notes_from_spec`.
+    source : str, default "SPEC"
+        The spec's name for error messages (a file name).
+
+    Returns
+    -------
+    Spec
+        Title, author and the items in order, each with the heading, text and
+        label given before it.
 
     Raises
     ------
     ParseError
         A line does not follow the grammar; the message starts with
         ``SOURCE, line N:``.
+
+    Examples
+    --------
+    >>> spec = parse_spec("heading: Steps\\nsteps: (x + 1)**2 = x**2 + 2*x + 1", source="a.spec")
+    >>> item = spec.items[0]
+    >>> item.kind, item.formulas, item.heading
+    ('steps', ('(x + 1)**2', 'x**2 + 2*x + 1'), 'Steps')
+    >>> parse_spec("show: x\\ntext: dangling", source="a.spec")
+    Traceback (most recent call last):
+        ...
+    symml.ParseError: a.spec, line 2: a heading, text or label with no item after it
     """
     if not isinstance(text, str):
         raise ArgumentError(bad_argument("text", text, "pass the spec as text"))
-    fail = Spec(source, None, None, ()).error
+    fail = partial(_located, source)
     meta: dict[str, str] = {}
     pending: dict[str, tuple[int, str]] = {}
     items: list[SpecItem] = []
