@@ -24,21 +24,32 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 import sympy as sp
 
 from ._calculus import critical_points, gradient, hessian, jacobian, taylor
 from ._check import check, check_steps
 from ._codegen import to_numpy
-from ._core import ArgumentError, ParseError, SymmlError, bad_argument
+from ._core import ArgumentError, SymmlError, bad_argument
 from ._parse import parse_expr, parse_symbols
-from ._render import PDFLATEX, Notes, to_latex, to_text
+from ._render import (
+    PDFLATEX,
+    SPEC_DIRECTIVES,
+    SPEC_KINDS,
+    Notes,
+    SpecItem,
+    build_notes,
+    parse_spec,
+    to_latex,
+    to_text,
+)
+from ._stats import MLE_CATALOG, mle_catalog
 
 __all__ = ["main", "notes_from_spec"]
 
@@ -85,9 +96,9 @@ def _build_parser() -> argparse.ArgumentParser:
         help="a PDF, LaTeX or Markdown document from a spec of derivations",
         description="Build notes from SPEC, one item per line, e.g. "
         "'gradient: x**2*y + exp(x*y) wrt x y'. Items: "
-        + ", ".join(f"{k}:" for k in _KINDS)
+        + ", ".join(f"{k}:" for k in SPEC_KINDS)
         + "; directives for the document or the next item: "
-        + ", ".join(f"{k}:" for k in _DIRECTIVES)
+        + ", ".join(f"{k}:" for k in SPEC_DIRECTIVES)
         + ". Lines starting with # are comments.",
     )
     notes.add_argument("spec", help="the spec file ('-' reads standard input)")
@@ -136,10 +147,13 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _mle(args: argparse.Namespace, out: TextIO) -> int:
-    from ._stats import MLE_CATALOG, mle_catalog
+def _catalog_name(text: str) -> str:
+    """A model's name as the catalog spells it: ``"Negative-Binomial"`` is ``negative_binomial``."""
+    return text.strip().lower().replace("-", "_")
 
-    name = args.model.strip().lower().replace("-", "_")
+
+def _mle(args: argparse.Namespace, out: TextIO) -> int:
+    name = _catalog_name(args.model)
     if name == "list":
         out.write("\n".join(sorted(MLE_CATALOG)) + "\n")
         return EXIT_OK
@@ -168,25 +182,8 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 # ---------------------------------------------------------------------------
-# symml notes: the spec
+# symml notes: the spec (read by symml._render; the derivations are done here)
 # ---------------------------------------------------------------------------
-_KINDS = (
-    "gradient",
-    "hessian",
-    "jacobian",
-    "taylor",
-    "critical points",
-    "check",
-    "steps",
-    "mle",
-    "show",
-)
-_DIRECTIVES = ("title", "author", "heading", "text", "label")
-_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z _]*?)\s*:\s*(?P<body>.*?)$")
-_WRT = re.compile(r"^(?P<expr>.+?)\s+wrt\s+(?P<wrt>.+)$")
-_TAYLOR = re.compile(
-    r"^(?P<expr>.+?)\s+wrt\s+(?P<wrt>.+?)\s+at\s+(?P<at>.+?)(?:\s+order\s+(?P<order>\S+))?$"
-)
 _DERIVE: dict[str, Callable[..., Any]] = {
     "gradient": gradient,
     "hessian": hessian,
@@ -195,101 +192,27 @@ _DERIVE: dict[str, Callable[..., Any]] = {
 }
 
 
-def _split_top(text: str, sep: str) -> list[str]:
-    """Split at ``sep`` (``,`` or ``=``) outside brackets; ``==``, ``<=``, ... stay whole."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == sep and depth == 0:
-            before = text[i - 1] if i else ""
-            if sep == "=" and (before in ("=", "<", ">", "!") or text[i + 1 : i + 2] == "="):
-                continue
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts]
+def _spec_result(item: SpecItem, real: bool) -> Any:
+    """The result of one spec item: its formulas parsed, its derivation done."""
 
+    def expr(text: str, symbols: Sequence[sp.Symbol] = (), what: str = "EXPR") -> Any:
+        return parse_expr(text, symbols={s.name: s for s in symbols}, real=real, name=what)
 
-class _Spec:
-    """Reads spec lines; every error names the line."""
-
-    def __init__(self, source: str, real: bool) -> None:
-        self.source = source
-        self.real = real
-        self.lineno = 0
-
-    def fail(self, problem: str) -> ParseError:
-        return ParseError(f"{self.source}, line {self.lineno}: {problem}")
-
-    def expr(self, text: str, symbols: Sequence[sp.Symbol] = (), what: str = "EXPR") -> Any:
-        return parse_expr(text, symbols={s.name: s for s in symbols}, real=self.real, name=what)
-
-    def wrt(self, text: str) -> list[sp.Symbol]:
-        return parse_symbols(text, real=self.real, name="wrt")
-
-    def item(self, kind: str, body: str) -> Any:
-        if kind in _DERIVE:
-            m = _WRT.match(body)
-            if not m:
-                raise self.fail(
-                    f"write '{kind}: EXPR wrt VARIABLES', e.g. '{kind}: x**2*y wrt x y'"
-                )
-            wrt = self.wrt(m["wrt"])
-            return _DERIVE[kind](self.expr(m["expr"], wrt), wrt)
-        if kind == "taylor":
-            return self.taylor(body)
-        if kind == "check":
-            sides = _split_top(body, "=")
-            if len(sides) != 2:
-                raise self.fail(
-                    "write 'check: CLAIMED = EXPECTED', "
-                    "e.g. 'check: 2*x*cos(x**2) = Derivative(sin(x**2), x)'"
-                )
-            return check(self.expr(sides[0], what="CLAIMED"), self.expr(sides[1], what="EXPECTED"))
-        if kind == "steps":
-            chain = _split_top(body, "=")
-            if len(chain) < 2:
-                raise self.fail("write 'steps: E0 = E1 = E2 ...' with at least two expressions")
-            return check_steps([self.expr(e, what=f"step {k}") for k, e in enumerate(chain)])
-        if kind == "mle":
-            from ._stats import mle_catalog
-
-            return mle_catalog(body.strip().lower().replace("-", "_"))
-        return self.expr(body)  # show
-
-    def taylor(self, body: str) -> Any:
-        m = _TAYLOR.match(body)
-        if not m:
-            raise self.fail(
-                "write 'taylor: EXPR wrt VARIABLES at POINT [order N]', "
-                "e.g. 'taylor: exp(x)*cos(y) wrt x y at x=0, y=0 order 3'"
-            )
-        wrt = self.wrt(m["wrt"])
+    wrt = parse_symbols(item.wrt, real=real, name="wrt") if item.wrt else []
+    if item.kind in _DERIVE:
+        return _DERIVE[item.kind](expr(item.formulas[0], wrt), wrt)
+    if item.kind == "taylor":
         names = {s.name: s for s in wrt}
-        values = _split_top(m["at"], ",")
-        at: dict[sp.Symbol, Any] = {}
-        for k, item in enumerate(values):
-            name, eq, value = (p.strip() for p in item.partition("="))
-            if not eq:
-                if len(values) != len(wrt):
-                    raise self.fail(
-                        f"'at {m['at']}' gives {len(values)} values for {len(wrt)} variables; "
-                        "write 'at x=0, y=1'"
-                    )
-                name, value = wrt[k].name, item
-            if name not in names:
-                raise self.fail(
-                    f"'at' gives a value for {name!r}, which is not one of the variables "
-                    + ", ".join(names)
-                )
-            at[names[name]] = self.expr(value, what=f"the value of {name}")
-        order = m["order"] or "2"
-        if not order.isdigit():
-            raise self.fail(f"order must be a whole number such as 3, not {order!r}")
-        return taylor(self.expr(m["expr"], wrt), wrt, at, order=int(order))
+        at = {names[n]: expr(v, what=f"the value of {n}") for n, v in item.at}
+        return taylor(expr(item.formulas[0], wrt), wrt, at, order=item.order)
+    if item.kind == "check":
+        claimed, expected = item.formulas
+        return check(expr(claimed, what="CLAIMED"), expr(expected, what="EXPECTED"))
+    if item.kind == "steps":
+        return check_steps([expr(e, what=f"step {k}") for k, e in enumerate(item.formulas)])
+    if item.kind == "mle":
+        return mle_catalog(_catalog_name(item.formulas[0]))
+    return expr(item.formulas[0])  # show
 
 
 def notes_from_spec(
@@ -339,59 +262,8 @@ def notes_from_spec(
         ...
     symml.ParseError: SPEC, line 2: write 'gradient: EXPR wrt VARIABLES', ...
     """
-    if not isinstance(text, str):
-        raise ArgumentError(bad_argument("text", text, "pass the spec as text"))
-    spec = _Spec(source, real)
-    meta: dict[str, str] = {}
-    pending: dict[str, tuple[int, str]] = {}
-    items: list[tuple[int, Any, dict[str, str]]] = []
-    for spec.lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        m = _LINE.match(line)
-        key = " ".join(m["key"].lower().replace("_", " ").split()) if m else ""
-        if not m or key not in (*_KINDS, *_DIRECTIVES):
-            raise spec.fail(
-                f"{_quote(line)} does not start with a known 'kind:'; use one of "
-                + ", ".join(f"{k}:" for k in (*_KINDS, *_DIRECTIVES))
-            )
-        body = m["body"]
-        if not body:
-            raise spec.fail(f"'{key}:' is empty")
-        if key in ("title", "author"):
-            if key in meta:
-                raise spec.fail(f"a second '{key}:' line")
-            meta[key] = body
-        elif key in ("heading", "text", "label"):
-            if key in pending:
-                raise spec.fail(f"a second '{key}:' before an item (line {pending[key][0]})")
-            pending[key] = (spec.lineno, body)
-        else:
-            try:
-                obj = spec.item(key, body)
-            except ParseError as exc:
-                if str(exc).startswith(f"{source}, line "):
-                    raise
-                raise spec.fail(str(exc)) from None
-            except SymmlError as exc:
-                raise type(exc)(f"{source}, line {spec.lineno}: {exc}") from None
-            items.append((spec.lineno, obj, {k: v for k, (_, v) in pending.items()}))
-            pending.clear()
-    if pending:
-        spec.lineno = min(n for n, _ in pending.values())
-        raise spec.fail("a heading, text or label with no item after it")
-    notes = Notes(meta.get("title") or source, meta.get("author"), bold=bold)
-    for spec.lineno, obj, extra in items:
-        try:
-            notes.add(obj, extra.get("heading"), extra.get("text"), label=extra.get("label"))
-        except SymmlError as exc:
-            raise spec.fail(str(exc)) from None
-    return notes
-
-
-def _quote(text: str, limit: int = 40) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+    spec = parse_spec(text, source=source)
+    return build_notes(spec, lambda item: _spec_result(item, real), bold=bold)
 
 
 def _notes(args: argparse.Namespace, out: TextIO) -> int:
@@ -417,8 +289,6 @@ def _notes(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _demo(args: argparse.Namespace, out: TextIO) -> int:
-    import numpy as np
-
     def say(text: str = "") -> None:
         out.write(text + "\n")
 

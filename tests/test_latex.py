@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.diagonal import (
+    DiagMatrix,
+    DiagonalMatrix,
+    DiagonalOf,
+    diagonalize_vector,
+)
 
 import symml
-from symml import Derivation, Notes, Step, Verdict, to_latex, to_text
-from symml._render.latex import escape_text
+from symml import Derivation, Notes, Step, Verdict, expit, to_latex, to_text
 
 x, y = sp.symbols("x y", real=True)
 X = sp.MatrixSymbol("X", 3, 2)
 w = sp.MatrixSymbol("w", 2, 1)
+
+
+def display(obj, **kwargs):
+    """The display block ``Notes.add`` writes for ``obj`` (no heading, no text)."""
+    notes = Notes("T")
+    notes.add(obj, **kwargs)
+    return notes.block_tex(0)
+
+
+def markdown_display(obj):
+    """The body of the ``$$`` block ``Notes.to_markdown`` writes for ``obj``."""
+    notes = Notes("T")
+    notes.add(obj)
+    return re.search(r"\$\$\n(.*?)\n\$\$", notes.to_markdown(), flags=re.DOTALL).group(1)
+
+
+def sentence(verdict):
+    """The sentence ``Notes.add`` writes after a verdict (its notes left out)."""
+    return display(verdict).rstrip("\n").splitlines()[-1].split(r" \emph{Notes:}")[0]
+
 
 GOLDEN = [
     (x**2, "x^{2}"),
@@ -71,11 +99,8 @@ def test_result_row_is_added_when_steps_do_not_end_on_it():
 
 
 def test_text_in_justifications_is_escaped():
-    assert escape_text("a_b & 50% #1 {x} ~ ^") == (
-        r"a\_b \& 50\% \#1 \{x\} \textasciitilde{} \textasciicircum{}"
-    )
-    d = Derivation(x, [Step(x, "rule_1 & more")])
-    assert r"\text{rule\_1 \& more}" in d.latex()
+    d = Derivation(x, [Step(x, "a_b & 50% #1 {x} ~ ^")])
+    assert r"\text{a\_b \& 50\% \#1 \{x\} \textasciitilde{} \textasciicircum{}}" in d.latex()
 
 
 def test_verdict_latex():
@@ -135,24 +160,6 @@ def test_notes_document(tmp_path):
 # ---------------------------------------------------------------------------
 # The printer's conventions (issue 7): one golden table per family
 # ---------------------------------------------------------------------------
-from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction  # noqa: E402
-from sympy.matrices.expressions.diagonal import (  # noqa: E402
-    DiagMatrix,
-    DiagonalMatrix,
-    DiagonalOf,
-    diagonalize_vector,
-)
-
-from symml._codegen.generate import expit  # noqa: E402
-from symml._render.latex import (  # noqa: E402
-    DEFAULT_WIDTH,
-    SymmlLatexPrinter,
-    derivation_latex,
-    display_latex,
-    tex_width,
-    verdict_sentence,
-)
-
 A, B = sp.MatrixSymbol("A", 3, 3), sp.MatrixSymbol("B", 3, 3)
 v = sp.MatrixSymbol("v", 3, 1)
 beta = sp.MatrixSymbol("beta", 3, 1)
@@ -221,36 +228,12 @@ def test_printer_golden(obj, expected):
 @pytest.mark.parametrize(("obj", "expected"), BOLD_GOLDEN, ids=str)
 def test_bold_vectors_and_matrices(obj, expected):
     assert to_latex(obj, bold=True) == expected
-    assert SymmlLatexPrinter({"bold": True}).doprint(obj) == expected
 
 
 def test_derivations_print_with_the_same_conventions():
     g = symml.gradient(expit(x * y), [x, y])
     assert r"\sigma\left(x y\right)" in g.latex()
     assert r"\operatorname{expit}" not in g.latex()
-
-
-@pytest.mark.parametrize(
-    ("tex", "width"),
-    [
-        ("x", 1.0),
-        ("x + y", 4.2),
-        ("x^{2}", 1.7),
-        ("x_{i}^{2}", 1.7),  # sub- and superscript stack
-        (r"\frac{a + b}{2}", 4.6),
-        (r"\text{chain rule}", 9.0),
-        (r"\left(x\right)", 2.4),
-        (r"\left[\begin{matrix}1 & x\\y & 2\end{matrix}\right]", 5.8),
-        (r"\sin{\left(x \right)}", 5.4),
-    ],
-)
-def test_tex_width_table(tex, width):
-    assert tex_width(tex) == pytest.approx(width)
-
-
-def test_tex_width_grows_with_the_formula():
-    short, long = sp.expand((x + y) ** 3), sp.expand((x + y) ** 9)
-    assert tex_width(to_latex(long)) > 2 * tex_width(to_latex(short))
 
 
 # -- breaking long lines -------------------------------------------------------
@@ -260,13 +243,13 @@ def _result_only(expr, lhs="p", why=""):
 
 def test_a_long_sum_breaks_at_plus_and_minus_and_stays_equal():
     long = sp.expand((x - y + 1) ** 6)
-    tex = derivation_latex(_result_only(long), width=60)
+    tex = _result_only(long).latex(width=60)
     lines = tex.splitlines()[1:-1]
     assert len(lines) >= 3
     assert lines[0].startswith("p &= ")
     assert all(line.startswith(r"&\quad + ") or line.startswith(r"&\quad - ") for line in lines[1:])
-    # no line is wider than asked, and the pieces put back together are the formula
-    assert all(tex_width(line.split("&", 1)[1]) <= 60 for line in lines)
+    # a wider line needs fewer lines, and the pieces put back together are the formula
+    assert len(_result_only(long).latex(width=120).splitlines()) - 2 < len(lines)
     body = " ".join(line.rstrip(" \\").split("&", 1)[1] for line in lines)
     body = body.replace(r"\quad ", "").replace("= ", "", 1)
     assert " ".join(body.split()) == to_latex(long)
@@ -274,13 +257,13 @@ def test_a_long_sum_breaks_at_plus_and_minus_and_stays_equal():
 
 def test_no_breaking_when_width_is_none_or_formula_fits():
     long = sp.expand((x - y + 1) ** 6)
-    assert len(derivation_latex(_result_only(long), width=None).splitlines()) == 3
-    assert len(derivation_latex(_result_only(x + y)).splitlines()) == 3
+    assert len(_result_only(long).latex(width=None).splitlines()) == 3
+    assert len(_result_only(x + y).latex().splitlines()) == 3
 
 
 def test_a_long_product_breaks_between_factors():
     prod = sp.Mul(*[(x + k) for k in range(1, 13)], evaluate=False)
-    tex = derivation_latex(_result_only(prod), width=40)
+    tex = _result_only(prod).latex(width=40)
     assert r"&\quad \cdot \left(x + " in tex
 
 
@@ -354,13 +337,16 @@ DISPLAY_GOLDEN = [
         {},
         "\\begin{align*}\nx &= 1.5 \\\\\ny &= \\frac{1}{3}\n\\end{align*}",
     ),
-    (x**2 + 1, {"environment": "markdown"}, "x^{2} + 1"),
 ]
 
 
 @pytest.mark.parametrize(("obj", "kwargs", "expected"), DISPLAY_GOLDEN, ids=str)
-def test_display_latex_golden(obj, kwargs, expected):
-    assert display_latex(obj, **kwargs) == expected
+def test_display_golden(obj, kwargs, expected):
+    assert display(obj, **kwargs) == expected
+
+
+def test_markdown_display_of_a_formula_is_the_bare_formula():
+    assert markdown_display(x**2 + 1) == "x^{2} + 1"
 
 
 def test_display_latex_of_objects_with_repr_latex():
@@ -372,12 +358,10 @@ def test_display_latex_of_objects_with_repr_latex():
         def _repr_latex_(self):
             return "\\begin{align*}\na &= 1\n\\end{align*}"
 
-    assert display_latex(Fit()) == "\\begin{equation*}\n\\hat{\\mu} = 1.5\n\\end{equation*}"
-    assert display_latex(Table()) == "\\begin{align*}\na &= 1\n\\end{align*}"
+    assert display(Fit()) == "\\begin{equation*}\n\\hat{\\mu} = 1.5\n\\end{equation*}"
+    assert display(Table()) == "\\begin{align*}\na &= 1\n\\end{align*}"
     with pytest.raises(symml.ArgumentError, match="not text"):
-        display_latex("x")
-    with pytest.raises(symml.ArgumentError, match="environment='html'"):
-        display_latex(x, environment="html")
+        display("x")
 
 
 def test_steps_verdict_latex_marks_the_bad_step():
@@ -391,8 +375,7 @@ def test_steps_verdict_latex_marks_the_bad_step():
         r"&= x \left(x + 1\right) + 1 && \text{step 3: follows (symbolic)}",
         r"\end{align*}",
     ]
-    sentence = verdict_sentence(sv)
-    assert sentence.startswith("Step 2 does not follow from step 1: at $x = ")
+    assert sentence(sv).startswith("Step 2 does not follow from step 1: at $x = ")
 
 
 @pytest.mark.parametrize(
@@ -425,11 +408,7 @@ def test_steps_verdict_latex_marks_the_bad_step():
     ],
 )
 def test_verdict_sentence_table(verdict, expected):
-    assert verdict_sentence(verdict) == expected
-
-
-def test_default_width_fits_the_notes_page():
-    assert 60 <= DEFAULT_WIDTH <= 90
+    assert sentence(verdict) == expected
 
 
 class _DictFit:
@@ -477,7 +456,7 @@ class _ArrayFit:
     ],
 )
 def test_fits_are_tables_of_estimates(fit, expected):
-    lines = display_latex(fit).splitlines()
+    lines = display(fit).splitlines()
     assert [line.removesuffix(" \\\\") for line in lines[1:-1]] == expected
 
 

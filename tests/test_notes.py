@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import matplotlib.image
@@ -20,16 +22,7 @@ import sympy as sp
 from attack_corpus import ATTACKS
 
 import symml
-from symml import Derivation, Notes, Step, Verdict
-from symml._codegen.generate import expit
-from symml._render.latex import (
-    derivation_latex,
-    derivation_markdown,
-    display_latex,
-    to_latex,
-    verdict_sentence,
-)
-from symml._render.notes import LatexError, _prose, _run_pdflatex, compile_latex
+from symml import Derivation, LatexError, Notes, Step, Verdict, expit, to_latex
 from symml.cli import main, notes_from_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +39,46 @@ def run(argv):
     out = io.StringIO()
     code = main(argv, out=out)
     return code, out.getvalue()
+
+
+class CompileError(Exception):
+    """pdflatex failed on a document; the message holds LaTeX's error lines."""
+
+
+def pdflatex(tex: str, timeout: float = 120) -> tuple[bytes, str]:
+    """Compile a LaTeX document in a fresh folder: the PDF and LaTeX's log (its warnings)."""
+    with tempfile.TemporaryDirectory(prefix="symml-test-") as folder:
+        Path(folder, "doc.tex").write_text(tex, encoding="utf-8")
+        proc = subprocess.run(
+            [
+                "pdflatex",
+                "-halt-on-error",
+                "-interaction=nonstopmode",
+                "-no-shell-escape",
+                "doc.tex",
+            ],
+            cwd=folder,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+        log_file, pdf = Path(folder, "doc.log"), Path(folder, "doc.pdf")
+        log = log_file.read_text(errors="replace") if log_file.exists() else str(proc.stdout)
+        if proc.returncode or not pdf.exists():
+            errors = [line for line in log.splitlines() if line.startswith("!")]
+            raise CompileError("; ".join(errors) or log[-2000:])
+        return pdf.read_bytes(), log
+
+
+def notes_with(obj) -> Notes:
+    notes = Notes("One block")
+    notes.add(obj)
+    return notes
+
+
+def markdown_blocks(md: str) -> list[str]:
+    return re.findall(r"\$\$\n(.*?)\n\$\$", md, flags=re.DOTALL)
 
 
 # ---------------------------------------------------------------------------
@@ -136,37 +169,31 @@ def notes_of(items, **kwargs) -> Notes:
 
 
 def fragments(items) -> list[tuple[str, str]]:
-    """The LaTeX functions one by one, each made into a display or a paragraph."""
+    """Every way to get LaTeX for each object, each made into a display or a paragraph."""
     out = []
     for name, obj, _ in items:
+        notes = notes_with(obj)
+        out.append((f"{name}: notes block", notes.block_tex(0)))
+        out += [
+            (f"{name}: markdown display {k}", rf"\[{block}\]")
+            for k, block in enumerate(markdown_blocks(notes.to_markdown()))
+        ]
         if isinstance(obj, Derivation):
             out += [
-                (f"{name}: derivation_latex", derivation_latex(obj)),
-                (f"{name}: bold, numbered", derivation_latex(obj, bold=True, number=True)),
+                (f"{name}: latex", obj.latex()),
+                (f"{name}: bold, numbered", obj.latex(bold=True, number=True)),
                 (f"{name}: _repr_latex_", obj._repr_latex_()),
-                (f"{name}: markdown", r"\[" + derivation_markdown(obj).split("$$")[1] + r"\]"),
+                (f"{name}: markdown", r"\[" + obj.markdown().split("$$")[1] + r"\]"),
             ]
         elif isinstance(obj, Verdict):
             out += [
                 (f"{name}: to_latex", f"\\[{to_latex(obj)}\\]"),
                 (f"{name}: _repr_latex_", obj._repr_latex_()),
-                (f"{name}: sentence", verdict_sentence(obj)),
             ]
         elif isinstance(obj, symml.StepsVerdict):
-            out += [
-                (f"{name}: to_latex", to_latex(obj)),
-                (f"{name}: sentence", verdict_sentence(obj)),
-            ]
-        else:
-            out += [(f"{name}: display_latex", display_latex(obj))]
-            if isinstance(obj, sp.Basic):
-                out += [(f"{name}: to_latex bold", f"\\[{to_latex(obj, bold=True)}\\]")]
-        out += [
-            (
-                f"{name}: markdown display",
-                r"\[" + display_latex(obj, environment="markdown") + r"\]",
-            )
-        ]
+            out += [(f"{name}: to_latex", to_latex(obj))]
+        elif isinstance(obj, sp.Basic):
+            out += [(f"{name}: to_latex bold", f"\\[{to_latex(obj, bold=True)}\\]")]
     return out
 
 
@@ -178,13 +205,13 @@ def compile_blocks(blocks: list[tuple[str, str]]) -> tuple[bytes, str]:
         return head + "\n\n".join(parts) + "\n\\end{document}\n"
 
     try:
-        return _run_pdflatex(document(tex for _, tex in blocks), 60)
-    except LatexError as exc:
+        return pdflatex(document(tex for _, tex in blocks))
+    except CompileError as exc:
         bad = []
         for name, tex in blocks:
             try:
-                compile_latex(document([tex]))
-            except LatexError as inner:
+                pdflatex(document([tex]))
+            except CompileError as inner:
                 bad.append(f"{name}: {inner}")
         pytest.fail("these blocks do not compile:\n" + ("\n".join(bad) or str(exc)))
 
@@ -217,7 +244,7 @@ def test_pdflatex_and_pdftoppm_are_installed():
 
 def test_the_corpus_compiles_as_notes_and_fits_the_page(items):
     notes = notes_of(items)
-    pdf, log = _run_pdflatex(notes.to_tex(), 60)  # raises naming pdflatex's error
+    pdf, log = pdflatex(notes.to_tex())  # raises naming pdflatex's error
     assert pdf.startswith(b"%PDF-")
     # long lines are broken: nothing runs more than a hair past the margin
     assert max(overfull(log), default=0.0) < 3.0, overfull(log)
@@ -242,8 +269,6 @@ def test_markdown_math_is_valid_latex(items):
 
 
 def test_matrix_calculus_compiles():
-    import symml._calculus.matrix
-
     m, k = sp.symbols("m k", integer=True, positive=True)
     X, w, yv = sp.MatrixSymbol("X", m, k), sp.MatrixSymbol("w", k, 1), sp.MatrixSymbol("y", m, 1)
     S = sp.MatrixSymbol("S", k, k)
@@ -259,7 +284,7 @@ def test_matrix_calculus_compiles():
         ("backprop jacobian", symml.jacobian((X * w).applyfunc(expit), w), {}),
     ]
     compile_blocks(fragments(items))
-    _, log = _run_pdflatex(notes_of(items).to_tex(), 60)
+    _, log = pdflatex(notes_of(items).to_tex())
     assert max(overfull(log), default=0.0) < 3.0, overfull(log)
     bold = notes_of(items, bold=True).to_tex()
     assert r"\mathbf{X}^{\top}" in bold
@@ -268,41 +293,35 @@ def test_matrix_calculus_compiles():
 def test_likelihood_compiles():
     import sympy.stats as ss
 
-    import symml._stats.likelihood as likelihood
-
     lam = sp.Symbol("lambda", positive=True)
-    normal = likelihood.mle_catalog("normal")
+    normal = symml.mle_catalog("normal")
     items = [
-        ("Poisson MLE", likelihood.mle(ss.Poisson("X", lam)), {}),
+        ("Poisson MLE", symml.mle(ss.Poisson("X", lam)), {}),
         ("normal MLE", normal, {}),
         ("normal fit", normal.fit([0.5, 1.5, 1.0, 2.0, 1.2]), {}),
     ]
     compile_blocks(fragments(items))
     tex = notes_of(items).to_tex()
     assert r"\hat{\mu} &= 1.24 && \text{standard error 0.2238, 95\% interval" in tex
-    _, log = _run_pdflatex(tex, 60)
+    _, log = pdflatex(tex)
     assert max(overfull(log), default=0.0) < 3.0, overfull(log)
 
 
 def test_backprop_compiles():
-    import symml._ml.backpropagation as bp
-
     xs, w, b, yt, zs, L = sp.symbols("x w b y z L", real=True)
     items = [
-        ("one neuron", bp.backprop({zs: w * xs + b, L: (zs - yt) ** 2 / 2}, [w, b]), {}),
-        ("two-layer network", bp.backprop(bp.two_layer_network(2, 2)), {}),
+        ("one neuron", symml.backprop({zs: w * xs + b, L: (zs - yt) ** 2 / 2}, [w, b]), {}),
+        ("two-layer network", symml.backprop(symml.two_layer_network(2, 2)), {}),
     ]
     compile_blocks(fragments(items))
-    _, log = _run_pdflatex(notes_of(items).to_tex(), 60)
+    _, log = pdflatex(notes_of(items).to_tex())
     assert max(overfull(log), default=0.0) < 3.0, overfull(log)
 
 
 def test_regression_compiles():
-    import symml._ml.regression as regression
-
     m, k = sp.symbols("m k", integer=True, positive=True)
     X, w, yv = sp.MatrixSymbol("X", m, k), sp.MatrixSymbol("w", k, 1), sp.MatrixSymbol("y", m, 1)
-    ne = regression.normal_equations((X * w - yv).T * (X * w - yv), w)
+    ne = symml.normal_equations((X * w - yv).T * (X * w - yv), w)
     fit = ne.fit(np.c_[np.ones(4), [0.0, 1, 2, 3]], np.array([1.0, 3.1, 4.9, 7.0]))
     items = [("normal equations", ne, {}), ("least-squares fit", fit, {})]
     compile_blocks(fragments(items))
@@ -314,8 +333,6 @@ def test_regression_compiles():
 # PDFs: written, looked at, and their errors
 # ---------------------------------------------------------------------------
 def test_a_rendered_page_is_not_blank(corpus_pdf, tmp_path):
-    import subprocess
-
     subprocess.run(
         [
             "pdftoppm",
@@ -376,16 +393,22 @@ def test_missing_pdflatex_is_named(monkeypatch, tmp_path):
 
 def test_pdflatex_time_limit():
     with pytest.raises(LatexError, match="did not finish within") as e:
-        compile_latex(Notes("Slow").to_tex(), timeout=0.001)
+        Notes("Slow").to_pdf(timeout=0.001)
     assert e.value.reason == "timeout"
 
 
 def test_latex_cannot_read_files_outside_its_folder(tmp_path):
     secret = tmp_path / "secret.tex"
     secret.write_text("SECRET")
-    doc = Notes("Input").to_tex().replace(r"\maketitle", rf"\input{{{secret}}}")
+
+    class Reader:
+        def _repr_latex_(self):
+            return rf"$\input{{{secret}}}$"
+
+    notes = notes_with(Reader())
+    assert rf"\input{{{secret}}}" in notes.to_tex()
     with pytest.raises(LatexError, match="not found"):
-        compile_latex(doc)
+        notes.to_pdf()
 
 
 # ---------------------------------------------------------------------------
@@ -431,7 +454,9 @@ def test_notes_structure_and_markdown():
     ],
 )
 def test_prose_escapes_text_and_keeps_math(text, expected):
-    assert _prose(text) == expected
+    notes = Notes("T")
+    notes.add(x, text=text)
+    assert notes.block_tex(0).splitlines()[0] == expected
 
 
 @pytest.mark.parametrize(
@@ -464,7 +489,7 @@ def test_example_spec_builds_a_pdf(tmp_path):
 
 def test_docs_example_tex_compiles_and_png_exists():
     assert (ROOT / "docs" / "notes-example.png").stat().st_size > 10_000
-    compile_latex((ROOT / "docs" / "notes-example.tex").read_text(encoding="utf-8"))
+    pdflatex((ROOT / "docs" / "notes-example.tex").read_text(encoding="utf-8"))
 
 
 def test_notes_command_formats_and_default_name(tmp_path, monkeypatch):
@@ -590,7 +615,7 @@ def test_every_other_module_compiles_in_one_document():
     data = np.random.default_rng(0).normal(1.0, 2.0, 30)
     items = [
         ("gradient descent", symml.gradient_descent(x**2 + 3 * y**2, [x, y], [1, 1], 0.1, 5)),
-        ("newton", symml.newton(sp.exp(x) - 2 * x + y**2, [x, y], [0, 1], steps=3)),
+        ("newton", symml.newton(sp.exp(x) - 2 * x + y**2, [x, y], [0, 1], 3)),
         ("lagrange", symml.lagrange(x * y, [x + y - 2], [x, y])),
         ("t test", symml.t_test()),
         ("t test on data", symml.t_test().evaluate(data, 0.0)),
@@ -607,8 +632,7 @@ def test_every_other_module_compiles_in_one_document():
     notes = Notes("Every module")
     for name, obj in items:
         notes.add(obj, heading=name)
-    pdf, _ = _run_pdflatex(notes.to_tex(), 120)  # raises naming the failing block
-    assert pdf.startswith(b"%PDF-")
+    assert notes.to_pdf(timeout=120).startswith(b"%PDF-")  # raises naming the failing block
 
 
 def test_spec_mle_items(tmp_path):

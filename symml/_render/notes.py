@@ -10,7 +10,7 @@ name               what it does
 ``LatexError``     ``pdflatex`` is missing, failed or ran out of time
 =================  =============================================================
 
-All LaTeX comes from :mod:`symml._render.latex`; this module assembles it and runs
+All LaTeX comes from :mod:`.blocks`; this module assembles it and runs
 ``pdflatex``.
 
 How a PDF is made
@@ -41,16 +41,10 @@ from typing import Any
 import sympy as sp
 
 from .._core import ArgumentError, Derivation, LatexError, Verdict, bad_argument
-from .latex import (
-    DEFAULT_WIDTH,
-    _check_numbering,
-    _check_width,
-    _is_steps_verdict,
-    _latex_expr,
-    display_latex,
-    escape_text,
-    verdict_sentence,
-)
+from .blocks import display_latex
+from .layout import DEFAULT_WIDTH, check_numbering, check_width
+from .printer import escape_text, latex_expr
+from .verdicts import is_steps_verdict, verdict_sentence
 
 __all__ = ["LatexError", "Notes", "compile_latex"]
 
@@ -178,9 +172,9 @@ def _derivation_intro(d: Derivation, settings: Mapping[str, Any], bold: str) -> 
     src = d.source
     if isinstance(src, sp.Expr) and not isinstance(src, sp.MatrixBase):
         # always: a derivative of a long f is written d/dx f in the block below
-        head += f" of $f = {_latex_expr(src, **settings)}$"
+        head += f" of $f = {latex_expr(src, **settings)}$"
     if d.wrt:
-        head += " with respect to " + ", ".join(f"${_latex_expr(s, **settings)}$" for s in d.wrt)
+        head += " with respect to " + ", ".join(f"${latex_expr(s, **settings)}$" for s in d.wrt)
     if d.assumptions:
         head += " (assuming " + escape_text("; ".join(d.assumptions)) + ")"
     return head + "."
@@ -188,7 +182,7 @@ def _derivation_intro(d: Derivation, settings: Mapping[str, Any], bold: str) -> 
 
 def _verdict_notes(v: Any) -> list[str]:
     notes = list(getattr(v, "notes", ()) or ())
-    if _is_steps_verdict(v):
+    if is_steps_verdict(v):
         notes = [n for sub in v.verdicts for n in (sub.notes or ())]
     return [n for n in notes if n]
 
@@ -210,7 +204,7 @@ def _render(
         d_settings = dict(settings)
         intro_tex = _derivation_intro(obj, d_settings, r"\textbf{{{}}}")
         intro_md = _derivation_intro(obj, d_settings, "**{}**")
-    elif isinstance(obj, Verdict) or _is_steps_verdict(obj):
+    elif isinstance(obj, Verdict) or is_steps_verdict(obj):
         after_tex = verdict_sentence(obj)
         after_md = after_tex
         notes = _verdict_notes(obj)
@@ -322,7 +316,7 @@ class Notes:
     author : str, optional
     bold : bool, default False
         Print vectors and matrices (``MatrixSymbol``) in bold.
-    width : float or None, default :data:`symml._render.latex.DEFAULT_WIDTH`
+    width : float or None, default 75
         Line width in characters; longer sums are broken across lines.
 
     Examples
@@ -381,7 +375,7 @@ class Notes:
         self.title = title
         self.author = author
         self._settings: dict[str, Any] = {"bold": bool(bold)}
-        self._width = _check_width(width)
+        self._width = check_width(width)
         self._blocks: list[_Block] = []
 
     def add(
@@ -411,7 +405,7 @@ class Notes:
         for name, value in (("heading", heading), ("text", text)):
             if value is not None and not isinstance(value, str):
                 raise ArgumentError(bad_argument(name, value, f"give the {name} as text"))
-        _check_numbering("align*", False, label)
+        check_numbering("align*", False, label)
         self._blocks.append(_render(obj, heading, text, label, self._width, self._settings))
 
     def __len__(self) -> int:
