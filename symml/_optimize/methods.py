@@ -16,7 +16,7 @@ function                   result
 
 The four methods return an :class:`OptimizationRun`: a Derivation whose
 ``.result`` is the symbolic update rule (with the step size ``eta`` as a
-symbol) and whose ``.iterates`` (shape ``(steps + 1, len(wrt))``),
+symbol) and whose ``.iterates`` (shape ``(iterations + 1, len(wrt))``),
 ``.losses`` and ``.grad_norms`` record the numeric run. The run evaluates
 NumPy code generated once by :func:`symml.to_numpy` from the symbolic
 gradient (and Hessian); nothing is differentiated numerically.
@@ -32,14 +32,14 @@ Examples
 >>> from symml._optimize.methods import gradient_descent, newton
 >>> x, y = sp.symbols("x y", real=True)
 >>> f = (x - 1)**2 + 10*(y + 2)**2
->>> run = gradient_descent(f, [x, y], start=[0.0, 0.0], lr=0.05, steps=200)
+>>> run = gradient_descent(f, [x, y], start=[0.0, 0.0], lr=0.05, iterations=200)
 >>> run.result
 Matrix([
 [ -eta*(2*x - 2) + x],
 [-eta*(20*y + 40) + y]])
 >>> run.iterates.shape, run.iterates[-1].round(6)
 ((201, 2), array([ 1., -2.]))
->>> newton(f, [x, y], start=[5.0, 5.0], steps=1).iterates[1]   # one step on a quadratic
+>>> newton(f, [x, y], start=[5.0, 5.0], iterations=1).iterates[1]   # one step on a quadratic
 array([ 1., -2.])
 """
 
@@ -63,6 +63,7 @@ from .._core import (
     Verdict,
     as_sympy,
     bad_argument,
+    renamed_keywords,
     run_with_budget,
 )
 
@@ -91,17 +92,18 @@ class OptimizationRun(Derivation):
     ----------
     method : str
         ``"gradient descent"``, ``"SGD"``, ``"momentum"`` or ``"Newton"``.
-    iterates : ndarray, shape (steps + 1, len(wrt))
+    iterates : ndarray, shape (iterations + 1, len(wrt))
         ``iterates[0]`` is the start; row ``t`` the point after ``t`` updates.
         Rows after a divergence (non-finite values) are ``nan``.
-    losses : ndarray, shape (steps + 1,)
+    losses : ndarray, shape (iterations + 1,)
         The objective at each iterate (for SGD the full objective, the
         mean over all examples).
-    grad_norms : ndarray, shape (steps + 1,)
+    grad_norms : ndarray, shape (iterations + 1,)
         Euclidean norm of the full gradient at each iterate.
     lr : float or None
         The step size (None for Newton).
-    n_steps : int
+    iterations : int
+        The number of updates asked for (``iterates`` has ``iterations + 1`` rows).
     diverged : bool
         The run reached non-finite values, or its gradient norm grew more
         than 1000-fold.
@@ -118,10 +120,10 @@ class OptimizationRun(Derivation):
         "grad_norms",
         "gradient",
         "iterates",
+        "iterations",
         "losses",
         "lr",
         "method",
-        "n_steps",
         "notes",
     )
 
@@ -138,7 +140,7 @@ class OptimizationRun(Derivation):
 
     def __repr__(self) -> str:
         return (
-            f"OptimizationRun({self.method}: {self.n_steps} steps, "
+            f"OptimizationRun({self.method}: {self.iterations} iterations, "
             f"final {np.array2string(self.final, precision=6)}, loss {self.losses[-1]:.6g})"
         )
 
@@ -161,10 +163,18 @@ def _check_lr(lr: Any, name: str = "lr") -> float:
     return value
 
 
-def _check_steps(steps: Any, name: str = "steps") -> int:
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ArgumentError(bad_argument(name, steps, "use a non-negative integer, e.g. steps=100"))
-    return int(steps)
+def _check_iterations(iterations: Any) -> int:
+    if (
+        isinstance(iterations, bool)
+        or not isinstance(iterations, (int, np.integer))
+        or iterations < 0
+    ):
+        raise ArgumentError(
+            bad_argument(
+                "iterations", iterations, "use a non-negative integer, e.g. iterations=100"
+            )
+        )
+    return int(iterations)
 
 
 def _start(start: Any, variables: Sequence[sp.Symbol]) -> np.ndarray:
@@ -287,33 +297,40 @@ class _Numeric:
         args = [*variables, *data.symbols]
         self.data = data
         self._loss = to_numpy(expr, args, name="loss")
+        self.n = len(variables)
         self._grad = to_numpy(grad, args, name="grad")
         self._hess = to_numpy(hess, args, name="hessian") if hess is not None else None
 
     @staticmethod
-    def _mean(value: Any, k: int) -> np.ndarray:
+    def _mean(value: Any, shape: tuple[int, ...]) -> np.ndarray:
+        """``value`` as ``shape`` (the mathematical object), averaged over the examples.
+
+        Generated arrays have the object's shape first, then the batch shape
+        (brief rule 9); reshaping to ``(*shape, -1)`` also holds a 1 x 1
+        Hessian as ``(1, 1)``, whatever shape the generator gives a 1 x 1 result.
+        """
         arr = np.asarray(value, dtype=float)
-        return arr.mean(axis=-1) if arr.ndim > k else arr
+        return arr.reshape((*shape, -1)).mean(axis=-1)
 
     def loss(self, w: np.ndarray, values: list[np.ndarray] | None = None) -> float:
         vals = self.data.values if values is None else values
-        return float(self._mean(self._loss(*w, *vals), 0))
+        return float(self._mean(self._loss(*w, *vals), ()))
 
     def grad(self, w: np.ndarray, values: list[np.ndarray] | None = None) -> np.ndarray:
         vals = self.data.values if values is None else values
-        return self._mean(self._grad(*w, *vals), 1)
+        return self._mean(self._grad(*w, *vals), (self.n,))
 
     def hess(self, w: np.ndarray) -> np.ndarray:
         assert self._hess is not None
-        return self._mean(self._hess(*w, *self.data.values), 2)
+        return self._mean(self._hess(*w, *self.data.values), (self.n, self.n))
 
 
 class _Recorder:
-    def __init__(self, w0: np.ndarray, steps: int, numeric: _Numeric) -> None:
+    def __init__(self, w0: np.ndarray, iterations: int, numeric: _Numeric) -> None:
         n = w0.shape[0]
-        self.iterates = np.full((steps + 1, n), np.nan)
-        self.losses = np.full(steps + 1, np.nan)
-        self.grad_norms = np.full(steps + 1, np.nan)
+        self.iterates = np.full((iterations + 1, n), np.nan)
+        self.losses = np.full(iterations + 1, np.nan)
+        self.grad_norms = np.full(iterations + 1, np.nan)
         self.numeric = numeric
         self.notes: list[str] = []
         self.stopped = False  # the run ended early
@@ -384,7 +401,7 @@ def _make_run(
     recorder: _Recorder,
     grad: Derivation,
     lr: float | None,
-    n_steps: int,
+    iterations: int,
     assumptions: Sequence[str] = (),
 ) -> OptimizationRun:
     run = cls(
@@ -402,7 +419,7 @@ def _make_run(
         losses=recorder.losses,
         grad_norms=recorder.grad_norms,
         lr=lr,
-        n_steps=n_steps,
+        iterations=iterations,
         diverged=recorder.diverged(),
         gradient=grad,
         notes=tuple(recorder.notes),
@@ -422,8 +439,9 @@ def _assumptions(expr: sp.Expr) -> tuple[str, ...]:
 # --------------------------------------------------------------------------
 
 
+@renamed_keywords(steps="iterations")
 def gradient_descent(
-    f: Any, wrt: Any, start: Any, lr: float, steps: int, *, data: Mapping | None = None
+    f: Any, wrt: Any, start: Any, lr: float, iterations: int, *, data: Mapping | None = None
 ) -> OptimizationRun:
     r"""Gradient descent ``w_{t+1} = w_t - η ∇f(w_t)``: the rule and a run of it.
 
@@ -436,7 +454,7 @@ def gradient_descent(
     start : sequence of numbers (one per variable) or dict Symbol -> number
     lr : float
         The step size ``η > 0``.
-    steps : int
+    iterations : int
         Number of updates.
     data : dict Symbol -> number or 1-D array, optional
         Values of the other symbols of ``f``; with arrays the objective is
@@ -453,7 +471,7 @@ def gradient_descent(
     Raises
     ------
     ArgumentError
-        ``lr`` is not a positive number; ``steps`` is not a non-negative
+        ``lr`` is not a positive number; ``iterations`` is not a non-negative
         integer; ``data`` misses a symbol of ``f``.
     ShapeError
         ``start`` does not have one value per variable.
@@ -463,7 +481,7 @@ def gradient_descent(
     >>> import sympy as sp
     >>> from symml._optimize.methods import gradient_descent
     >>> w = sp.Symbol("w", real=True)
-    >>> run = gradient_descent((w - 3)**2, [w], start=[0.0], lr=0.25, steps=3)
+    >>> run = gradient_descent((w - 3)**2, [w], start=[0.0], lr=0.25, iterations=3)
     >>> run.iterates.ravel()
     array([0.   , 1.5  , 2.25 , 2.625])
     >>> run.losses
@@ -475,7 +493,7 @@ def gradient_descent(
     variables = _as_wrt(wrt)
     w0 = _start(start, variables)
     eta_value = _check_lr(lr)
-    n_steps = _check_steps(steps)
+    n_steps = _check_iterations(iterations)
     data_ = _Data([expr], variables, data)
     grad = gradient(expr, variables)
     numeric = _Numeric(expr, grad.result, variables, data_)
@@ -506,7 +524,7 @@ def gradient_descent(
         recorder=rec,
         grad=grad,
         lr=eta_value,
-        n_steps=n_steps,
+        iterations=n_steps,
         assumptions=_assumptions(expr),
     )
 
@@ -523,12 +541,13 @@ def _average(column: sp.MatrixBase, data: _Data) -> sp.ImmutableMatrix:
     )
 
 
+@renamed_keywords(steps="iterations")
 def momentum(
     f: Any,
     wrt: Any,
     start: Any,
     lr: float,
-    steps: int,
+    iterations: int,
     *,
     beta: float = 0.9,
     data: Mapping | None = None,
@@ -554,7 +573,7 @@ def momentum(
     >>> import sympy as sp
     >>> from symml._optimize.methods import momentum
     >>> x, y = sp.symbols("x y", real=True)
-    >>> run = momentum(x**2 + 25*y**2, [x, y], start=[1.0, 1.0], lr=0.02, steps=150, beta=0.8)
+    >>> run = momentum(x**2 + 25*y**2, [x, y], start=[1.0, 1.0], lr=0.02, iterations=150, beta=0.8)
     >>> bool(run.converged), run.result.shape
     (True, (4, 1))
     """
@@ -562,7 +581,7 @@ def momentum(
     variables = _as_wrt(wrt)
     w0 = _start(start, variables)
     eta_value = _check_lr(lr)
-    n_steps = _check_steps(steps)
+    n_steps = _check_iterations(iterations)
     if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not 0 <= beta < 1:
         raise ArgumentError(bad_argument("beta", beta, "use a momentum coefficient 0 <= beta < 1"))
     data_ = _Data([expr], variables, data)
@@ -607,17 +626,18 @@ def momentum(
         recorder=rec,
         grad=grad,
         lr=eta_value,
-        n_steps=n_steps,
+        iterations=n_steps,
         assumptions=_assumptions(expr),
     )
 
 
+@renamed_keywords(steps="iterations")
 def sgd(
     f: Any,
     wrt: Any,
     start: Any,
     lr: float,
-    steps: int,
+    iterations: int,
     *,
     data: Mapping | None = None,
     batch_size: int = 1,
@@ -660,14 +680,14 @@ def sgd(
     >>> rng = np.random.default_rng(0)
     >>> xs = rng.normal(size=100)
     >>> ys = 2 * xs
-    >>> run = sgd((w*x - y)**2, [w], start=[0.0], lr=0.05, steps=300, data={x: xs, y: ys})
+    >>> run = sgd((w*x - y)**2, [w], start=[0.0], lr=0.05, iterations=300, data={x: xs, y: ys})
     >>> round(float(run.final[0]), 6)
     2.0
     """
     variables = _as_wrt(wrt)
     w0 = _start(start, variables)
     eta_value = _check_lr(lr)
-    n_steps = _check_steps(steps)
+    n_steps = _check_iterations(iterations)
     rng = np.random.default_rng(seed)
     listed = isinstance(f, (list, tuple))
     if listed:
@@ -774,16 +794,17 @@ def sgd(
         recorder=rec,
         grad=grad,
         lr=eta_value,
-        n_steps=n_steps,
+        iterations=n_steps,
         assumptions=_assumptions(expr),
     )
 
 
+@renamed_keywords(steps="iterations")
 def newton(
     f: Any,
     wrt: Any,
     start: Any,
-    steps: int = 10,
+    iterations: int = 10,
     *,
     data: Mapping | None = None,
     budget: float = 5.0,
@@ -799,7 +820,7 @@ def newton(
 
     Parameters
     ----------
-    steps : int
+    iterations : int
         Number of Newton steps (default 10).
     budget : float
         Seconds for solving the update symbolically (up to 3 variables);
@@ -813,7 +834,7 @@ def newton(
     >>> import sympy as sp
     >>> from symml._optimize.methods import newton
     >>> x, y = sp.symbols("x y", real=True)
-    >>> run = newton(x**2 + x*y + 2*y**2 - 3*x, [x, y], start=[10.0, -4.0], steps=2)
+    >>> run = newton(x**2 + x*y + 2*y**2 - 3*x, [x, y], start=[10.0, -4.0], iterations=2)
     >>> run.result                               # independent of (x, y): one step suffices
     Matrix([
     [12/7],
@@ -824,7 +845,7 @@ def newton(
     expr = _as_scalar(f, "f")
     variables = _as_wrt(wrt)
     w0 = _start(start, variables)
-    n_steps = _check_steps(steps)
+    n_steps = _check_iterations(iterations)
     data_ = _Data([expr], variables, data)
     grad = gradient(expr, variables)
     hess = hessian(expr, variables)
@@ -895,7 +916,7 @@ def newton(
         recorder=rec,
         grad=grad,
         lr=None,
-        n_steps=n_steps,
+        iterations=n_steps,
         assumptions=_assumptions(expr),
     )
     object.__setattr__(run, "_hessian", hess)
