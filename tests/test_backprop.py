@@ -7,9 +7,15 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symml import ArgumentError, gradient, to_numpy
-from symml._codegen.generate import expit
-from symml._ml.backpropagation import ComputationGraph, backprop, two_layer_network
+from symml import (
+    ArgumentError,
+    ComputationGraph,
+    backprop,
+    expit,
+    gradient,
+    to_numpy,
+    two_layer_network,
+)
 
 
 def sigmoid_normal_form(expr):

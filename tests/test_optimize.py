@@ -395,3 +395,18 @@ def test_a_run_exposes_what_an_explorer_plots():
     assert run.losses.shape == run.grad_norms.shape == (6,)  # the loss curve
     assert run.lr == 0.1 and run.method == "gradient descent" and not run.diverged
     assert run.final.tolist() == run.iterates[-1].tolist()
+
+
+def test_verify_takes_explicit_options_and_rejects_others():
+    run = newton((x - 3) ** 2 + y**4, [x, y], [0.0, 1.0], iterations=3)
+    assert run.verify(n=5, seed=1)
+    for d in (run, learning_rate_bound(x**2, [x]), lagrange(x * y, [x + y - 2], [x, y])):
+        with pytest.raises(ArgumentError, match=r"bogus=1 is not valid"):
+            d.verify(bogus=1)
+
+
+def test_budget_is_checked():
+    with pytest.raises(ArgumentError, match=r"budget=-1 is not valid"):
+        gradient_descent(x**2, [x], [1.0], 0.1, 5, budget=-1)
+    with pytest.raises(ArgumentError, match=r"budget=0 is not valid"):
+        lagrange(x * y, [x + y - 2], [x, y], budget=0)
