@@ -410,3 +410,25 @@ def test_budget_is_checked():
         gradient_descent(x**2, [x], [1.0], 0.1, 5, budget=-1)
     with pytest.raises(ArgumentError, match=r"budget=0 is not valid"):
         lagrange(x * y, [x + y - 2], [x, y], budget=0)
+
+
+def test_rerun_equals_a_fresh_run_and_does_no_symbolic_work():
+    f = (x - 3) ** 2 + 2 * (y + 1) ** 2
+    xs, ys = regression_data(30)
+    cases = [
+        (gradient_descent, (f, [x, y], [0.0, 0.0], 0.1, 10), {}),
+        (momentum, (f, [x, y], [0.0, 0.0], 0.1, 10), {"beta": 0.5}),
+        (sgd, (SQUARED, [w, c], [0.0, 0.0], 0.1, 10), {"data": {xi: xs, yi: ys}, "seed": 3}),
+    ]
+    for method, (g, wrt, _, _, _), kwargs in cases:
+        run = method(g, wrt, [0.0, 0.0], 0.1, 10, **kwargs)
+        again = run.rerun(start=[1.0, 2.0], lr=0.05, iterations=7)
+        fresh = method(g, wrt, [1.0, 2.0], 0.05, 7, **kwargs)
+        np.testing.assert_array_equal(again.iterates, fresh.iterates)
+        np.testing.assert_array_equal(again.losses, fresh.losses)
+        assert again.lr == 0.05 and again.iterations == 7 and again.result == run.result
+        np.testing.assert_array_equal(run.rerun().iterates, run.iterates)
+    run = newton(x**4 + y**2, [x, y], [1.0, 1.0], iterations=3)
+    assert any("singular" in note for note in run.rerun(start=[0.0, 1.0]).notes)
+    with pytest.raises(ArgumentError, match=r"lr=0.1 is not valid: Newton has no step size"):
+        run.rerun(lr=0.1)

@@ -36,7 +36,7 @@ import sympy as sp
 from .._calculus import gradient
 from .._codegen import to_numpy
 from .._core import DEFAULT_BUDGET, ArgumentError, Step, bad_argument, renamed_keywords
-from .runs import OptimizationRun, Problem, as_objective, check_lr
+from .runs import OptimizationRun, Problem, Update, as_objective, check_lr
 
 __all__ = ["gradient_descent", "momentum", "sgd"]
 
@@ -104,7 +104,7 @@ def gradient_descent(
     expr = as_objective(f)
     eta_value = check_lr(lr)
     p = Problem(expr, wrt, start, iterations, data, budget)
-    p.recorder.run(lambda t, w, g: w - eta_value * g)
+    p.run(lambda lr, notes: lambda t, w, g: w - lr * g, eta_value)
     eta = p.symbol("eta", positive=True)
     rule = sp.ImmutableMatrix(sp.Matrix(p.variables) - eta * p.mean(p.grad.result))
     steps = [
@@ -156,14 +156,18 @@ def momentum(
     if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not 0 <= beta < 1:
         raise ArgumentError(bad_argument("beta", beta, "use a momentum coefficient 0 <= beta < 1"))
     p = Problem(expr, wrt, start, iterations, data, budget)
-    velocity = np.zeros_like(p.w0)
 
-    def update(t: int, w: np.ndarray, g: np.ndarray) -> np.ndarray:
-        nonlocal velocity
-        velocity = beta * velocity + g
-        return w - eta_value * velocity
+    def heavy_ball(lr: float, notes: list[str]) -> Update:
+        velocity = np.zeros(len(p.variables))
 
-    p.recorder.run(update)
+        def update(t: int, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+            nonlocal velocity
+            velocity = beta * velocity + g
+            return w - lr * velocity
+
+        return update
+
+    p.run(heavy_ball, eta_value)
     eta = p.symbol("eta", positive=True)
     b = p.symbol("beta", nonnegative=True)
     vel = sp.Matrix([sp.Symbol(f"v_{{{s.name}}}", real=True) for s in p.variables])
@@ -265,12 +269,16 @@ def sgd(
         raise ArgumentError(
             bad_argument("batch_size", batch_size, f"use an integer from 1 to {n_examples}")
         )
-    rng = np.random.default_rng(seed)
 
-    def update(t: int, w: np.ndarray, g: np.ndarray) -> np.ndarray:
-        return w - eta_value * batch_grad(w, rng.choice(n_examples, size=batch_size, replace=False))
+    def stochastic(lr: float, notes: list[str]) -> Update:
+        rng = np.random.default_rng(seed)  # each run (and rerun) draws the same batches
 
-    p.recorder.run(update)
+        def update(t: int, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+            return w - lr * batch_grad(w, rng.choice(n_examples, size=batch_size, replace=False))
+
+        return update
+
+    p.run(stochastic, eta_value)
     rule, steps = _sgd_rule(p, G, batch_size)
     return p.finish(OptimizationRun, rule, steps, method="SGD", lr=eta_value)
 

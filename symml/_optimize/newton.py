@@ -24,7 +24,7 @@ import numpy as np
 import sympy as sp
 
 from .._core import DEFAULT_BUDGET, Step, renamed_keywords
-from .runs import NewtonRun, OptimizationRun, Problem, as_objective
+from .runs import NewtonRun, OptimizationRun, Problem, Update, as_objective
 
 __all__ = ["newton"]
 
@@ -75,17 +75,20 @@ def newton(
     p = Problem(as_objective(f), wrt, start, iterations, data, budget, second=True)
     assert p.hess is not None
 
-    def update(t: int, w: np.ndarray, g: np.ndarray) -> np.ndarray | None:
-        H = p.numeric.hess(w)  # (n, n) for every n, one variable included
-        try:
-            if not np.all(np.isfinite(H)):
-                raise np.linalg.LinAlgError("non-finite Hessian")
-            return w - np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            p.recorder.notes.append(f"the Hessian is singular at step {t}: stopped")
-            return None
+    def newton_step(lr: None, notes: list[str]) -> Update:
+        def update(t: int, w: np.ndarray, g: np.ndarray) -> np.ndarray | None:
+            H = p.numeric.hess(w)  # (n, n) for every n, one variable included
+            try:
+                if not np.all(np.isfinite(H)):
+                    raise np.linalg.LinAlgError("non-finite Hessian")
+                return w - np.linalg.solve(H, g)
+            except np.linalg.LinAlgError:
+                notes.append(f"the Hessian is singular at step {t}: stopped")
+                return None
 
-    p.recorder.run(update)
+        return update
+
+    p.run(newton_step, None)
     n = len(p.variables)
     rule = _newton_rule(p)
     why = "Newton step: jump to the stationary point of the local quadratic model"

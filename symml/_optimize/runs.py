@@ -53,7 +53,7 @@ from .._core import (
     bad_argument,
 )
 
-__all__ = ["NewtonRun", "OptimizationRun", "Problem", "check_lr", "fresh_symbol"]
+__all__ = ["NewtonRun", "OptimizationRun", "Problem", "Update", "check_lr", "fresh_symbol"]
 
 
 class OptimizationRun(Derivation):
@@ -96,6 +96,7 @@ class OptimizationRun(Derivation):
     """
 
     __slots__ = (
+        "_runner",
         "diverged",
         "grad_norms",
         "gradient",
@@ -128,6 +129,25 @@ class OptimizationRun(Derivation):
             stacklevel=2,
         )
         return self.iterations
+
+    def rerun(
+        self, *, start: Any = None, lr: float | None = None, iterations: int | None = None
+    ) -> OptimizationRun:
+        """The same method on the same ``f`` from another start, step size or length.
+
+        Reuses the generated NumPy code: no symbolic work, so an interactive
+        explorer can call it on every slider move. Options not given keep
+        their values (``start`` defaults to ``iterates[0]``).
+
+        Examples
+        --------
+        >>> import sympy as sp, symml
+        >>> x = sp.Symbol("x", real=True)
+        >>> run = symml.gradient_descent(x**2, [x], [1.0], lr=0.25, iterations=2)
+        >>> run.rerun(lr=0.5).iterates.ravel(), run.rerun(start=[4.0]).iterates.ravel()
+        (array([1., 0., 0.]), array([4., 2., 1.]))
+        """
+        return self._runner(self, start=start, lr=lr, iterations=iterations)
 
     def __repr__(self) -> str:
         return (
@@ -340,7 +360,10 @@ class _Numeric:
         return self._mean(self._hess(*w, *self.data.values), (self.n, self.n))
 
 
+#: ``update(t, w, g)``: the next iterate from step ``t``'s iterate and gradient (None: stop).
 Update = Callable[[int, np.ndarray, np.ndarray], "np.ndarray | None"]
+#: ``make_update(lr, notes)``: a fresh update rule of one run (notes collects what happened).
+MakeUpdate = Callable[[Any, list[str]], Update]
 
 
 class _Recorder:
@@ -372,8 +395,9 @@ class _Recorder:
         self.grad_norms[t] = norm
         return g
 
-    def run(self, update: Update) -> None:
+    def run(self, make_update: MakeUpdate, lr: Any) -> None:
         """From ``w0``: record, then ``w <- update(t, w, g)``; an update of None stops."""
+        update = make_update(lr, self.notes)
         w: np.ndarray | None = self.w0.copy()
         with np.errstate(all="ignore"):
             for t in range(self.iterations + 1):
@@ -437,6 +461,11 @@ class Problem:
             )
         return value
 
+    def run(self, make_update: MakeUpdate, lr: Any) -> None:
+        """Run the method (``make_update(lr, notes)`` gives its update rule) from the start."""
+        self.make_update = make_update
+        self.recorder.run(make_update, lr)
+
     def symbol(self, name: str, **assumptions: Any) -> sp.Symbol:
         """A symbol for the rule (``eta``, ``beta``) that clashes with no symbol of f."""
         return fresh_symbol(name, self.expr.free_symbols, **assumptions)
@@ -495,7 +524,39 @@ class Problem:
             diverged=rec.diverged(),
             gradient=self.grad,
             notes=tuple(rec.notes),
+            _runner=_Runner(self.numeric, self.variables, self.make_update),
             **fields,
+        )
+
+
+class _Runner:
+    """Runs a method again with its generated code: :meth:`OptimizationRun.rerun`."""
+
+    def __init__(
+        self, numeric: _Numeric, variables: Sequence[sp.Symbol], make_update: MakeUpdate
+    ) -> None:
+        self.numeric = numeric
+        self.variables = variables
+        self.make_update = make_update
+
+    def __call__(
+        self, run: OptimizationRun, *, start: Any, lr: Any, iterations: Any
+    ) -> OptimizationRun:
+        if lr is not None and run.lr is None:
+            raise ArgumentError(bad_argument("lr", lr, f"{run.method} has no step size"))
+        w0 = run.iterates[0] if start is None else _start(start, self.variables)
+        n = run.iterations if iterations is None else _check_iterations(iterations)
+        lr = run.lr if lr is None else check_lr(lr)
+        rec = _Recorder(w0, n, self.numeric)
+        rec.run(self.make_update, lr)
+        return run._with(
+            iterates=rec.iterates,
+            losses=rec.losses,
+            grad_norms=rec.grad_norms,
+            lr=lr,
+            iterations=n,
+            diverged=rec.diverged(),
+            notes=tuple(rec.notes),
         )
 
 
