@@ -385,6 +385,8 @@ def test_the_old_steps_keyword_still_works_with_a_warning():
     with pytest.warns(DeprecationWarning, match=r"steps=\.\.\.\) is deprecated.*iterations="):
         run = gradient_descent(x**2, [x], [1.0], 0.1, steps=3)
     assert run.iterations == 3 and run.iterates.shape == (4, 1)
+    with pytest.warns(DeprecationWarning, match=r"n_steps is deprecated.*\.iterations"):
+        assert run.n_steps == 3
     with pytest.raises(ArgumentError, match="give only iterations="):
         newton(x**2, [x], [1.0], steps=3, iterations=3)
 
