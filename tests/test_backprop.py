@@ -7,9 +7,15 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symml import ArgumentError, gradient, to_numpy
-from symml._codegen.generate import expit
-from symml._ml.backpropagation import ComputationGraph, backprop, two_layer_network
+from symml import (
+    ArgumentError,
+    ComputationGraph,
+    backprop,
+    expit,
+    gradient,
+    to_numpy,
+    two_layer_network,
+)
 
 
 def sigmoid_normal_form(expr):
@@ -141,3 +147,14 @@ def test_graph_errors_name_the_argument():
         two_layer_network(2, 2, loss="hinge")
     with pytest.raises(ArgumentError, match=r"n_hidden=0 is not valid"):
         two_layer_network(2, 0)
+
+
+def test_backprop_takes_a_budget_and_explicit_verify_options():
+    xs, ws, bs, ys, zs, L = sp.symbols("x w b y z L", real=True)
+    bp = backprop({zs: ws * xs + bs, L: (zs - ys) ** 2 / 2}, [ws, bs], budget=5)
+    assert bp.result == sp.ImmutableMatrix([xs * (bs + ws * xs - ys), bs + ws * xs - ys])
+    assert bp.verify(n=5, seed=2)
+    with pytest.raises(ArgumentError, match=r"bogus=1 is not valid"):
+        bp.verify(bogus=1)
+    with pytest.raises(ArgumentError, match=r"budget=0 is not valid"):
+        backprop({zs: ws * xs, L: zs**2}, [ws], budget=0)

@@ -8,9 +8,11 @@ import pytest
 import scipy.optimize
 import sympy as sp
 
-from symml import ArgumentError, ShapeError, gradient
-from symml._optimize.methods import (
+from symml import (
+    ArgumentError,
     OptimizationRun,
+    ShapeError,
+    gradient,
     gradient_descent,
     lagrange,
     learning_rate_bound,
@@ -42,7 +44,7 @@ def manual_gd(grad, w0, lr, steps):
 
 def test_gradient_descent_rule_and_run():
     f = QUADRATICS[1][0]
-    run = gradient_descent(f, [x, y], start=[1.0, -1.0], lr=0.1, steps=25)
+    run = gradient_descent(f, [x, y], start=[1.0, -1.0], lr=0.1, iterations=25)
     assert isinstance(run, OptimizationRun)
     eta = sp.Symbol("eta", positive=True)
     grad = gradient(f, [x, y]).result
@@ -101,7 +103,7 @@ def test_learning_rate_bound_steps_and_optimal_rate():
 
 
 def test_divergence_to_overflow_is_quiet_and_padded_with_nan():
-    run = gradient_descent(x**4, [x], start=[10.0], lr=1.0, steps=50)
+    run = gradient_descent(x**4, [x], start=[10.0], lr=1.0, iterations=50)
     assert run.diverged
     assert any("diverged" in note for note in run.notes)
     assert np.isnan(run.iterates[-1, 0]) and np.isfinite(run.iterates[0, 0])
@@ -114,7 +116,7 @@ def test_divergence_to_overflow_is_quiet_and_padded_with_nan():
 @pytest.mark.parametrize(("f", "H"), QUADRATICS, ids=["diagonal", "coupled", "3-d"])
 def test_newton_converges_in_one_step_on_a_quadratic(f, H):
     wrt = sorted(f.free_symbols, key=lambda s: s.name)
-    run = newton(f, wrt, start=np.full(len(wrt), 7.0), steps=3)
+    run = newton(f, wrt, start=np.full(len(wrt), 7.0), iterations=3)
     g0 = gradient(f, wrt).to_numpy()(*np.zeros(len(wrt)))
     minimiser = np.linalg.solve(H, -g0)  # gradient = H w + g(0)
     np.testing.assert_allclose(run.iterates[1], minimiser, atol=1e-12)
@@ -127,7 +129,7 @@ def test_newton_converges_in_one_step_on_a_quadratic(f, H):
 
 
 def test_newton_on_rosenbrock_matches_scipy():
-    run = newton(ROSENBROCK, [x, y], start=[-1.2, 1.0], steps=12)
+    run = newton(ROSENBROCK, [x, y], start=[-1.2, 1.0], iterations=12)
     ref = scipy.optimize.minimize(
         sp.lambdify([[x, y]], ROSENBROCK), [-1.2, 1.0], method="BFGS", tol=1e-12
     )
@@ -139,7 +141,7 @@ def test_newton_on_rosenbrock_matches_scipy():
 
 
 def test_newton_stops_on_a_singular_hessian():
-    run = newton(x**4 + y**2, [x, y], start=[0.0, 1.0], steps=3)  # H = diag(0, 2) there
+    run = newton(x**4 + y**2, [x, y], start=[0.0, 1.0], iterations=3)  # H = diag(0, 2) there
     assert any("singular at step 0" in note for note in run.notes)
     assert np.isnan(run.iterates[1:]).all() and not run.diverged
 
@@ -149,7 +151,7 @@ def test_newton_stops_on_a_singular_hessian():
 
 def test_momentum_matches_the_heavy_ball_recursion_and_beats_gd():
     f = x**2 + 50 * y**2
-    run = momentum(f, [x, y], start=[1.0, 1.0], lr=0.01, steps=300, beta=0.9)
+    run = momentum(f, [x, y], start=[1.0, 1.0], lr=0.01, iterations=300, beta=0.9)
     g = gradient(f, [x, y]).to_numpy()
     w, v, out = np.array([1.0, 1.0]), np.zeros(2), [np.array([1.0, 1.0])]
     for _ in range(300):
@@ -157,7 +159,7 @@ def test_momentum_matches_the_heavy_ball_recursion_and_beats_gd():
         w = w - 0.01 * v
         out.append(w)
     np.testing.assert_allclose(run.iterates, np.array(out), rtol=1e-12, atol=1e-300)
-    plain = gradient_descent(f, [x, y], start=[1.0, 1.0], lr=0.01, steps=300)
+    plain = gradient_descent(f, [x, y], start=[1.0, 1.0], lr=0.01, iterations=300)
     assert run.losses[-1] < 1e-6 * plain.losses[-1]
     assert run.result.shape == (4, 1)  # (w, v) after one step
     assert run.steps[2].why.startswith("velocity")
@@ -290,7 +292,7 @@ def test_start_must_have_one_value_per_variable(start):
 def test_other_bad_arguments():
     with pytest.raises(ArgumentError, match=r"(?s)start=.*give a value for y"):
         gradient_descent(x**2 + y**2, [x, y], {x: 1.0}, 0.1, 5)
-    with pytest.raises(ArgumentError, match=r"steps=-1 is not valid"):
+    with pytest.raises(ArgumentError, match=r"iterations=-1 is not valid"):
         gradient_descent(x**2, [x], [1.0], 0.1, -1)
     with pytest.raises(ArgumentError, match=r"(?s)data=.*f also depends on a"):
         gradient_descent(sp.Symbol("a") * x**2, [x], [1.0], 0.1, 5)
@@ -307,3 +309,128 @@ def test_other_bad_arguments():
         ArgumentError, match=r"batch_size=21 is not valid: use an integer from 1 to 20"
     ):
         sgd(SQUARED, [w, c], [0, 0], 0.1, 5, data={xi: xs, yi: ys}, batch_size=21)
+
+
+# -- every optimiser in 1, 2 and 3 variables ----------------------------------------------
+
+# (f, wrt, minimiser, Hessian): separable quadratics with a known minimiser
+DIMENSIONS = [
+    ((x - 3) ** 2, [x], [3.0], np.diag([2.0])),
+    ((x - 3) ** 2 + 2 * (y + 1) ** 2, [x, y], [3.0, -1.0], np.diag([2.0, 4.0])),
+    (
+        (x - 3) ** 2 + 2 * (y + 1) ** 2 + 3 * (z - 2) ** 2,
+        [x, y, z],
+        [3.0, -1.0, 2.0],
+        np.diag([2.0, 4.0, 6.0]),
+    ),
+]
+DIM_IDS = ["1 variable", "2 variables", "3 variables"]
+
+
+def test_newton_in_one_variable_reaches_the_minimum_at_the_first_step():
+    run = newton((x - 3) ** 2, [x], start=[0.0], iterations=2)
+    assert run.iterates.shape == (3, 1)
+    np.testing.assert_allclose(run.iterates[:, 0], [0.0, 3.0, 3.0], atol=1e-14)
+    assert run.iterations == 2
+    assert run.result == sp.ImmutableMatrix([3])
+    assert run.notes == ()
+
+
+@pytest.mark.parametrize(("f", "wrt", "minimiser", "H"), DIMENSIONS, ids=DIM_IDS)
+def test_every_optimiser_in_one_two_and_three_variables(f, wrt, minimiser, H):
+    start = np.zeros(len(wrt))
+    runs = {
+        "gradient descent": gradient_descent(f, wrt, start, lr=0.1, iterations=300),
+        "momentum": momentum(f, wrt, start, lr=0.05, iterations=300, beta=0.5),
+        "Newton": newton(f, wrt, start, iterations=1),
+    }
+    for method, run in runs.items():
+        assert run.method == method
+        assert run.iterates.shape == (run.iterations + 1, len(wrt))
+        np.testing.assert_allclose(run.final, minimiser, atol=1e-8, err_msg=method)
+        assert run.converged, method
+    bound = learning_rate_bound(f, wrt)
+    assert float(bound.result) == pytest.approx(2 / H.max())
+    assert bound.eigenvalues == tuple(sorted(np.diag(H).astype(int), reverse=True))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_sgd_in_one_two_and_three_variables(n):
+    ws = sp.symbols(f"w1:{n + 1}", real=True)
+    feats = sp.symbols(f"a1:{n + 1}", real=True)
+    target = sp.Symbol("t", real=True)
+    loss = (sum(wi * ai for wi, ai in zip(ws, feats, strict=True)) - target) ** 2
+    rng = np.random.default_rng(n)
+    A = rng.normal(size=(100, n))
+    true = np.arange(1.0, n + 1)
+    data = {a: A[:, i] for i, a in enumerate(feats)} | {target: A @ true}
+    run = sgd(loss, ws, np.zeros(n), lr=0.05, iterations=800, data=data, batch_size=5, seed=0)
+    assert run.iterates.shape == (801, n)
+    np.testing.assert_allclose(run.final, true, atol=1e-6)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_lagrange_in_one_two_and_three_variables(n):
+    ws = sp.symbols(f"w1:{n + 1}", real=True)
+    # minimise |w|^2 on the plane sum(w) = n: the point (1, ..., 1), lambda = 2
+    pts = lagrange(sum(wi**2 for wi in ws), [sp.Eq(sum(ws), n)], ws)
+    (point,) = pts.points
+    assert [point[wi] for wi in ws] == [1] * n
+    assert point[pts.multipliers[0]] == 2
+    assert pts.values == (n,)
+    assert pts.verify()
+
+
+def test_the_old_steps_keyword_still_works_with_a_warning():
+    with pytest.warns(DeprecationWarning, match=r"steps=\.\.\.\) is deprecated.*iterations="):
+        run = gradient_descent(x**2, [x], [1.0], 0.1, steps=3)
+    assert run.iterations == 3 and run.iterates.shape == (4, 1)
+    with pytest.warns(DeprecationWarning, match=r"n_steps is deprecated.*\.iterations"):
+        assert run.n_steps == 3
+    with pytest.raises(ArgumentError, match="give only iterations="):
+        newton(x**2, [x], [1.0], steps=3, iterations=3)
+
+
+def test_a_run_exposes_what_an_explorer_plots():
+    run = gradient_descent((x - 3) ** 2 + 2 * (y + 1) ** 2, [x, y], [0.0, 0.0], 0.1, 5)
+    assert run.iterates.shape == (6, 2)  # the path
+    assert run.losses.shape == run.grad_norms.shape == (6,)  # the loss curve
+    assert run.lr == 0.1 and run.method == "gradient descent" and not run.diverged
+    assert run.final.tolist() == run.iterates[-1].tolist()
+
+
+def test_verify_takes_explicit_options_and_rejects_others():
+    run = newton((x - 3) ** 2 + y**4, [x, y], [0.0, 1.0], iterations=3)
+    assert run.verify(n=5, seed=1)
+    for d in (run, learning_rate_bound(x**2, [x]), lagrange(x * y, [x + y - 2], [x, y])):
+        with pytest.raises(ArgumentError, match=r"bogus=1 is not valid"):
+            d.verify(bogus=1)
+
+
+def test_budget_is_checked():
+    with pytest.raises(ArgumentError, match=r"budget=-1 is not valid"):
+        gradient_descent(x**2, [x], [1.0], 0.1, 5, budget=-1)
+    with pytest.raises(ArgumentError, match=r"budget=0 is not valid"):
+        lagrange(x * y, [x + y - 2], [x, y], budget=0)
+
+
+def test_rerun_equals_a_fresh_run_and_does_no_symbolic_work():
+    f = (x - 3) ** 2 + 2 * (y + 1) ** 2
+    xs, ys = regression_data(30)
+    cases = [
+        (gradient_descent, (f, [x, y], [0.0, 0.0], 0.1, 10), {}),
+        (momentum, (f, [x, y], [0.0, 0.0], 0.1, 10), {"beta": 0.5}),
+        (sgd, (SQUARED, [w, c], [0.0, 0.0], 0.1, 10), {"data": {xi: xs, yi: ys}, "seed": 3}),
+    ]
+    for method, (g, wrt, _, _, _), kwargs in cases:
+        run = method(g, wrt, [0.0, 0.0], 0.1, 10, **kwargs)
+        again = run.rerun(start=[1.0, 2.0], lr=0.05, iterations=7)
+        fresh = method(g, wrt, [1.0, 2.0], 0.05, 7, **kwargs)
+        np.testing.assert_array_equal(again.iterates, fresh.iterates)
+        np.testing.assert_array_equal(again.losses, fresh.losses)
+        assert again.lr == 0.05 and again.iterations == 7 and again.result == run.result
+        np.testing.assert_array_equal(run.rerun().iterates, run.iterates)
+    run = newton(x**4 + y**2, [x, y], [1.0, 1.0], iterations=3)
+    assert any("singular" in note for note in run.rerun(start=[0.0, 1.0]).notes)
+    with pytest.raises(ArgumentError, match=r"lr=0.1 is not valid: Newton has no step size"):
+        run.rerun(lr=0.1)

@@ -10,16 +10,19 @@ import scipy.special as sc
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
-from symml._codegen.generate import RankDeficientWarning, expit, to_numpy
-from symml._core.errors import ArgumentError, NoClosedFormError
-from symml._ml.regression import (
+from symml import (
+    ArgumentError,
     ConvergenceWarning,
     LeastSquaresFit,
     LogisticFit,
+    NoClosedFormError,
     NormalEquations,
+    RankDeficientWarning,
+    expit,
     fit_logistic,
     logistic_regression,
     normal_equations,
+    to_numpy,
 )
 
 sm = pytest.importorskip("statsmodels.api")
@@ -152,7 +155,7 @@ def test_assumptions_name_what_the_solution_needs():
             ArgumentError,
             r"not of the form c\*B.T\*W\*B",
         ),
-        (X * w, ArgumentError, r"loss=X\*w is not valid: it is m x 1; pass a scalar"),
+        (X * w, ArgumentError, r"f=X\*w is not valid: it is m x 1; pass a scalar"),
         (y.T * y, ArgumentError, r"it does not depend on w"),
         ("(X*w - y).T*(X*w - y)", ArgumentError, r"parse_expr"),
     ],
@@ -381,3 +384,27 @@ def test_logistic_regression_symbols_are_checked():
         logistic_regression(w=sp.Symbol("w"))
     with pytest.raises(ArgumentError, match=re.escape("shapes must be X: m x n")):
         logistic_regression(X=sp.MatrixSymbol("X", n, n), w=w, y=y)
+
+
+def test_logistic_regression_takes_X_y_w_like_fit_logistic():
+    Xs, ys, ws = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("y", m, 1), sp.MatrixSymbol("w", n, 1)
+    new = logistic_regression(Xs, ys, ws)
+    assert new.default_args() == [Xs, ys, ws]
+    with pytest.warns(DeprecationWarning, match=r"logistic_regression\(X, w, y\) is deprecated"):
+        old = logistic_regression(Xs, ws, ys)
+    assert old.result == new.result and old.default_args() == [Xs, ys, ws]
+    assert logistic_regression(X=Xs, w=ws, y=ys).result == new.result
+
+
+def test_normal_equations_takes_f_and_a_budget():
+    assert normal_equations(OLS, w, budget=5).result == sp.Eq(w, (X.T * X) ** -1 * X.T * y)
+    with pytest.warns(DeprecationWarning, match=r"loss=\.\.\.\) is deprecated.*f="):
+        assert normal_equations(loss=OLS, wrt=w).result == normal_equations(OLS, w).result
+    with pytest.raises(ArgumentError, match=r"budget=0 is not valid"):
+        normal_equations(OLS, w, budget=0)
+
+
+def test_verify_rejects_unknown_options():
+    with pytest.raises(ArgumentError, match=r"bogus=1 is not valid.*accepts"):
+        normal_equations(OLS, w).verify(bogus=1)
+    assert normal_equations(OLS, w).verify(points=1, seed=3)

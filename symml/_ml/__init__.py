@@ -1,5 +1,13 @@
 """Least squares (normal equations), logistic regression, backpropagation.
 
+==================  ===============================================================
+module              holds
+==================  ===============================================================
+``regression``      ``normal_equations``, ``NormalEquations``, ``LeastSquaresFit``
+``logistic``        ``logistic_regression``, ``fit_logistic``, ``LogisticFit``
+``backpropagation`` ``backprop``, ``ComputationGraph``, ``two_layer_network``
+==================  ===============================================================
+
 This ``__init__`` is the package's interface: other symml packages import from here,
 never from its modules."""
 
@@ -7,13 +15,13 @@ from .backpropagation import Backprop as Backprop
 from .backpropagation import ComputationGraph as ComputationGraph
 from .backpropagation import backprop as backprop
 from .backpropagation import two_layer_network as two_layer_network
-from .regression import ConvergenceWarning as ConvergenceWarning
+from .logistic import ConvergenceWarning as ConvergenceWarning
+from .logistic import LogisticFit as LogisticFit
+from .logistic import LogisticRegression as LogisticRegression
+from .logistic import fit_logistic as fit_logistic
+from .logistic import logistic_regression as logistic_regression
 from .regression import LeastSquaresFit as LeastSquaresFit
-from .regression import LogisticFit as LogisticFit
-from .regression import LogisticRegression as LogisticRegression
 from .regression import NormalEquations as NormalEquations
-from .regression import fit_logistic as fit_logistic
-from .regression import logistic_regression as logistic_regression
 from .regression import normal_equations as normal_equations
 
 __all__ = [

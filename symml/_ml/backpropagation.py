@@ -27,7 +27,7 @@ differences, which ``.verify()`` checks.
 Examples
 --------
 >>> import sympy as sp
->>> from symml._ml.backpropagation import backprop
+>>> from symml import backprop
 >>> x, w, b, y = sp.symbols("x w b y", real=True)
 >>> z, L = sp.symbols("z L", real=True)
 >>> bp = backprop({z: w*x + b, L: (z - y)**2 / 2}, [w, b])
@@ -49,15 +49,20 @@ from typing import Any
 
 import sympy as sp
 
+from .._calculus import as_wrt, fd_verdict, gradient
+from .._calculus import assumptions as calc_assumptions
+from .._check import check
 from .._codegen import expit
 from .._core import (
+    CHECK_BUDGET,
+    DEFAULT_BUDGET,
     ArgumentError,
+    Deadline,
     Derivation,
     Step,
     Verdict,
     as_sympy,
     bad_argument,
-    run_with_budget,
 )
 
 __all__ = ["Backprop", "ComputationGraph", "backprop", "two_layer_network"]
@@ -83,7 +88,7 @@ class ComputationGraph:
 
     Examples
     --------
-    >>> from symml._ml.backpropagation import two_layer_network
+    >>> from symml import two_layer_network
     >>> net = two_layer_network(2, 2)
     >>> [str(v) for v, _ in net.nodes]
     ['z_1', 'h_1', 'z_2', 'h_2', 'yhat', 'L']
@@ -123,7 +128,7 @@ def two_layer_network(
 
     Examples
     --------
-    >>> from symml._ml.backpropagation import two_layer_network
+    >>> from symml import two_layer_network
     >>> net = two_layer_network(1, 1, loss="cross_entropy")
     >>> for v, e in net.nodes:
     ...     print(v, "=", e)
@@ -227,9 +232,7 @@ def _as_graph(graph: Any, wrt: Any) -> tuple[ComputationGraph, tuple[sp.Symbol, 
             raise ArgumentError(bad_argument("wrt", wrt, "give the parameters, e.g. wrt=[w, b]"))
         params = tuple(g.params)
     else:
-        from .._calculus import as_wrt as _as_wrt
-
-        params = _as_wrt(wrt)
+        params = as_wrt(wrt)
     clash = [p for p in params if p in seen]
     if clash:
         raise ArgumentError(
@@ -271,7 +274,7 @@ class Backprop(Derivation):
 
     __slots__ = ("adjoint_symbols", "adjoints", "forward", "graph", "local")
 
-    def compare_with_direct(self, *, budget: float = 5.0) -> Verdict:
+    def compare_with_direct(self, *, budget: float = CHECK_BUDGET) -> Verdict:
         """Whether ``.result`` equals ``symml.gradient`` of the composed loss.
 
         Both sides are put in one normal form (``σ(-t) = 1 - σ(t)``, expanded,
@@ -281,13 +284,12 @@ class Backprop(Derivation):
 
         Examples
         --------
-        >>> from symml._ml.backpropagation import backprop, two_layer_network
+        >>> from symml import backprop, two_layer_network
         >>> v = backprop(two_layer_network(1, 1)).compare_with_direct()
         >>> bool(v), v.method
         (True, 'symbolic')
         """
-        from .._calculus import gradient
-
+        deadline = Deadline(budget)
         direct = gradient(self.source, self.wrt).result
 
         def prove() -> int | None:
@@ -297,7 +299,7 @@ class Backprop(Derivation):
                     return k
             return None
 
-        bad, finished = run_with_budget(prove, budget)
+        bad, finished = deadline.run(prove)
         if finished and bad is None:
             return Verdict(
                 True,
@@ -306,8 +308,6 @@ class Backprop(Derivation):
                 expected=direct,
                 notes=("equal to symml.gradient of the composed loss",),
             )
-        from .._check import check
-
         verdict = check(self.result, direct)
         note = "no proof within the budget" if not finished else f"entry {bad} did not cancel"
         return Verdict(
@@ -329,7 +329,7 @@ class Backprop(Derivation):
         Examples
         --------
         >>> import sympy as sp
-        >>> from symml._ml.backpropagation import backprop
+        >>> from symml import backprop
         >>> x, w, y, z, L = sp.symbols("x w y z L", real=True)
         >>> print(backprop({z: w*x, L: (z - y)**2}, [w]).backward_pass().latex())
         \\begin{align*}
@@ -391,20 +391,20 @@ def _local_derivative(
     return sp.factor_terms(d), why
 
 
-def _tidy(expr: sp.Expr) -> sp.Expr:
-    """The shortest of a few cheap rewritings (cancel, factor), within a budget."""
+def _tidy(expr: sp.Expr, deadline: Deadline) -> sp.Expr:
+    """The shortest of a few cheap rewritings (cancel, factor), within a second of the budget."""
 
     def candidates() -> list[sp.Expr]:
         cancelled = sp.cancel(expr)
         return [sp.factor_terms(expr), cancelled, sp.factor_terms(cancelled), sp.factor(cancelled)]
 
-    found, finished = run_with_budget(candidates, 1.0)
+    found, finished = deadline.run(candidates, cap=1.0)
     if not finished or not found:
         return expr
     return min([expr, *found], key=sp.count_ops)
 
 
-def backprop(graph: Any, wrt: Any = None) -> Backprop:
+def backprop(graph: Any, wrt: Any = None, *, budget: float = DEFAULT_BUDGET) -> Backprop:
     r"""Backpropagation on a computation graph, with every step shown.
 
     Parameters
@@ -413,6 +413,9 @@ def backprop(graph: Any, wrt: Any = None) -> Backprop:
         The last node is the (scalar) loss.
     wrt : sequence of Symbols, optional
         The parameters; default ``graph.params``.
+    budget : float
+        Seconds for tidying the adjoints (at most one per adjoint); once it
+        is spent, adjoints are left as the chain rule gives them.
 
     Returns
     -------
@@ -435,13 +438,14 @@ def backprop(graph: Any, wrt: Any = None) -> Backprop:
     Examples
     --------
     >>> import sympy as sp
-    >>> from symml._ml.backpropagation import backprop, two_layer_network
+    >>> from symml import backprop, two_layer_network
     >>> bp = backprop(two_layer_network(2, 2, loss="cross_entropy"))
     >>> bp.adjoints[sp.Symbol("s", real=True)]          # σ and cross-entropy: yhat - y
     -y + yhat
     >>> [s.why for s in bp.steps if s.lhs == bp.adjoint_symbols[sp.Symbol("h_1", real=True)]]
     ['chain rule: adjoints of the nodes using it times the local derivatives']
     """
+    deadline = Deadline(budget)
     g, params = _as_graph(graph, wrt)
     nodes = [v for v, _ in g.nodes]
     defs = dict(g.nodes)
@@ -471,7 +475,8 @@ def backprop(graph: Any, wrt: Any = None) -> Backprop:
     value: dict[sp.Symbol, sp.Expr] = {loss: sp.S.One}
     for v in order:
         chain[v] = sp.Add(*[bar[c] * local[c, v] for c in users.get(v, [])])
-        value[v] = _tidy(chain[v].xreplace({bar[c]: value[c] for c in users.get(v, [])}))
+        upstream = {bar[c]: value[c] for c in users.get(v, [])}
+        value[v] = _tidy(chain[v].xreplace(upstream), deadline)
     forward = g.forward()
     column = [value[p] for p in params]
     result = sp.ImmutableMatrix([e.xreplace(forward) for e in column])
@@ -492,34 +497,24 @@ def backprop(graph: Any, wrt: Any = None) -> Backprop:
         )
         return out
 
-    d = Backprop(
+    return Backprop(
         result,
         steps,
         kind="backpropagation",
         source=forward[loss],
         wrt=params,
-        assumptions=_real_assumptions(forward[loss]),
+        assumptions=calc_assumptions(forward[loss].free_symbols),
         verifier=_backprop_verdict,
-    )
-    for key, item in dict(
         graph=g,
         forward=forward,
         local=local,
         adjoints={v: value[v] for v in [loss, *order]},
         adjoint_symbols=bar,
-    ).items():
-        object.__setattr__(d, key, item)
-    return d
+    )
 
 
-def _real_assumptions(expr: sp.Expr) -> tuple[str, ...]:
-    from .._calculus import assumptions as _assumptions
-
-    return _assumptions(expr.free_symbols)
-
-
-def _backprop_verdict(d: Derivation, **options: Any) -> Verdict:
+def _backprop_verdict(
+    d: Backprop, *, n: int = 20, seed: int = 0, rtol: float = 1e-5, atol: float = 1e-6
+) -> Verdict:
     """Central differences of the composed loss in each parameter."""
-    from .._calculus import fd_verdict as _fd_verdict
-
-    return _fd_verdict(d, order=1, functions=[d.source], **options)
+    return fd_verdict(d, order=1, functions=[d.source], n=n, seed=seed, rtol=rtol, atol=atol)

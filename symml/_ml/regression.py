@@ -1,4 +1,4 @@
-r"""Least squares and logistic regression: derived in matrix form, solved stably.
+r"""Least squares: the normal equations derived in matrix form, solved stably.
 
 ============================  ======================================================
 name                          what it gives
@@ -7,12 +7,9 @@ name                          what it gives
                               ``Eq(w, (X.T*X)**-1*X.T*y)`` (ordinary, ridge,
                               weighted, generalised least squares); ``.fit(X, y)``
                               gives a :class:`LeastSquaresFit` with standard errors
-:func:`logistic_regression`   :class:`LogisticRegression`, a Derivation of the
-                              Newton (IRLS) step ``w - H**-1 * g`` from the matrix
-                              gradient and Hessian of the negative log-likelihood;
-                              ``.fit(X, y)`` gives a :class:`LogisticFit`
-:func:`fit_logistic`          a :class:`LogisticFit` for data, default symbols
-:class:`ConvergenceWarning`   a Newton fit stopped at ``max_iter``
+``derive``                    the matrix gradient or Hessian of a loss (square
+                              matrices taken symmetric), within a budget; shared
+                              with :mod:`symml._ml.logistic`
 ============================  ======================================================
 
 The symbolic side comes from matrix calculus (:func:`symml.gradient` and
@@ -38,45 +35,31 @@ array([1., 2.])
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.matrices.expressions.diagonal import DiagMatrix
 
-from .._codegen import RankDeficientWarning, to_numpy
-from .._codegen import gram_block as _gram_block
-from .._codegen import normal_system as _normal_system
-from .._codegen import product as _product
-from .._codegen import solve_normal as _solve_normal
-from .._codegen import terms as _terms
+from .._calculus import gradient, hessian
+from .._codegen import gram_block, normal_system, product, solve_normal, terms, to_numpy
 from .._core import (
+    DEFAULT_BUDGET,
     ArgumentError,
+    BudgetExceededError,
+    Deadline,
     Derivation,
     NoClosedFormError,
     Step,
     Verdict,
     as_sympy,
     bad_argument,
+    renamed_keywords,
 )
 
-__all__ = [
-    "ConvergenceWarning",
-    "LeastSquaresFit",
-    "LogisticFit",
-    "LogisticRegression",
-    "NormalEquations",
-    "RankDeficientWarning",
-    "fit_logistic",
-    "logistic_regression",
-    "normal_equations",
-]
-
-
-class ConvergenceWarning(UserWarning):
-    """An iterative fit stopped at ``max_iter`` before its tolerance was met."""
+__all__ = ["LeastSquaresFit", "NormalEquations", "column_names", "derive", "normal_equations"]
 
 
 # --------------------------------------------------------------------------
@@ -94,12 +77,26 @@ def _symmetric_matrices(expr: sp.Basic, wrt: sp.MatrixSymbol) -> list[sp.MatrixS
     )
 
 
-def _derive(kind: str, expr: sp.Basic, wrt: sp.MatrixSymbol) -> Derivation:
-    from .._calculus import gradient, hessian
+def derive(kind: str, expr: sp.Basic, wrt: sp.MatrixSymbol, deadline: Deadline) -> Derivation:
+    """The matrix ``"gradient"`` or ``"hessian"`` of ``expr`` within what is left of ``deadline``.
 
+    Square matrix symbols other than ``wrt`` (weights, covariances) are taken symmetric.
+    """
     symmetric = _symmetric_matrices(expr, wrt)
-    with sp.assuming(*(sp.Q.symmetric(s) for s in symmetric)):
-        return (gradient if kind == "gradient" else hessian)(expr, wrt)
+    func = gradient if kind == "gradient" else hessian
+
+    def work() -> Derivation:
+        with sp.assuming(*(sp.Q.symmetric(s) for s in symmetric)):
+            return func(expr, wrt)
+
+    value, finished = deadline.run(work)
+    if not finished or value is None:
+        raise BudgetExceededError(
+            bad_argument(
+                "budget", deadline.seconds, f"the {kind} took longer than the budget; raise budget="
+            )
+        )
+    return value
 
 
 def _as_column(wrt: Any) -> sp.MatrixSymbol:
@@ -115,13 +112,13 @@ def _as_column(wrt: Any) -> sp.MatrixSymbol:
 
 
 def _as_loss(loss: Any, wrt: sp.MatrixSymbol) -> sp.Basic:
-    expr = as_sympy(loss, "loss")
+    expr = as_sympy(loss, "f")
     if isinstance(expr, sp.MatrixExpr) and expr.shape != (1, 1):
         raise ArgumentError(
-            bad_argument("loss", loss, f"it is {expr.shape[0]} x {expr.shape[1]}; pass a scalar")
+            bad_argument("f", loss, f"it is {expr.shape[0]} x {expr.shape[1]}; pass a scalar")
         )
     if not expr.has(wrt):
-        raise ArgumentError(bad_argument("loss", loss, f"it does not depend on {wrt}"))
+        raise ArgumentError(bad_argument("f", loss, f"it does not depend on {wrt}"))
     return expr
 
 
@@ -134,8 +131,8 @@ def _linear_split(
     """Split the gradient into ``sum c_k A_k w`` and ``w``-free terms, or refuse."""
     linear: list[tuple[sp.Expr, list[sp.MatrixExpr]]] = []
     constant: list[sp.MatrixExpr] = []
-    for coeff, factors in _terms(grad):
-        term = coeff * _product(factors)
+    for coeff, factors in terms(grad):
+        term = coeff * product(factors)
         if not term.has(w):
             constant.append(term)
         elif factors[-1] == w and not coeff.has(w) and not any(f.has(w) for f in factors[:-1]):
@@ -143,7 +140,7 @@ def _linear_split(
         else:
             raise NoClosedFormError(
                 bad_argument(
-                    "loss",
+                    "f",
                     loss,
                     f"it is not quadratic in {w}: its gradient has the term {term}, which is "
                     f"not linear in {w}, so the gradient = 0 equations have no closed form. "
@@ -153,7 +150,7 @@ def _linear_split(
             )
     if not linear:
         raise NoClosedFormError(
-            bad_argument("loss", loss, f"it is linear in {w}, so it has no minimum")
+            bad_argument("f", loss, f"it is linear in {w}, so it has no minimum")
         )
     return linear, constant
 
@@ -175,12 +172,12 @@ def _psd_assumptions(
     """Assumptions under which every term ``c B^T W B`` is PSD; refuse other shapes."""
     out: list[str] = []
     for coeff, factors in terms:
-        block = _gram_block(coeff, factors or [sp.Identity(hessian.shape[0])])
-        term = coeff * (_product(factors) if factors else sp.Identity(hessian.shape[0]))
+        block = gram_block(coeff, factors or [sp.Identity(hessian.shape[0])])
+        term = coeff * (product(factors) if factors else sp.Identity(hessian.shape[0]))
         if block is None:
             raise ArgumentError(
                 bad_argument(
-                    "loss",
+                    "f",
                     loss,
                     f"its Hessian {hessian} has the term {term}, not of the "
                     "form c*B.T*W*B, so it is not known to be positive semi-definite; "
@@ -190,7 +187,7 @@ def _psd_assumptions(
         if coeff.is_negative:
             raise ArgumentError(
                 bad_argument(
-                    "loss",
+                    "f",
                     loss,
                     f"its Hessian {hessian} is not positive semi-definite (the term "
                     f"{term} has a negative coefficient), so gradient = 0 "
@@ -217,18 +214,10 @@ class NormalEquations(Derivation):
     (a SymPy matrix expression) and :meth:`fit`.
     """
 
-    __slots__ = ("_cache", "gradient", "hessian")
+    __slots__ = ("gradient", "hessian")
 
     gradient: Derivation
     hessian: sp.Basic
-
-    def __init__(
-        self, result: Any, steps: Any, *, gradient: Derivation, hessian: sp.Basic, **kw: Any
-    ) -> None:
-        super().__init__(result, steps, **kw)
-        object.__setattr__(self, "gradient", gradient)
-        object.__setattr__(self, "hessian", hessian)
-        object.__setattr__(self, "_cache", {})
 
     def default_args(self) -> list[Any]:
         """The data of the solution: non-square matrices, then square ones, then scalars.
@@ -268,16 +257,18 @@ class NormalEquations(Derivation):
         (array([1.03, 1.98]), 2)
         """
         args = self.default_args() if args is None else list(args)
-        key = tuple(args)
-        system = self._cache.get(key)
-        if system is None:
-            system = _normal_system(self.result, args)
-            self._cache[key] = system
-        solution, data_rows = _solve_normal(system(*data), full=True)
-        return LeastSquaresFit._from_solution(solution, data_rows, _column_names(args, data))
+        system = _compiled_system(self.result, tuple(args))
+        solution, data_rows = solve_normal(system(*data), full=True)
+        return LeastSquaresFit._from_solution(solution, data_rows, column_names(args, data))
 
 
-def _column_names(args: Sequence[Any], data: Sequence[Any]) -> tuple[str, ...] | None:
+@functools.lru_cache(maxsize=32)
+def _compiled_system(result: sp.Eq, args: tuple[Any, ...]) -> Callable[..., Any]:
+    """The stacked least-squares system of ``result`` for ``args``, generated once."""
+    return normal_system(result, list(args))
+
+
+def column_names(args: Sequence[Any], data: Sequence[Any]) -> tuple[str, ...] | None:
     """Column labels of the design matrix when it was given as a DataFrame."""
     for sym, value in zip(args, data, strict=False):
         columns = getattr(value, "columns", None)
@@ -367,19 +358,23 @@ class LeastSquaresFit:
         return np.stack([self.params - half, self.params + half], axis=-1)
 
 
-def normal_equations(loss: Any, wrt: Any) -> NormalEquations:
+@renamed_keywords(loss="f")
+def normal_equations(f: Any, wrt: Any, *, budget: float = DEFAULT_BUDGET) -> NormalEquations:
     r"""Solve ``gradient = 0`` for a loss quadratic in ``wrt``: the normal equations.
 
     Parameters
     ----------
-    loss : sympy matrix expression
-        A scalar (1 x 1) loss, quadratic in ``wrt`` with a positive
+    f : sympy matrix expression
+        The loss, a scalar (1 x 1), quadratic in ``wrt`` with a positive
         semi-definite Hessian: ordinary ``(X*w - y).T*(X*w - y)``, ridge
         ``... + lam*w.T*w``, weighted ``(X*w - y).T*W*(X*w - y)``, generalised
         ``(X*w - y).T*Sigma**-1*(X*w - y)``, or
         ``(X*w - y).T*DiagMatrix(v)*(X*w - y)`` with a weight vector.
     wrt : MatrixSymbol
         The unknown, a column (n x 1).
+    budget : float
+        Seconds for the symbolic work (the matrix gradient), default
+        ``symml.DEFAULT_BUDGET``; past it a :class:`~symml.BudgetExceededError`.
 
     Returns
     -------
@@ -402,7 +397,7 @@ def normal_equations(loss: Any, wrt: Any) -> NormalEquations:
     ArgumentError
         The Hessian is not of the form ``sum c*B.T*W*B`` with ``c >= 0``
         (not a convex quadratic), ``wrt`` is not a column MatrixSymbol, or
-        ``loss`` is not scalar.
+        ``f`` is not scalar.
 
     Examples
     --------
@@ -459,18 +454,19 @@ def normal_equations(loss: Any, wrt: Any) -> NormalEquations:
     >>> w_hat, caught[0].message.rank
     (array([1., 1.]), 1)
     """
+    deadline = Deadline(budget)
     w = _as_column(wrt)
-    expr = _as_loss(loss, w)
-    grad = _derive("gradient", expr, w)
-    linear, constant = _linear_split(grad.result, w, loss)
+    expr = _as_loss(f, w)
+    grad = derive("gradient", expr, w, deadline)
+    linear, constant = _linear_split(grad.result, w, f)
     n = w.shape[0]
     k = _common_factor([c for c, _ in linear])
     h_terms = [(c / k, factors) for c, factors in linear]
-    H = sp.MatAdd(*[c * (_product(f) if f else sp.Identity(n)) for c, f in h_terms]).doit()
+    H = sp.MatAdd(*[c * (product(f) if f else sp.Identity(n)) for c, f in h_terms]).doit()
     rhs = sp.MatAdd(*[-t / k for t in constant]).doit() if constant else sp.ZeroMatrix(n, 1)
     hessian = (k * H).doit() if k != 1 else H
     assumptions = [
-        *_psd_assumptions(hessian, h_terms, loss),
+        *_psd_assumptions(hessian, h_terms, f),
         f"{H} invertible",
     ]
     solution = H**-1 * rhs
@@ -511,8 +507,6 @@ def _sample_args(
     args: Sequence[Any], expr: sp.Basic, w: sp.MatrixSymbol, rng: np.random.Generator
 ) -> list[Any]:
     """Random data for ``args``: SPD square matrices, positive weights and scalars."""
-    from sympy.matrices.expressions.diagonal import DiagMatrix
-
     sizes: dict[sp.Basic, int] = {w.shape[0]: 3}
     positive = {v for d in expr.atoms(DiagMatrix) for v in d.args[0].atoms(sp.MatrixSymbol)}
 
@@ -570,278 +564,3 @@ def _verify_normal(
             )
     note = f"the gradient vanishes at the solution and the Hessian is PSD at {points} random data"
     return Verdict(True, "numeric", claimed=d.result, notes=(note,), points=points)
-
-
-# --------------------------------------------------------------------------
-# Logistic regression
-# --------------------------------------------------------------------------
-def _softplus() -> sp.Lambda:
-    t = sp.Dummy("t", real=True)
-    return sp.Lambda(t, sp.log(1 + sp.exp(t)))
-
-
-class LogisticRegression(Derivation):
-    """Logistic regression as a Derivation: the Newton (IRLS) step.
-
-    Made by :func:`logistic_regression`. ``.result`` is
-    ``Eq(w_new, w - H**-1 * g)``; ``loss`` is the negative log-likelihood
-    (a SymPy matrix expression), ``gradient`` and ``hessian`` its
-    Derivations; :meth:`fit` runs the step to convergence on data.
-    """
-
-    __slots__ = ("_cache", "gradient", "hessian", "loss", "symbols")
-
-    loss: sp.Basic
-    gradient: Derivation
-    hessian: Derivation
-    symbols: tuple[sp.MatrixSymbol, sp.MatrixSymbol, sp.MatrixSymbol]
-
-    def __init__(self, result: Any, steps: Any, *, parts: dict[str, Any], **kw: Any) -> None:
-        super().__init__(result, steps, **kw)
-        for name, value in parts.items():
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "_cache", {})
-
-    def default_args(self) -> list[Any]:
-        """``[X, y, w]``: data, labels, current weights."""
-        return list(self.symbols)
-
-    def _functions(self) -> tuple[Callable[..., Any], ...]:
-        if not self._cache:
-            args = self.default_args()
-            self._cache["step"] = self.to_numpy(args, name="newton_step")
-            self._cache["loss"] = to_numpy(self.loss, args, name="nll")
-            self._cache["hessian"] = to_numpy(self.hessian.result, args, name="hessian")
-        return self._cache["step"], self._cache["loss"], self._cache["hessian"]
-
-    def fit(
-        self, X: Any, y: Any, *, tol: float = 1e-10, max_iter: int = 100, start: Any = None
-    ) -> LogisticFit:
-        """Maximum-likelihood fit by Newton's method with the derived step.
-
-        Each iteration evaluates the generated ``newton_step`` (one pass
-        shares ``X @ w`` and the sigmoid between gradient and Hessian and
-        solves ``H d = g`` by LU); a step that increases the loss is halved
-        until it does not (damped Newton). Stops when
-        ``max|dw| <= tol * (1 + max|w|)``.
-
-        Parameters
-        ----------
-        X : array_like, shape (m, n)
-            The design matrix (add a column of ones for an intercept).
-        y : array_like, shape (m,)
-            Labels in ``[0, 1]`` (0/1, or proportions).
-        tol, max_iter : float, int
-            Convergence tolerance and iteration limit (then a
-            :class:`ConvergenceWarning`: with separated classes the
-            likelihood has no maximum).
-        start : array_like, optional
-            Starting weights (default zeros).
-
-        Returns
-        -------
-        LogisticFit
-
-        Examples
-        --------
-        >>> import numpy as np, symml
-        >>> X = np.c_[np.ones(6), [0.0, 1, 2, 3, 4, 5]]
-        >>> fit = symml.logistic_regression().fit(X, np.array([0.0, 0, 1, 0, 1, 1]))
-        >>> fit.converged, fit.params.round(4)
-        (True, array([-3.0351,  1.214 ]))
-        """
-        import scipy.linalg as sl
-
-        step, loss, hessian = self._functions()
-        singular = (
-            "the Hessian X.T*diag(s*(1 - s))*X is singular: remove collinear columns "
-            "(or the classes are separated)"
-        )
-        Xa = np.asarray(X, dtype=float)
-        ya = np.asarray(y, dtype=float)
-        if Xa.ndim != 2:
-            raise ArgumentError(bad_argument("X", X, "pass a 2-D design matrix (m, n)"))
-        if ya.ndim != 1 or ya.shape[0] != Xa.shape[0]:
-            raise ArgumentError(
-                bad_argument("y", y, f"pass {Xa.shape[0]} labels, one per row of X, as 1-D")
-            )
-        if np.any((ya < 0) | (ya > 1)) or not np.all(np.isfinite(ya)):
-            raise ArgumentError(bad_argument("y", y, "labels must lie in [0, 1] (0/1 outcomes)"))
-        w = np.zeros(Xa.shape[1]) if start is None else np.asarray(start, dtype=float).copy()
-        f = loss(Xa, ya, w)
-        converged = False
-        it = 0
-        for it in range(1, max_iter + 1):  # noqa: B007
-            try:
-                w_new = step(Xa, ya, w)
-            except np.linalg.LinAlgError:
-                raise ArgumentError(bad_argument("X", X, singular)) from None
-            f_new = loss(Xa, ya, w_new)
-            t = 1.0
-            while not f_new <= f + 1e-12 * abs(f) and t > 1e-10:
-                t /= 2
-                w_new = w + t * (step(Xa, ya, w) - w)
-                f_new = loss(Xa, ya, w_new)
-            delta = np.max(np.abs(w_new - w))
-            w, f = w_new, f_new
-            if delta <= tol * (1 + np.max(np.abs(w))):
-                converged = True
-                break
-        if not converged:
-            warnings.warn(
-                ConvergenceWarning(
-                    f"Newton's method did not converge in {max_iter} iterations (last step "
-                    f"{delta:.3g}); if the classes are separable the likelihood has no "
-                    "maximum: the weights grow without bound"
-                ),
-                stacklevel=2,
-            )
-        H = hessian(Xa, ya, w)
-        try:
-            cov = sl.cho_solve(sl.cho_factor(H), np.eye(len(w)))
-        except np.linalg.LinAlgError:
-            raise ArgumentError(bad_argument("X", X, singular)) from None
-        names = _column_names(self.symbols[:1], [X])
-        return LogisticFit(w, np.sqrt(np.diagonal(cov)), cov, -float(f), it, converged, names)
-
-
-@dataclass(frozen=True)
-class LogisticFit:
-    """A logistic-regression fit (the estimates statsmodels' ``Logit`` reports).
-
-    Attributes
-    ----------
-    params : ndarray, shape (n,)
-        Maximum-likelihood weights.
-    stderr : ndarray, shape (n,)
-        ``sqrt(diag(cov))``.
-    cov : ndarray, shape (n, n)
-        Inverse of the Hessian ``X^T diag(s (1 - s)) X`` at ``params`` (the
-        inverse observed Fisher information), by a Cholesky solve.
-    loglike : float
-        The log-likelihood at ``params``.
-    n_iter : int
-        Newton iterations used.
-    converged : bool
-        Whether the tolerance was met.
-    names : tuple of str or None
-        Column labels of ``X`` when it was a DataFrame.
-    """
-
-    params: np.ndarray
-    stderr: np.ndarray
-    cov: np.ndarray
-    loglike: float
-    n_iter: int
-    converged: bool
-    names: tuple[str, ...] | None = None
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Probabilities ``expit(X @ params)``."""
-        from scipy.special import expit as sigmoid
-
-        return sigmoid(np.asarray(X, dtype=float) @ self.params)
-
-
-def logistic_regression(X: Any = None, w: Any = None, y: Any = None) -> LogisticRegression:
-    r"""Derive logistic regression in matrix form: loss, gradient, Hessian and Newton step.
-
-    Parameters
-    ----------
-    X, w, y : MatrixSymbol, optional
-        Design matrix (m x n), weights (n x 1) and 0/1 labels (m x 1);
-        default ``MatrixSymbol("X", m, n)`` etc. with ``m, n`` positive
-        integer symbols.
-
-    Returns
-    -------
-    LogisticRegression
-        A Derivation with result ``Eq(w_new, w - H**-1 * g)``, where
-        ``loss = 1^T softplus(X w) - y^T X w`` (the negative log-likelihood,
-        ``softplus(t) = log(1 + exp(t))``), ``g = X^T (sigma(X w) - y)`` and
-        ``H = X^T diag(sigma(X w) * (1 - sigma(X w))) X`` come from
-        :func:`symml.gradient` / :func:`symml.hessian`. ``.fit(X, y)`` runs
-        Newton's method on data with the generated step (IRLS: the same
-        iteration). Because ``diag`` becomes broadcasting, one step costs two
-        passes over ``X``.
-
-    Examples
-    --------
-    >>> import symml
-    >>> lr = symml.logistic_regression()
-    >>> lr.gradient.result
-    X.T*(Lambda(_t, expit(_t)).(X*w) - y)
-    >>> lr.result.lhs, lr.default_args()
-    (w_new, [X, y, w])
-    >>> bool(lr.gradient.verify()) and bool(lr.hessian.verify())
-    True
-    """
-    n, m = sp.symbols("n m", integer=True, positive=True)
-    X = sp.MatrixSymbol("X", m, n) if X is None else X
-    w = sp.MatrixSymbol("w", n, 1) if w is None else w
-    y = sp.MatrixSymbol("y", m, 1) if y is None else y
-    for name, value in (("X", X), ("w", w), ("y", y)):
-        if not isinstance(value, sp.MatrixSymbol):
-            raise ArgumentError(bad_argument(name, value, "pass a MatrixSymbol (or nothing)"))
-    if not (w.shape[1] == 1 and y.shape[1] == 1 and X.shape == (y.shape[0], w.shape[0])):
-        raise ArgumentError(
-            bad_argument(
-                "X",
-                X,
-                f"shapes must be X: m x n, w: n x 1, y: m x 1; got {X.shape}, {w.shape}, {y.shape}",
-            )
-        )
-    rows = X.shape[0]
-    loss = sp.OneMatrix(1, rows) * (X * w).applyfunc(_softplus()) - y.T * X * w
-    grad = _derive("gradient", loss, w)
-    hess = _derive("hessian", loss, w)
-    w_new = sp.MatrixSymbol(f"{w.name}_new", *w.shape)
-    newton = w - hess.result**-1 * grad.result
-    result = sp.Eq(w_new, newton)
-
-    def steps() -> list[Step]:
-        return [
-            Step(loss, "negative log-likelihood of y_i ~ Bernoulli(sigma(x_i^T w))", lhs="L(w)"),
-            *grad.steps,
-            Step(
-                hess.result,
-                "differentiate the gradient again (sigma' = sigma (1 - sigma))",
-                lhs=r"\nabla^2_{w} L",
-            ),
-            Step(newton, "Newton step: minimise the quadratic model of L at w", lhs=w_new),
-        ]
-
-    return LogisticRegression(
-        result,
-        steps,
-        parts={"loss": loss, "gradient": grad, "hessian": hess, "symbols": (X, y, w)},
-        assumptions=["y in [0, 1]", "X has full column rank", "the classes are not separable"],
-        kind="logistic regression",
-        source=loss,
-        wrt=(w,),
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def _default_logistic() -> LogisticRegression:
-    return logistic_regression()
-
-
-def fit_logistic(
-    X: Any, y: Any, *, tol: float = 1e-10, max_iter: int = 100, start: Any = None
-) -> LogisticFit:
-    """Fit a logistic regression to data: :meth:`LogisticRegression.fit` with default symbols.
-
-    ``X`` (m x n, a NumPy array or DataFrame; include a column of ones for
-    an intercept) and ``y`` (m labels in ``[0, 1]``). Returns a
-    :class:`LogisticFit` with ``params``, ``stderr``, ``cov``, ``loglike``.
-
-    Examples
-    --------
-    >>> import numpy as np, symml
-    >>> X = np.c_[np.ones(6), [0.0, 1, 2, 3, 4, 5]]
-    >>> fit = symml.fit_logistic(X, np.array([0.0, 0, 1, 0, 1, 1]))
-    >>> fit.params.round(4), fit.stderr.round(4)
-    (array([-3.0351,  1.214 ]), array([2.5457, 0.9126]))
-    """
-    return _default_logistic().fit(X, y, tol=tol, max_iter=max_iter, start=start)
