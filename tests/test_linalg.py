@@ -9,8 +9,10 @@ import scipy.linalg
 import sympy as sp
 
 import symml
-from symml import ArgumentError, NoClosedFormError, ShapeError
-from symml._linalg.decompositions import (
+from symml import (
+    ArgumentError,
+    NoClosedFormError,
+    ShapeError,
     change_of_basis,
     coordinates,
     eigen,
