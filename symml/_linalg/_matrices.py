@@ -4,13 +4,14 @@ route within a :class:`~symml._core.Deadline`, and showing numbers in steps.
 ======================  ===================================================================
 function                does
 ======================  ===================================================================
+``OfMatrix``            the base of results about one matrix (``.matrix`` is ``.source``)
 ``as_matrix``           a SymPy matrix from a Matrix, nested list, NumPy array, Derivation
 ``as_array``            a float (or complex) NumPy array; symbols refused
 ``as_vectors``          a matrix whose columns are the given vectors
 ``wants_numeric``       whether the input holds floating-point numbers
 ``require_square``      a ``ShapeError`` naming the argument unless the matrix is square
-``run_exact``           the exact route in the deadline's time, with NumPy's as the fallback
-``exact``               the exact route in the deadline's time, with no fallback
+``run_exact``           the exact route in the deadline's time (``NumericFallback``: NumPy's)
+``as_count``            an integer argument in a range, or an ``ArgumentError``
 ``simp``                ``simplify`` within the deadline (the input when time runs out)
 ``show``, ``to_matrix`` floats as SymPy objects: rounded for steps, or in full
 ======================  ===================================================================
@@ -30,6 +31,7 @@ from .._core import (
     Derivation,
     NoClosedFormError,
     ShapeError,
+    Step,
     as_sympy,
     bad_argument,
 )
@@ -42,6 +44,17 @@ SYMBOLIC_MAX = 4
 SHOW_MAX = 8
 #: The most seconds one ``simplify`` of an entry may take within a route.
 SIMPLIFY_CAP = 1.0
+
+
+class OfMatrix(Derivation):
+    """A Derivation about one matrix ``A``: its ``source``, which ``.matrix`` reads."""
+
+    __slots__ = ()
+
+    @property
+    def matrix(self) -> sp.ImmutableMatrix:
+        """``A``, the matrix the result was derived from (the ``source``)."""
+        return self.source  # type: ignore[return-value]
 
 
 # -- arguments ----------------------------------------------------------------------------
@@ -140,6 +153,15 @@ def as_vectors(vectors: Any, name: str = "vectors") -> sp.ImmutableMatrix:
     return as_matrix(vectors, name)
 
 
+def as_count(value: Any, name: str, low: int, high: int, fix: str) -> int:
+    """``value`` as an integer from ``low`` to ``high``, or an ArgumentError saying ``fix``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ArgumentError(bad_argument(name, value, fix))
+    if not low <= value <= high:
+        raise ArgumentError(bad_argument(name, value, fix))
+    return int(value)
+
+
 def has_float(M: sp.MatrixBase) -> bool:
     """Whether any entry holds a floating-point number."""
     return any(e.has(sp.Float) for e in M)
@@ -165,6 +187,14 @@ def require_square(M: sp.MatrixBase, name: str, what: str, fix: str) -> None:
 # -- exact routes within a deadline --------------------------------------------------------
 
 
+class NumericFallback(Exception):
+    """The exact route gives way to NumPy's; ``note`` says why, ``steps`` what it did."""
+
+    def __init__(self, note: str, steps: Sequence[Step] = ()) -> None:
+        super().__init__(note)
+        self.note, self.steps = note, list(steps)
+
+
 def run_exact(
     route: Callable[[Deadline], T],
     M: sp.MatrixBase,
@@ -172,45 +202,29 @@ def run_exact(
     what: str,
     *,
     name: str = "A",
-    fallback: bool = True,
-) -> tuple[T | None, str | None]:
-    """Run ``route(deadline)`` in the time the deadline has left.
+    fallback: bool = False,
+) -> T:
+    """Run ``route(deadline)`` in the time the deadline has left; return its result.
 
-    Returns ``(result, None)`` when it finishes, and ``(None, note)`` when it
-    runs out but ``M`` holds only numbers and ``fallback`` is set: NumPy takes
-    over, and ``note`` says why in the steps. Otherwise running out raises
-    :class:`NoClosedFormError` naming ``name``.
+    When it runs out and ``fallback`` is set for ``M`` holding only numbers,
+    raise :class:`NumericFallback` (NumPy takes over, and the steps say why);
+    otherwise raise :class:`NoClosedFormError` naming the argument ``name``.
     """
     result, finished = deadline.run(lambda: route(deadline))
     if finished:
-        return result, None
-    if M.free_symbols or not fallback:
-        fix = "substitute numbers for the symbols or " if M.free_symbols else ""
-        raise NoClosedFormError(
-            bad_argument(
-                name,
-                M,
-                f"the exact {what} did not finish within {deadline.seconds:g} s; "
-                f"{fix}raise budget=",
-            )
+        return result  # type: ignore[return-value]  # a route returns its Derivation
+    if fallback and not M.free_symbols:
+        raise NumericFallback(
+            f"the exact route ran out of its {deadline.seconds:g} s budget, so NumPy computed it"
         )
-    return (
-        None,
-        f"the exact route ran out of its {deadline.seconds:g} s budget, so NumPy computed it",
+    fix = "substitute numbers for the symbols or " if M.free_symbols else ""
+    raise NoClosedFormError(
+        bad_argument(
+            name,
+            M,
+            f"the exact {what} did not finish within {deadline.seconds:g} s; {fix}raise budget=",
+        )
     )
-
-
-def exact(
-    route: Callable[[Deadline], T],
-    M: sp.MatrixBase,
-    deadline: Deadline,
-    what: str,
-    *,
-    name: str = "A",
-) -> T:
-    """:func:`run_exact` for a route with no numeric fallback: its result, or the error."""
-    result, _ = run_exact(route, M, deadline, what, name=name, fallback=False)
-    return result  # type: ignore[return-value]  # None only when run_exact raised
 
 
 def simp(expr: Any, deadline: Deadline, cap: float = SIMPLIFY_CAP) -> Any:

@@ -38,12 +38,13 @@ from .._core import (
     bad_argument,
 )
 from ._matrices import (
+    OfMatrix,
     as_array,
     as_matrix,
     as_vectors,
     empty_or_hstack,
-    exact,
     require_square,
+    run_exact,
     show,
     simp,
     to_matrix,
@@ -118,7 +119,7 @@ def change_of_basis(old: Any, new: Any, *, budget: float = DEFAULT_BUDGET) -> De
         raise ShapeError(
             bad_argument("new", B_new, f"both bases must be {B_old.rows} x {B_old.rows}")
         )
-    return exact(
+    return run_exact(
         lambda dl: _change_of_basis(B_old, B_new, dl),
         B_new,
         Deadline(budget),
@@ -177,7 +178,7 @@ def coordinates(v: Any, basis: Any, *, budget: float = DEFAULT_BUDGET) -> Deriva
         vec = vec.T
     if vec.shape != (B.rows, 1):
         raise ShapeError(bad_argument("v", v, f"expected a vector of length {B.rows}"))
-    return exact(
+    return run_exact(
         lambda dl: _coordinates(vec, B, dl), B, Deadline(budget), "coordinates", name="basis"
     )
 
@@ -198,7 +199,7 @@ def _coordinates(vec: sp.ImmutableMatrix, B: sp.ImmutableMatrix, deadline: Deadl
 # -- rank and null space ------------------------------------------------------------------
 
 
-class NullSpace(Derivation):
+class NullSpace(OfMatrix):
     """A basis of the null space as columns (``.result``, n x nullity).
 
     Attributes
@@ -214,7 +215,7 @@ class NullSpace(Derivation):
         route) or the leading left singular vectors (numeric route).
     """
 
-    __slots__ = ("column_space", "matrix", "nullity", "pivots", "rank", "rref")
+    __slots__ = ("column_space", "nullity", "pivots", "rank", "rref")
 
 
 def null_space(A: Any, *, rtol: float | None = None, budget: float = DEFAULT_BUDGET) -> NullSpace:
@@ -259,7 +260,7 @@ def null_space(A: Any, *, rtol: float | None = None, budget: float = DEFAULT_BUD
     M = as_matrix(A, "A")
     if wants_numeric(A, M):
         return _null_space_numeric(A, rtol)
-    return exact(lambda dl: _null_space_exact(M, dl), M, deadline, "null space")
+    return run_exact(lambda dl: _null_space_exact(M, dl), M, deadline, "null space")
 
 
 def _null_space_exact(M: sp.ImmutableMatrix, deadline: Deadline) -> NullSpace:
@@ -349,7 +350,6 @@ def _null_space_result(
         kind="null space",
         source=M,
         verifier=verifier,
-        matrix=M,
         rank=rank,
         nullity=M.cols - rank,
         column_space=column_space,

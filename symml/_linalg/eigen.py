@@ -35,7 +35,6 @@ from .._core import (
     DEFAULT_BUDGET,
     ArgumentError,
     Deadline,
-    Derivation,
     NoClosedFormError,
     Step,
     Verdict,
@@ -43,6 +42,8 @@ from .._core import (
 )
 from ._matrices import (
     SYMBOLIC_MAX,
+    NumericFallback,
+    OfMatrix,
     as_array,
     as_matrix,
     fresh,
@@ -63,7 +64,7 @@ __all__ = ["EigenDecomposition", "eigen"]
 Eigenpair = tuple[sp.Expr, int, list[sp.ImmutableMatrix]]
 
 
-class EigenDecomposition(Derivation):
+class EigenDecomposition(OfMatrix):
     """An eigen-decomposition; ``.result`` is the factorisation ``P D P^{-1}``.
 
     ``.result`` is an unevaluated ``MatMul`` of explicit matrices
@@ -104,7 +105,6 @@ class EigenDecomposition(Derivation):
         "eigenvectors",
         "jordan",
         "lam",
-        "matrix",
         "method",
     )
 
@@ -180,27 +180,17 @@ def eigen(
     note, prefix = None, []
     if not numeric:
         try:
-            result, note = run_exact(
-                lambda dl: _eigen_symbolic(M, dl), M, deadline, "eigen-decomposition"
+            return run_exact(
+                lambda dl: _eigen_symbolic(M, dl), M, deadline, "eigen-decomposition", fallback=True
             )
-        except _NoRadicals as exc:
-            result, note, prefix = None, exc.note, exc.steps
-        if result is not None:
-            return result
+        except NumericFallback as exc:
+            note, prefix = exc.note, exc.steps
     elif M.free_symbols:
         raise ArgumentError(
             bad_argument("numeric", numeric, "A has symbols; substitute numbers first")
         )
     arr = as_array(A if isinstance(A, np.ndarray) else M, "A")
     return _eigen_numeric(M, arr, note, prefix)
-
-
-class _NoRadicals(Exception):
-    """The characteristic polynomial has an irreducible factor of degree >= 3."""
-
-    def __init__(self, steps: list[Step], note: str) -> None:
-        super().__init__(note)
-        self.steps, self.note = steps, note
 
 
 # -- the exact route ----------------------------------------------------------------------
@@ -240,7 +230,6 @@ def _eigen_symbolic(M: sp.ImmutableMatrix, deadline: Deadline) -> EigenDecomposi
         source=M,
         assumptions=symbol_assumptions(M),
         verifier=_exact_verdict,
-        matrix=M,
         P=P,
         D=D,
         eigenvalues=eigenvalues,
@@ -280,10 +269,10 @@ def _characteristic(M: sp.ImmutableMatrix, lam: sp.Symbol) -> tuple[sp.Expr, lis
                 "whose roots in radicals are unwieldy or do not exist; substitute numbers",
             )
         )
-    raise _NoRadicals(
-        steps,
+    raise NumericFallback(
         f"the characteristic polynomial has an irreducible factor of degree {degree}: "
         "NumPy computed the roots",
+        steps,
     )
 
 
@@ -382,7 +371,6 @@ def _eigen_numeric(
         kind="eigen-decomposition",
         source=M,
         verifier=_numeric_verdict,
-        matrix=M,
         P=P,
         D=D,
         eigenvalues=tuple(

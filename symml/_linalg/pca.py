@@ -31,7 +31,7 @@ from .._core import (
     bad_argument,
 )
 from .._optimize import lagrange
-from ._matrices import SHOW_MAX, as_array, show, to_matrix
+from ._matrices import SHOW_MAX, as_array, as_count, show, to_matrix
 from ._verdicts import all_true, close
 
 __all__ = ["PCA", "pca", "pca_derivation"]
@@ -259,7 +259,12 @@ def pca(X: Any, n_components: int | None = None) -> PCA:
     m, dim = arr.shape
     if m < 2:
         raise ShapeError(bad_argument("X", X, "need at least 2 samples (rows)"))
-    k = _components_kept(n_components, min(m, dim))
+    most = min(m, dim)
+    k = (
+        most
+        if n_components is None
+        else as_count(n_components, "n_components", 1, most, f"use an integer from 1 to {most}")
+    )
     mean = arr.mean(axis=0)
     Xc = arr - mean
     _, s, vt = np.linalg.svd(Xc, full_matrices=False)
@@ -281,20 +286,6 @@ def pca(X: Any, n_components: int | None = None) -> PCA:
         covariance=Xc.T @ Xc / (m - 1),
         n_samples=m,
     )
-
-
-def _components_kept(n_components: Any, most: int) -> int:
-    if n_components is None:
-        return most
-    if (
-        isinstance(n_components, bool)
-        or not isinstance(n_components, (int, np.integer))
-        or not 1 <= n_components <= most
-    ):
-        raise ArgumentError(
-            bad_argument("n_components", n_components, f"use an integer from 1 to {most}")
-        )
-    return int(n_components)
 
 
 def _pca_verdict(d: PCA) -> Verdict:

@@ -36,11 +36,12 @@ from .._core import (
 )
 from ._matrices import (
     SHOW_MAX,
+    OfMatrix,
     as_array,
     as_matrix,
     as_vectors,
-    exact,
     norm,
+    run_exact,
     show,
     simp,
     symbol_assumptions,
@@ -55,7 +56,7 @@ __all__ = ["GramSchmidt", "Projection", "gram_schmidt", "projection"]
 _RANK_CAP = 5.0
 
 
-class Projection(Derivation):
+class Projection(OfMatrix):
     """The projection matrix onto the column space of ``A``; ``.result`` is ``P``.
 
     Attributes
@@ -75,7 +76,7 @@ class Projection(Derivation):
         ``P`` as a NumPy function of the symbols of ``A``, through QR.
     """
 
-    __slots__ = ("gram", "gram_inverse", "matrix")
+    __slots__ = ("gram", "gram_inverse")
 
     def _numeric_A(self, values: Any) -> np.ndarray:
         M = self.matrix
@@ -201,7 +202,7 @@ def projection(A: Any, *, budget: float = DEFAULT_BUDGET) -> Projection:
     M = as_matrix(A, "A")
     if wants_numeric(A, M):
         return _projection_numeric(M)
-    return exact(lambda dl: _projection_exact(M, dl), M, deadline, "projection")
+    return run_exact(lambda dl: _projection_exact(M, dl), M, deadline, "projection")
 
 
 def _dependent_columns(A: Any, rank: int, n: int) -> ArgumentError:
@@ -238,7 +239,6 @@ def _projection_exact(M: sp.ImmutableMatrix, deadline: Deadline) -> Projection:
         source=M,
         assumptions=symbol_assumptions(M),
         verifier=_exact_verdict,
-        matrix=M,
         gram=gram,
         gram_inverse=gram_inv,
     )
@@ -318,7 +318,6 @@ def _projection_numeric(A: Any) -> Projection:
         kind="projection",
         source=M,
         verifier=_numeric_verdict,
-        matrix=M,
         gram=None,
         gram_inverse=None,
     )
@@ -367,7 +366,12 @@ class GramSchmidt(Derivation):
         Upper triangular, ``R = Q^T V`` (exactly ``V = Q R``).
     """
 
-    __slots__ = ("R", "vectors")
+    __slots__ = ("R",)
+
+    @property
+    def vectors(self) -> sp.ImmutableMatrix:
+        """The input vectors as columns (the ``source``)."""
+        return self.source  # type: ignore[return-value]
 
 
 def gram_schmidt(
@@ -409,7 +413,7 @@ def gram_schmidt(
     ['normalise: divide by the length 5', 'subtract the projection onto q_1']
     """
     V = as_vectors(vectors)
-    return exact(
+    return run_exact(
         lambda dl: _orthogonalise(V, normalize, dl),
         V,
         Deadline(budget),
@@ -458,7 +462,6 @@ def _orthogonalise(V: sp.ImmutableMatrix, normalize: bool, deadline: Deadline) -
         source=V,
         assumptions=symbol_assumptions(V),
         verifier=_gram_schmidt_verdict,
-        vectors=V,
         R=R,
     )
 

@@ -9,11 +9,10 @@ squared singular values).
 Examples
 --------
 >>> import sympy as sp, symml
->>> s = symml.svd(sp.Matrix([[3, 0], [4, 5]]))
->>> s.singular_values
-(3*sqrt(5), sqrt(5))
->>> bool(s.verify())
-True
+>>> symml.svd(sp.Matrix([[0, 2], [1, 0]])).singular_values
+(2, 1)
+>>> symml.low_rank([[2.0, 0.0], [0.0, 1.0]], 1).result      # the discarded 1**2
+1.00000000000000
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ import sympy as sp
 from .._core import (
     CHECK_BUDGET,
     DEFAULT_BUDGET,
-    ArgumentError,
     Deadline,
     Derivation,
     ShapeError,
@@ -35,7 +33,10 @@ from .._core import (
     bad_argument,
 )
 from ._matrices import (
+    NumericFallback,
+    OfMatrix,
     as_array,
+    as_count,
     as_matrix,
     fresh,
     run_exact,
@@ -54,7 +55,7 @@ __all__ = ["LowRankApproximation", "SingularValueDecomposition", "low_rank", "sv
 _SHOWN_DISCARDED = 6
 
 
-class SingularValueDecomposition(Derivation):
+class SingularValueDecomposition(OfMatrix):
     """``A = U Sigma V^T``; ``.result`` is that product, unevaluated (a ``MatMul``).
 
     Attributes
@@ -68,7 +69,7 @@ class SingularValueDecomposition(Derivation):
         ``"symbolic"`` (2 x 2 via ``A^T A``) or ``"numeric"``.
     """
 
-    __slots__ = ("Sigma", "U", "V", "matrix", "method", "singular_values")
+    __slots__ = ("Sigma", "U", "V", "method", "singular_values")
 
 
 def svd(
@@ -134,9 +135,10 @@ def svd(
                     "A", M, "the exact SVD is for 2 x 2 matrices; pass numeric=True for NumPy's"
                 )
             )
-        result, note = run_exact(lambda dl: _svd_symbolic(M, dl), M, deadline, "SVD")
-        if result is not None:
-            return result
+        try:
+            return run_exact(lambda dl: _svd_symbolic(M, dl), M, deadline, "SVD", fallback=True)
+        except NumericFallback as exc:
+            note = exc.note
     return _svd_numeric(M, as_array(A if isinstance(A, np.ndarray) else M, "A"), note)
 
 
@@ -220,7 +222,6 @@ def _svd_symbolic(M: sp.ImmutableMatrix, deadline: Deadline) -> SingularValueDec
         source=M,
         assumptions=("entries real",) if M.free_symbols else (),
         verifier=_exact_verdict,
-        matrix=M,
         U=U,
         Sigma=Sigma,
         V=V,
@@ -244,7 +245,6 @@ def _svd_numeric(
         kind="singular value decomposition",
         source=M,
         verifier=_numeric_verdict,
-        matrix=M,
         U=U,
         Sigma=Sigma,
         V=V,
@@ -409,11 +409,7 @@ def low_rank(A: Any, k: int) -> LowRankApproximation:
     """
     arr = as_array(A, "A")
     m, n = arr.shape
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= min(m, n):
-        raise ArgumentError(
-            bad_argument("k", k, f"use an integer rank between 0 and min(m, n) = {min(m, n)}")
-        )
-    k = int(k)
+    k = as_count(k, "k", 0, min(m, n), f"use an integer rank between 0 and min(m, n) = {min(m, n)}")
     u, s, vt = np.linalg.svd(arr, full_matrices=False)
     Ak = (u[:, :k] * s[:k]) @ vt[:k]
     error = float(np.sum(np.abs(arr - Ak) ** 2))
