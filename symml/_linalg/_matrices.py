@@ -56,6 +56,15 @@ class OfMatrix(Derivation):
         """``A``, the matrix the result was derived from (the ``source``)."""
         return self.source  # type: ignore[return-value]
 
+    def _array_shape(self) -> tuple[int, ...]:
+        """:meth:`to_numpy` keeps the result's matrix shape, 1 x 1 and columns included."""
+        return matrix_shape(self)
+
+
+def matrix_shape(d: Derivation) -> tuple[int, ...]:
+    """The shape of ``d.result`` as a matrix: ``(r, c)`` for every ``r`` and ``c``."""
+    return tuple(int(n) for n in d.result.shape)
+
 
 # -- arguments ----------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from ._matrices import (
     as_array,
     as_matrix,
     as_vectors,
+    matrix_shape,
     norm,
     run_exact,
     show,
@@ -372,6 +373,10 @@ class GramSchmidt(Derivation):
     def vectors(self) -> sp.ImmutableMatrix:
         """The input vectors as columns (the ``source``)."""
         return self.source  # type: ignore[return-value]
+
+    def _array_shape(self) -> tuple[int, ...]:
+        """:meth:`to_numpy` keeps the shape of ``Q``, a single vector included."""
+        return matrix_shape(self)
 
 
 def gram_schmidt(
