@@ -59,6 +59,8 @@ def test_eigen_exact_table(A, expected):
     # A P = P D exactly, and the result multiplies out to A
     assert is_zero_matrix(A * e.P - e.P * e.D)
     assert is_zero_matrix(e.result.doit() - A)
+    for k, v in enumerate(e.eigenvectors):  # A v = lambda v for each column of P
+        assert is_zero_matrix(A * v - e.D[k, k] * v)
     lam = e.lam  # det(A - lambda I) = (-1)**n det(lambda I - A)
     assert sp.expand(e.characteristic_polynomial - (-1) ** A.rows * A.charpoly(lam).as_expr()) == 0
     # against NumPy

@@ -102,11 +102,15 @@ class EigenDecomposition(OfMatrix):
         "characteristic_polynomial",
         "diagonalizable",
         "eigenvalues",
-        "eigenvectors",
         "jordan",
         "lam",
         "method",
     )
+
+    @property
+    def eigenvectors(self) -> tuple[sp.ImmutableMatrix, ...]:
+        """The eigenvectors: the columns of ``P``."""
+        return tuple(self.P.col(j) for j in range(self.P.cols))
 
 
 def eigen(
@@ -233,7 +237,6 @@ def _eigen_symbolic(M: sp.ImmutableMatrix, deadline: Deadline) -> EigenDecomposi
         P=P,
         D=D,
         eigenvalues=eigenvalues,
-        eigenvectors=tuple(columns),
         characteristic_polynomial=poly,
         lam=lam,
         diagonalizable=jordan is None,
@@ -376,7 +379,6 @@ def _eigen_numeric(
         eigenvalues=tuple(
             sp.sympify(complex(v)) if complex_values else sp.Float(float(v)) for v in values
         ),
-        eigenvectors=tuple(P.col(j) for j in range(P.cols)),
         characteristic_polynomial=None,
         lam=lam,
         diagonalizable=diagonalizable,
