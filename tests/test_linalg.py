@@ -3,14 +3,19 @@ change of basis, null space and PCA -- exact maths, NumPy cross-checks, clear er
 
 from __future__ import annotations
 
+import inspect
+import time
+
 import numpy as np
 import pytest
 import scipy.linalg
 import sympy as sp
 
 import symml
-from symml import ArgumentError, NoClosedFormError, ShapeError
-from symml._linalg.decompositions import (
+from symml import (
+    ArgumentError,
+    NoClosedFormError,
+    ShapeError,
     change_of_basis,
     coordinates,
     eigen,
@@ -54,6 +59,8 @@ def test_eigen_exact_table(A, expected):
     # A P = P D exactly, and the result multiplies out to A
     assert is_zero_matrix(A * e.P - e.P * e.D)
     assert is_zero_matrix(e.result.doit() - A)
+    for k, v in enumerate(e.eigenvectors):  # A v = lambda v for each column of P
+        assert is_zero_matrix(A * v - e.D[k, k] * v)
     lam = e.lam  # det(A - lambda I) = (-1)**n det(lambda I - A)
     assert sp.expand(e.characteristic_polynomial - (-1) ** A.rows * A.charpoly(lam).as_expr()) == 0
     # against NumPy
@@ -442,3 +449,103 @@ def test_linear_algebra_derivations_compile_in_notes():
     notes.add(pca_derivation(), heading="PCA")
     assert notes.to_tex().isascii()
     assert notes.to_pdf().startswith(b"%PDF")
+
+
+# -- budgets, verify options, output shapes ---------------------------------------------
+
+DERIVING = [
+    symml.eigen,
+    symml.svd,
+    symml.projection,
+    symml.gram_schmidt,
+    symml.change_of_basis,
+    symml.coordinates,
+    symml.null_space,
+    symml.pca_derivation,
+]
+
+
+@pytest.mark.parametrize("func", DERIVING, ids=lambda f: f.__name__)
+def test_every_symbolic_function_takes_a_keyword_only_budget_of_10_s(func):
+    parameter = inspect.signature(func).parameters["budget"]
+    assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    assert parameter.default == 10.0
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: eigen(
+            sp.Matrix([[a, b, 0, 1], [b, a, b, 0], [0, b, a, b], [1, 0, b, a]]), budget=0.1
+        ),
+        lambda: gram_schmidt(sp.Matrix(4, 4, lambda i, j: sp.Symbol(f"v{i}{j}")), budget=0.1),
+        lambda: null_space(sp.Matrix(5, 5, lambda i, j: sp.Symbol(f"v{i}{j}")), budget=0.1),
+    ],
+    ids=["eigen", "gram_schmidt", "null_space"],
+)
+def test_symbols_out_of_budget_raise_on_time(call):
+    start = time.monotonic()
+    with pytest.raises(NoClosedFormError, match=r"(?s)did not finish within 0\.1 s.*budget="):
+        call()
+    assert time.monotonic() - start < 2.0
+
+
+def test_numbers_out_of_budget_go_to_numpy_and_say_so():
+    A = sp.Matrix(4, 4, lambda i, j: sp.sqrt(i + j + 2))
+    e = eigen(A, budget=0.05)
+    assert e.method == "numeric"
+    assert e.steps[0].why == "the exact route ran out of its 0.05 s budget, so NumPy computed it"
+    np.testing.assert_allclose(
+        sorted(float(v) for v in e.eigenvalues),
+        np.linalg.eigvalsh(np.array(A, dtype=float)),
+        atol=1e-12,
+    )
+    assert e.verify()
+
+
+@pytest.mark.parametrize(
+    ("derivation", "accepted"),
+    [
+        (lambda: eigen(sp.Matrix([[2, 1], [1, 2]])), "budget=, seed="),
+        (lambda: eigen(np.array([[2.0, 1.0], [1.0, 2.0]])), "no options"),
+        (lambda: svd(sp.Matrix([[3, 0], [4, 5]])), "budget=, seed="),
+        (lambda: projection(sp.Matrix([1, 1])), "budget=, seed="),
+        (lambda: gram_schmidt(sp.eye(2)), "budget=, seed="),
+        (lambda: change_of_basis(sp.eye(2), sp.eye(2)), "budget=, seed="),
+        (lambda: null_space(sp.Matrix([[1, 1]])), "budget=, seed="),
+        (lambda: low_rank(np.eye(2), 1), "no options"),
+        (lambda: pca(np.eye(3)), "no options"),
+        (lambda: pca_derivation(), "no options"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_verify_rejects_unknown_options(derivation, accepted):
+    d = derivation()
+    with pytest.raises(ArgumentError, match=rf"bogus=1 is not valid: .*accepts {accepted}"):
+        d.verify(bogus=1)
+
+
+def test_verify_options_reach_the_sampled_check():
+    e = eigen(sp.Matrix([[a, b], [b, a]]))
+    assert e.verify(seed=3, budget=1.0)
+    assert e.matrix == sp.Matrix([[a, b], [b, a]]) == e.source
+
+
+@pytest.mark.parametrize(
+    ("A", "m"),
+    [
+        (sp.Matrix([[sp.Symbol("t", real=True)]]), 1),
+        (sp.Matrix([1, sp.Symbol("t", real=True)]), 2),
+        (sp.Matrix([[1, 0], [sp.Symbol("t", real=True), 1], [0, 1]]), 3),
+    ],
+    ids=["1 x 1", "column", "3 x 2"],
+)
+def test_projection_to_numpy_is_m_by_m_then_the_batch_shape(A, m):
+    t = sp.Symbol("t", real=True)
+    f = projection(A).to_numpy()
+    ts = np.array([[0.5, 1.0, 2.0], [3.0, 4.0, 5.0]])
+    out = f(ts)
+    assert out.shape == (m, m, 2, 3)
+    exact = np.array(projection(A).result.subs(t, 2.0), dtype=float)
+    np.testing.assert_allclose(out[:, :, 0, 2], exact, atol=1e-12)
+    assert f(2.0).shape == (m, m)
