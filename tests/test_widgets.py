@@ -217,7 +217,7 @@ def test_descent_explorer_trajectory_matches_an_independent_run():
 
     f = x**2 + 10 * a**2  # a quadratic with lambda_max = 20
     e = explore_descent(f, [x, a], lr=(0.01, 0.2), ylim=(-2, 2), start=(-1.0, 1.5))
-    e.set(lr=0.05, steps=30, x0=1.5, y0=-1.0)
+    e.set(lr=0.05, iterations=30, x0=1.5, y0=-1.0)
     w = np.array([1.5, -1.0])
     path = [w.copy()]
     for _ in range(30):  # hand-written gradient descent
@@ -238,7 +238,7 @@ def test_descent_explorer_newton_one_step_on_a_quadratic():
     from symml.widgets import explore_descent
 
     e = explore_descent((x - 1) ** 2 + 3 * (a + 0.5) ** 2, [x, a], ylim=(-2, 2))
-    e.set(method="newton", steps=1)
+    e.set(method="newton", iterations=1)
     np.testing.assert_allclose(e.figure.axes[0].lines[0].get_xydata()[-1], [1.0, -0.5])
     assert r"\nabla^2 f" in e.formula.value
     with pytest.raises(ArgumentError, match="two variables"):
@@ -367,9 +367,9 @@ def test_descent_explorer_runs_equal_symml_optimisers():
 
     f = (1 - x) ** 2 + 100 * (a - x**2) ** 2
     e = explore_descent(f, [x, a])
-    e.set(lr=0.001, steps=60, x0=-1.0, y0=1.5)
+    e.set(lr=0.001, iterations=60, x0=-1.0, y0=1.5)
     core = symml.gradient_descent(f, [x, a], [-1.0, 1.5], 0.001, 60)
     np.testing.assert_allclose(e.figure.axes[0].lines[0].get_xydata(), core.iterates, rtol=1e-12)
-    e.set(method="newton", steps=8)
-    core = symml.newton(f, [x, a], [-1.0, 1.5], steps=8)
+    e.set(method="newton", iterations=8)
+    core = symml.newton(f, [x, a], [-1.0, 1.5], iterations=8)
     np.testing.assert_allclose(e.figure.axes[0].lines[0].get_xydata(), core.iterates, rtol=1e-9)
