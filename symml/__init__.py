@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load laz
     from ._check import check_steps as check_steps
     from ._codegen import RankDeficientWarning as RankDeficientWarning
     from ._codegen import expit as expit
+    from ._codegen import stable_form as stable_form
     from ._codegen import to_numpy as to_numpy
     from ._core import ArgumentError as ArgumentError
     from ._core import BudgetExceededError as BudgetExceededError
@@ -218,6 +219,7 @@ _LOCATION: dict[str, str] = {
     "sample_std": "_stats",
     "sample_variance": "_stats",
     "sgd": "_optimize",
+    "stable_form": "_codegen",
     "svd": "_linalg",
     "t_test": "_stats",
     "taylor": "_calculus",
@@ -324,6 +326,7 @@ __all__ = [
     "sample_std",
     "sample_variance",
     "sgd",
+    "stable_form",
     "svd",
     "t_test",
     "taylor",

@@ -149,6 +149,7 @@ class Derivation:
     """
 
     __slots__ = (
+        "_own_steps",
         "_steps",
         "_steps_factory",
         "assumptions",
@@ -181,6 +182,7 @@ class Derivation:
     ) -> None:
         setattr_ = object.__setattr__
         setattr_(self, "result", as_sympy(result, "result"))
+        setattr_(self, "_own_steps", steps is None)
         if steps is None:
             steps = self._make_steps
         if callable(steps):
@@ -239,9 +241,12 @@ class Derivation:
                 fields[name] = value
             elif name != "steps":
                 raise TypeError(f"{type(self).__name__} has no field {name!r}")
-        steps = changes.get(
-            "steps", self._steps if self._steps is not None else self._steps_factory
-        )
+        if "steps" in changes:
+            steps = changes["steps"]
+        elif self._own_steps:
+            steps = None  # built by the copy's own _make_steps, from its new fields
+        else:
+            steps = self._steps if self._steps is not None else self._steps_factory
         result = base.pop("result")
         return type(self)(result, steps, **base, **fields)
 
