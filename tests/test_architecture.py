@@ -13,7 +13,7 @@ def _modules() -> list[str]:
     out = []
     for path in sorted((ROOT / "symml").rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
-        if "/tests/" in rel or path.name == "__init__.py" and rel != "symml/__init__.py":
+        if "/tests/" in rel or (path.name == "__init__.py" and rel != "symml/__init__.py"):
             continue
         out.append(rel)
     return out
