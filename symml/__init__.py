@@ -15,6 +15,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._core.budget import CHECK_BUDGET, DEFAULT_BUDGET
+
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load lazily
     from ._calculus import CriticalPoint as CriticalPoint
     from ._calculus import CriticalPoints as CriticalPoints
@@ -233,6 +235,8 @@ _LOCATION: dict[str, str] = {
 }
 
 __all__ = [
+    "CHECK_BUDGET",
+    "DEFAULT_BUDGET",
     "MLE",
     "MLE_CATALOG",
     "PCA",

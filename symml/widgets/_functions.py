@@ -9,7 +9,7 @@ import numpy as np
 import sympy as sp
 
 from .._codegen import to_numpy
-from .._core import ArgumentError, as_sympy, bad_argument
+from .._core import ArgumentError, as_sympy, bad_argument, renamed_keywords
 from ._explorer import (
     Explorer,
     _as_variable,
@@ -22,8 +22,9 @@ from ._explorer import (
 from ._figures import format_value, new_figure, sample_grid
 
 
+@renamed_keywords(expr="f")
 def explore(
-    expr: Any,
+    f: Any,
     x: sp.Symbol,
     params: Mapping[Any, Any] | None = None,
     *,
@@ -34,7 +35,7 @@ def explore(
 
     Parameters
     ----------
-    expr : sympy expression or Derivation
+    f : sympy expression or Derivation
     x : Symbol
         The variable on the horizontal axis.
     params : mapping Symbol -> spec, optional
@@ -62,9 +63,9 @@ def explore(
     >>> e.formula.value
     '$$f(x) = a \\\\sin{\\\\left(x \\\\right)} + b = 2.0 \\\\sin{\\\\left(x \\\\right)}$$'
     """
-    f = as_sympy(expr, "expr")
+    f = as_sympy(f, "f")
     if not isinstance(f, sp.Expr) or getattr(f, "is_Matrix", False):
-        raise ArgumentError(bad_argument("expr", f, "give a scalar expression in x"))
+        raise ArgumentError(bad_argument("f", f, "give a scalar expression in x"))
     x = _as_variable(x)
     lo, hi = _as_xlim(xlim)
     model = _model_for([f], x, params)
@@ -93,8 +94,9 @@ def explore(
     return Explorer(model, fig, update, formula, dynamic=[curve])
 
 
+@renamed_keywords(expr="f")
 def explore_derivative(
-    expr: Any,
+    f: Any,
     x: sp.Symbol,
     params: Mapping[Any, Any] | None = None,
     *,
@@ -117,9 +119,9 @@ def explore_derivative(
     >>> float(tangent.get_ydata()[-1])   # f(1) + f'(1) (2 - 1) = 0 + 2
     2.0
     """
-    f = as_sympy(expr, "expr")
+    f = as_sympy(f, "f")
     if not isinstance(f, sp.Expr) or getattr(f, "is_Matrix", False):
-        raise ArgumentError(bad_argument("expr", f, "give a scalar expression in x"))
+        raise ArgumentError(bad_argument("f", f, "give a scalar expression in x"))
     x = _as_variable(x)
     lo, hi = _as_xlim(xlim)
     from .._calculus import gradient
