@@ -13,11 +13,13 @@ import sympy as sp
 import sympy.stats as ss
 from scipy import integrate
 
-from symml import ArgumentError, NoClosedFormError, ShapeError
-from symml._stats.bayes import (
+from symml import (
+    ArgumentError,
     BayesRule,
+    NoClosedFormError,
     Posterior,
     PosteriorFit,
+    ShapeError,
     bayes_rule,
     conjugate_posterior,
     diagnostic_test,
