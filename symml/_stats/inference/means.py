@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import sympy as sp
@@ -56,12 +56,81 @@ from .result import TestResult
 
 
 # ---------------------------------------------------------------------------
-# z-test
+# One-sample tests of a mean: z and t
 # ---------------------------------------------------------------------------
-class ZTest(HypothesisTest):
+class _OneSampleMean(HypothesisTest):
+    """What the one-sample z- and t-tests share: the statistic of the sample mean."""
+
+    __slots__ = ()
+
+    _sd_symbol: ClassVar[sp.Symbol]
+    _zero_sd: ClassVar[str]  # the fix when the sample SD is 0
+
+    def _null_df(self, n: int) -> float | None:
+        """Degrees of freedom of the null distribution (None: standard normal)."""
+        raise NotImplementedError
+
+    def _evaluate(
+        self, x: Any, popmean: Any, sigma: Any, alternative: str, level: float, method: str
+    ) -> TestResult:
+        alternative = check_alternative(alternative)
+        level = check_level(level)
+        popmean = check_number(popmean, "popmean")
+        arr = as_sample(x, "x", min_size=1 if sigma is not None else 2)
+        n = arr.size
+        mean, ss_ = mean_and_ss(arr)
+        if sigma is None:
+            sd = math.sqrt(ss_ / (n - 1))
+            if sd == 0:
+                raise ArgumentError(bad_argument("x", x, self._zero_sd))
+        else:
+            sd = check_number(sigma, "sigma", positive=True)
+        args = [_xbar, _mu0, self._sd_symbol, _n]
+        stat = float(self._compiled("statistic", self.result, args)(mean, popmean, sd, n))
+        se = sd / math.sqrt(n)
+        df = self._null_df(n)
+        return self._result(
+            stat,
+            df=df,
+            alternative=alternative,
+            level=level,
+            interval=symmetric_interval(
+                alternative, mean, se, norm_isf if df is None else t_isf(df)
+            ),
+            estimate=mean,
+            stderr=se,
+            null_value=popmean,
+            nobs=n,
+            method=method,
+        )
+
+    def _simulation(self):
+        from scipy import stats
+
+        n, mu, sd = 6, -1.0, 3.0
+        df = self._null_df(n)
+        f = self._compiled("statistic", self.result, [_xbar, _mu0, self._sd_symbol, _n])
+
+        def simulate(rng: np.random.Generator, reps: int) -> np.ndarray:
+            x = rng.normal(mu, sd, size=(reps, n))
+            sds = sd if df is None else x.std(axis=1, ddof=1)
+            return f(x.mean(axis=1), mu, sds, n)
+
+        cdf = stats.norm.cdf if df is None else (lambda v: stats.t.cdf(v, df))
+        return simulate, cdf, df
+
+    def _example(self, rng):
+        x = rng.normal(3.0, 2.0, 10)
+        return lambda m, alt, lev: self.evaluate(x, m, alternative=alt, level=lev), 2.0
+
+
+class ZTest(_OneSampleMean):
     """One-sample z-test of a mean; see :func:`z_test`."""
 
     __slots__ = ()
+
+    _sd_symbol = _sigma
+    _zero_sd = "all values are equal: the sample SD is 0; pass sigma="
 
     def evaluate(
         self,
@@ -87,52 +156,11 @@ class ZTest(HypothesisTest):
         level : float
             Confidence level of the interval, in (0, 1).
         """
-        alternative = check_alternative(alternative)
-        level = check_level(level)
-        popmean = check_number(popmean, "popmean")
-        arr = as_sample(x, "x", min_size=1 if sigma is not None else 2)
-        n = arr.size
-        mean, ss_ = mean_and_ss(arr)
-        if sigma is None:
-            sd = math.sqrt(ss_ / (n - 1))
-            if sd == 0:
-                raise ArgumentError(
-                    bad_argument("x", x, "all values are equal: the sample SD is 0; pass sigma=")
-                )
-        else:
-            sd = check_number(sigma, "sigma", positive=True)
-        stat_f = self._compiled("statistic", self.result, [_xbar, _mu0, _sigma, _n])
-        z = float(stat_f(mean, popmean, sd, n))
-        se = sd / math.sqrt(n)
-
         how = "known sigma" if sigma is not None else "sample standard deviation"
-        return self._result(
-            z,
-            df=None,
-            alternative=alternative,
-            level=level,
-            interval=symmetric_interval(alternative, mean, se, norm_isf),
-            estimate=mean,
-            stderr=se,
-            null_value=popmean,
-            nobs=n,
-            method=f"one-sample z-test ({how})",
-        )
+        return self._evaluate(x, popmean, sigma, alternative, level, f"one-sample z-test ({how})")
 
-    def _simulation(self):
-        from scipy import stats
-
-        def simulate(rng: np.random.Generator, reps: int) -> np.ndarray:
-            n, mu, sigma = 5, 1.5, 2.0
-            means = rng.normal(mu, sigma, size=(reps, n)).mean(axis=1)
-            f = self._compiled("statistic", self.result, [_xbar, _mu0, _sigma, _n])
-            return f(means, mu, sigma, n)
-
-        return simulate, stats.norm.cdf, None
-
-    def _example(self, rng):
-        x = rng.normal(3.0, 2.0, 12)
-        return lambda m, alt, lev: self.evaluate(x, m, sigma=2.0, alternative=alt, level=lev), 2.0
+    def _null_df(self, n: int) -> None:
+        return None
 
 
 @functools.cache
@@ -213,13 +241,13 @@ def z_test(*, budget: float = DEFAULT_BUDGET) -> ZTest:
     )
 
 
-# ---------------------------------------------------------------------------
-# One-sample t-test
-# ---------------------------------------------------------------------------
-class TTest(HypothesisTest):
+class TTest(_OneSampleMean):
     """One-sample t-test of a mean; see :func:`t_test`."""
 
     __slots__ = ()
+
+    _sd_symbol = _s
+    _zero_sd = "all values are equal: the t statistic is undefined (s = 0)"
 
     def evaluate(
         self,
@@ -241,52 +269,10 @@ class TTest(HypothesisTest):
         level : float
             Confidence level of the interval, in (0, 1).
         """
-        alternative = check_alternative(alternative)
-        level = check_level(level)
-        popmean = check_number(popmean, "popmean")
-        arr = as_sample(x, "x", min_size=2)
-        n = arr.size
-        mean, ss_ = mean_and_ss(arr)
-        s = math.sqrt(ss_ / (n - 1))
-        if s == 0:
-            raise ArgumentError(
-                bad_argument("x", x, "all values are equal: the t statistic is undefined (s = 0)")
-            )
-        stat_f = self._compiled("statistic", self.result, [_xbar, _mu0, _s, _n])
-        t = float(stat_f(mean, popmean, s, n))
-        se = s / math.sqrt(n)
-        df = n - 1
+        return self._evaluate(x, popmean, None, alternative, level, "one-sample t-test")
 
-        return self._result(
-            t,
-            df=df,
-            alternative=alternative,
-            level=level,
-            interval=symmetric_interval(alternative, mean, se, t_isf(df)),
-            estimate=mean,
-            stderr=se,
-            null_value=popmean,
-            nobs=n,
-            method="one-sample t-test",
-        )
-
-    def _simulation(self):
-        from scipy import stats
-
-        n = 6
-
-        def simulate(rng: np.random.Generator, reps: int) -> np.ndarray:
-            x = rng.normal(-1.0, 3.0, size=(reps, n))
-            mean = x.mean(axis=1)
-            s = x.std(axis=1, ddof=1)
-            f = self._compiled("statistic", self.result, [_xbar, _mu0, _s, _n])
-            return f(mean, -1.0, s, n)
-
-        return simulate, lambda v: stats.t.cdf(v, n - 1), n - 1
-
-    def _example(self, rng):
-        x = rng.normal(3.0, 2.0, 9)
-        return lambda m, alt, lev: self.evaluate(x, m, alternative=alt, level=lev), 2.0
+    def _null_df(self, n: int) -> float:
+        return float(n - 1)
 
 
 @functools.cache
