@@ -133,6 +133,17 @@ def test_steps_and_self_check(factory):
     verdict = d.verify()
     assert verdict, verdict
     assert d.latex().startswith(r"\begin{align*}")
+    with pytest.raises(
+        ArgumentError, match=r"bogus=1 is not valid: verify\(\) of this .* accepts seed="
+    ):
+        d.verify(bogus=1)
+
+
+def test_budget_is_validated():
+    for factory in (z_test, t_test, welch_test, proportion_test):
+        with pytest.raises(ArgumentError, match="budget=0 is not valid"):
+            factory(budget=0)
+    assert z_test(budget=5) == z_test()
 
 
 def test_self_check_catches_a_wrong_null_distribution():
@@ -421,3 +432,15 @@ def test_errors_name_the_argument_and_value():
 def test_statsmodels_alternative_names_are_accepted(rng_data):
     x, _ = rng_data
     assert t_test().evaluate(x, alternative="larger").alternative == "greater"
+
+
+def test_likelihood_ratio_budget_bounds_the_symbolic_solve():
+    with pytest.raises(ArgumentError, match="budget=-1 is not valid"):
+        likelihood_ratio_test(ss.Poisson("X", lam), budget=-1)
+    with pytest.raises(NoClosedFormError, match=r"not solved within 1e-06 s"):
+        likelihood_ratio_test(ss.Poisson("X", lam), budget=1e-6)
+
+
+def test_likelihood_ratio_verify_rejects_unknown_options(poisson_lrt):
+    with pytest.raises(ArgumentError, match=r"bogus=1 is not valid: .* accepts seed=, nobs="):
+        poisson_lrt.verify(bogus=1)

@@ -11,7 +11,6 @@ import sympy as sp
 from ..._core import (
     DEFAULT_BUDGET,
     ArgumentError,
-    BudgetExceededError,
     Deadline,
     NoClosedFormError,
     as_sympy,
@@ -38,8 +37,8 @@ _SIMPLIFY_CAP = 2.0  # seconds of the budget one simplification may take
 def _solve(eqs: list[sp.Expr], unknowns: Sequence[sp.Symbol], deadline: Deadline) -> list[dict]:
     sols, finished = solve_within(deadline, eqs, unknowns)
     if not finished:
-        raise BudgetExceededError(
-            f"the conjugate posterior ran out of its budget of {deadline.seconds:g} s; "
+        raise NoClosedFormError(
+            f"no conjugate posterior found within {deadline.seconds:g} s (the budget); "
             "pass a larger budget="
         )
     return sols
@@ -281,8 +280,7 @@ def conjugate_posterior(
     NoClosedFormError
         The prior is not one of the recognised families, or the posterior
         kernel is not in the prior's family (the prior is not conjugate).
-    BudgetExceededError
-        The symbolic work took longer than ``budget`` seconds.
+        Also when the symbolic work does not finish within ``budget`` seconds.
 
     Examples
     --------

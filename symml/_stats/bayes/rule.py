@@ -10,10 +10,12 @@ import numpy as np
 import sympy as sp
 
 from ..._core import (
+    DEFAULT_BUDGET,
     ArgumentError,
     Derivation,
     Step,
     Verdict,
+    as_budget,
     as_sympy,
     bad_argument,
 )
@@ -63,6 +65,7 @@ def bayes_rule(
     likelihood: Mapping[Hashable, Any],
     *,
     evidence: str = "E",
+    budget: float = DEFAULT_BUDGET,
 ) -> BayesRule:
     r"""Bayes' rule over a set of hypotheses that partition the possibilities.
 
@@ -79,6 +82,8 @@ def bayes_rule(
         ``{hypothesis: P(evidence | hypothesis)}`` with the same keys.
     evidence : str
         The evidence's name in the steps.
+    budget : float
+        Seconds of symbolic work allowed (validated; the arithmetic is quick).
 
     Returns
     -------
@@ -109,6 +114,7 @@ def bayes_rule(
     >>> bool(d.verify())
     True
     """
+    as_budget(budget)
     if not isinstance(prior, Mapping) or not prior:
         raise ArgumentError(bad_argument("prior", prior, "pass a dict {hypothesis: probability}"))
     if not isinstance(likelihood, Mapping) or set(likelihood) != set(prior):
@@ -169,7 +175,12 @@ def bayes_rule(
 
 
 def diagnostic_test(
-    prevalence: Any, sensitivity: Any, specificity: Any, *, positive: bool = True
+    prevalence: Any,
+    sensitivity: Any,
+    specificity: Any,
+    *,
+    positive: bool = True,
+    budget: float = DEFAULT_BUDGET,
 ) -> BayesRule:
     r"""The probability of disease after a test result (Bayes' rule).
 
@@ -183,6 +194,8 @@ def diagnostic_test(
         :math:`P(- \mid \bar D)`.
     positive : bool
         Condition on a positive (default) or a negative result.
+    budget : float
+        Seconds of symbolic work allowed.
 
     Returns
     -------
@@ -210,7 +223,10 @@ def diagnostic_test(
     else:
         lik = {"disease": 1 - sens, "no disease": spec}
     return bayes_rule(
-        {"disease": prev, "no disease": 1 - prev}, lik, evidence="+" if positive else "-"
+        {"disease": prev, "no disease": 1 - prev},
+        lik,
+        evidence="+" if positive else "-",
+        budget=budget,
     )
 
 

@@ -76,7 +76,7 @@ def _mle_closed_form(
         ):
             continue
         return {p: sp.factor_terms(sol[p]) for p in params}
-    why = "the symbolic solve ran out of time" if not finished else "no admissible root"
+    why = f"not solved within {deadline.seconds:g} s" if not finished else "no admissible root"
     raise NoClosedFormError(
         f"no closed-form maximum-likelihood estimate {what} ({why}); the likelihood-ratio "
         "test needs closed forms under both hypotheses"
@@ -450,7 +450,8 @@ def likelihood_ratio_test(
     Raises
     ------
     NoClosedFormError
-        A maximum-likelihood estimate has no closed form.
+        A maximum-likelihood estimate has no closed form (or none was found
+        within ``budget`` seconds).
 
     Examples
     --------
