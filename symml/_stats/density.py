@@ -8,8 +8,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sympy as sp
@@ -37,8 +36,7 @@ def is_random_symbol(obj: Any) -> bool:
     return rv is not None and isinstance(obj, rv.RandomSymbol)
 
 
-@dataclass(frozen=True)
-class Model:
+class Model(NamedTuple):
     """A density or pmf ``f(var; params)`` in closed form, with its support.
 
     ``var`` is a tuple (one Symbol for scalar observations, several for vector
@@ -350,8 +348,7 @@ def solve_within(
     return sols or [], finished
 
 
-@dataclass(frozen=True)
-class SampleForms:
+class SampleForms(NamedTuple):
     """Closed forms over an i.i.d. sample, ready to evaluate on data.
 
     ``exprs`` are written in placeholders for the sums of data terms

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sympy as sp
 
 
-@dataclass(frozen=True)
-class Family:
+class Family(NamedTuple):
     """A family of densities, as SymPy formulas plus the numeric odds and ends."""
 
     name: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sympy as sp
@@ -16,8 +16,7 @@ from ..sample import as_sample, check_support, known_values, numeric_support
 from .families import DIRICHLET, Family, log_kernel
 
 
-@dataclass(frozen=True)
-class _Spec:
+class _Spec(NamedTuple):
     """Everything ``update``, the steps and ``verify`` need, beyond the public attributes."""
 
     family: Family

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sympy as sp
@@ -46,7 +45,7 @@ from .result import ConfidenceInterval, TestResult
 _LAMBDA = sp.Symbol("Lambda", nonnegative=True)
 _K = sp.Symbol("k", positive=True, integer=True)
 _CHI_TAIL = "P(chi^2_k >= Lambda): the regularised upper incomplete gamma function"
-_PROFILE = sp.Interval(sp.Symbol(r"\theta_{L}"), sp.Symbol(r"\theta_{U}"))
+_PROFILE_ENDS = (sp.Symbol(r"\theta_{L}"), sp.Symbol(r"\theta_{U}"))
 
 
 def _sum_holders(sums: Sequence[sp.Sum]) -> dict[sp.Sum, sp.Dummy]:
@@ -96,8 +95,7 @@ def _shortest(expr: sp.Expr, deadline: Deadline) -> sp.Expr:
     return min(candidates, key=sp.count_ops)
 
 
-@dataclass(frozen=True)
-class _Spec:
+class _Spec(NamedTuple):
     """What ``evaluate``, the steps and the verifier need beyond the public fields."""
 
     model: Model
@@ -105,7 +103,7 @@ class _Spec:
     forms: SampleForms  # the MLEs, then the MLEs under H0, over the sample
     log_f: sp.Expr  # log f(x_i) of one observation
     loglik: sp.Expr  # the log-likelihood, sums split
-    index: sp.Symbol
+    sum_index: sp.Symbol
 
 
 class LikelihoodRatioTest(HypothesisTest):
@@ -277,7 +275,7 @@ class LikelihoodRatioTest(HypothesisTest):
         theta = ", ".join(sp.latex(p) for p in m.params)
         out = [
             Step(
-                sp.Sum(spec.log_f, (spec.index, 1, spec.forms.n)),
+                sp.Sum(spec.log_f, (spec.sum_index, 1, spec.forms.n)),
                 "log-likelihood of an i.i.d. sample: a sum of logs",
                 lhs=rf"\ell({theta})",
             ),
@@ -315,7 +313,7 @@ class LikelihoodRatioTest(HypothesisTest):
             ((param, p0),) = self.null_values.items()
             out.append(
                 Step(
-                    _PROFILE,
+                    sp.Interval(*_PROFILE_ENDS),
                     f"invert the test: the {p0} with Lambda({p0}) <= chi^2_(1, level), "
                     "the profile-likelihood interval (ends by root finding)",
                     lhs=ci_label(sp.latex(param), "two-sided"),
@@ -495,13 +493,13 @@ def likelihood_ratio_test(
         None,
         null_distribution=_chi_squared(k),
         pvalue={"two-sided": _chi_tail(sp.Integer(k))},
-        interval={"two-sided": _PROFILE},
+        interval={"two-sided": sp.Interval(*_PROFILE_ENDS)},
         statistic_symbol=_LAMBDA,
         estimates={p: hat[p].xreplace(back) for p in m.params},
         null_estimates={p: tilde[p].xreplace(back) for p in m.params},
         null_values=nulls,
         _spec=_Spec(
-            model=m, tested=tuple(chosen), forms=forms, log_f=log_f, loglik=loglik, index=i
+            model=m, tested=tuple(chosen), forms=forms, log_f=log_f, loglik=loglik, sum_index=i
         ),
         kind="likelihood-ratio test",
         assumptions=(

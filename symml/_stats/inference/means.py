@@ -353,10 +353,16 @@ _s1, _s2 = sp.Symbol("s_1", positive=True), sp.Symbol("s_2", positive=True)
 _n1 = sp.Symbol("n_1", integer=True, positive=True)
 _n2 = sp.Symbol("n_2", integer=True, positive=True)
 _delta0 = sp.Symbol("Delta_0", real=True)
-_WELCH_SE = sp.sqrt(_s1**2 / _n1 + _s2**2 / _n2)
-_WELCH_DF = (_s1**2 / _n1 + _s2**2 / _n2) ** 2 / (
-    (_s1**2 / _n1) ** 2 / (_n1 - 1) + (_s2**2 / _n2) ** 2 / (_n2 - 1)
-)
+
+
+@functools.cache
+def _welch() -> tuple[sp.Expr, sp.Expr]:
+    """The standard error of the difference of means and the Welch-Satterthwaite df.
+
+    Built on first use, not at import (SymPy arithmetic is slow the first time).
+    """
+    v1, v2 = _s1**2 / _n1, _s2**2 / _n2
+    return sp.sqrt(v1 + v2), (v1 + v2) ** 2 / (v1**2 / (_n1 - 1) + v2**2 / (_n2 - 1))
 
 
 class WelchTest(HypothesisTest):
@@ -402,8 +408,9 @@ class WelchTest(HypothesisTest):
             )
         args = [_xbar1, _xbar2, _delta0, _s1, _s2, _n1, _n2]
         t = float(self._compiled("statistic", self.result, args)(m1, m2, value, s1, s2, n1, n2))
-        df = float(self._compiled("df", _WELCH_DF, args[3:])(s1, s2, n1, n2))
-        se = float(self._compiled("se", _WELCH_SE, args[3:])(s1, s2, n1, n2))
+        se_expr, df_expr = _welch()
+        df = float(self._compiled("df", df_expr, args[3:])(s1, s2, n1, n2))
+        se = float(self._compiled("se", se_expr, args[3:])(s1, s2, n1, n2))
         diff = m1 - m2
 
         return self._result(
@@ -473,14 +480,15 @@ def welch_test(*, budget: float = DEFAULT_BUDGET) -> WelchTest:
     t = 3.439, df = 7.98, p = 0.0089
     """
     as_budget(budget)
-    stat = (_xbar1 - _xbar2 - _delta0) / _WELCH_SE
+    welch_se, welch_df = _welch()
+    stat = (_xbar1 - _xbar2 - _delta0) / welch_se
     pvalues = _t_pvalues(_t, _nu)
-    intervals = _intervals(_xbar1 - _xbar2, _WELCH_SE, _tq2, _tq1)
+    intervals = _intervals(_xbar1 - _xbar2, welch_se, _tq2, _tq1)
 
     def steps() -> list[Step]:
         return [
             Step(
-                _WELCH_SE,
+                welch_se,
                 "Var(xbar_1 - xbar_2) = sigma_1^2/n_1 + sigma_2^2/n_2 for "
                 "independent samples, with the sample variances plugged in",
                 lhs=r"\operatorname{SE}(\bar{x}_1 - \bar{x}_2)",
@@ -489,7 +497,7 @@ def welch_test(*, budget: float = DEFAULT_BUDGET) -> WelchTest:
                 stat, "standardise the difference of means under H0: mu_1 - mu_2 = Delta_0", lhs="T"
             ),
             Step(
-                _WELCH_DF,
+                welch_df,
                 "Welch-Satterthwaite: match the first two moments of SE^2 to a scaled chi^2(nu)/nu",
                 lhs=r"\nu",
             ),
