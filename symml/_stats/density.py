@@ -185,13 +185,7 @@ def log_expand(density: sp.Expr) -> sp.Expr:
     >>> log_expand(lam**x * sp.exp(-lam) / sp.factorial(x))
     -lambda + x*log(lambda) - log(gamma(x + 1))
     """
-    out = sp.expand(sp.expand_log(sp.log(density), force=True))
-    for func, rewrite in _LOG_FORMS:
-        out = out.replace(
-            lambda e, f=func: isinstance(e, sp.log) and isinstance(e.args[0], f),
-            lambda e, r=rewrite: r(*e.args[0].args),
-        )
-    return sp.expand(out)
+    return sp.expand(_gamma_logs(sp.expand(sp.expand_log(sp.log(density), force=True))))
 
 
 def log_density(density: sp.Expr) -> sp.Expr:
@@ -201,13 +195,17 @@ def log_density(density: sp.Expr) -> sp.Expr:
     square (expanding it cancels catastrophically for ``x`` far from 0);
     Gamma-type factors become ``loggamma``.
     """
-    out = sp.expand_log(sp.log(density), force=True)
+    return _gamma_logs(sp.expand_log(sp.log(density), force=True))
+
+
+def _gamma_logs(expr: sp.Expr) -> sp.Expr:
+    """``log`` of Gamma-type factors (gamma, factorial, beta, binomial) as ``loggamma``."""
     for func, rewrite in _LOG_FORMS:
-        out = out.replace(
+        expr = expr.replace(
             lambda e, f=func: isinstance(e, sp.log) and isinstance(e.args[0], f),
             lambda e, r=rewrite: r(*e.args[0].args),
         )
-    return out
+    return expr
 
 
 def split_sum(summand: sp.Expr, data: Sequence[sp.Basic], i: sp.Symbol, n: sp.Symbol) -> sp.Expr:
@@ -221,20 +219,6 @@ def split_sum(summand: sp.Expr, data: Sequence[sp.Basic], i: sp.Symbol, n: sp.Sy
         ind, dep = term.as_independent(*data, as_Add=False)
         out += ind * n if dep == 1 else ind * sp.Sum(dep, (i, 1, n))
     return out
-
-
-def compiled(expr: sp.Basic, args: Sequence[sp.Symbol], name: str = "f") -> Callable:
-    """:func:`symml.to_numpy` of ``expr`` in ``args``, compiled once per expression and arguments.
-
-    Derivations are immutable and their builders cached, so the numeric
-    functions they evaluate are kept here rather than on the objects.
-    """
-    return _to_numpy_cached(expr, tuple(args), name)
-
-
-@functools.lru_cache(maxsize=512)
-def _to_numpy_cached(expr: sp.Basic, args: tuple[sp.Symbol, ...], name: str) -> Callable:
-    return to_numpy(expr, list(args), name=name)
 
 
 @functools.lru_cache(maxsize=512)
@@ -253,7 +237,9 @@ def compile_numeric(expr: sp.Basic, args: Sequence[sp.Symbol], name: str = "f") 
 
     The arguments are replaced by plain real symbols first, so that SymPy does
     not turn ``loggamma(k + 1)`` of an integer ``k`` back into
-    ``log(gamma(k + 1))`` (which overflows for ``k > 170``).
+    ``log(gamma(k + 1))`` (which overflows for ``k > 170``). Compiled once per
+    expression and arguments: derivations are immutable and their builders
+    cached, so the functions they evaluate are kept here, not on the objects.
     """
     return _compile_numeric_cached(expr, tuple(args), name)
 

@@ -10,7 +10,7 @@ import numpy as np
 import sympy as sp
 
 from ..._core import Derivation, Step, Verdict
-from ..density import compiled
+from ..density import compile_numeric
 from ..sample import ALTERNATIVES
 from .result import ConfidenceInterval, TestResult
 
@@ -52,7 +52,7 @@ class HypothesisTest(Derivation):
     @staticmethod
     def _compiled(key: str, expr: sp.Basic, args: Sequence[sp.Symbol]) -> Callable:
         """``to_numpy(expr, args)``, compiled once (cached by expression and arguments)."""
-        return compiled(expr, args, key.replace("-", "_"))
+        return compile_numeric(expr, args, key.replace("-", "_"))
 
     def _pvalue(self, statistic: float, df: float | None, alternative: str) -> float:
         expr = self.pvalue[alternative]
