@@ -1,5 +1,19 @@
 """Closed-form densities: the model, its log as simple terms, sums over a sample, stable forms.
 
+=============================  ============================================================
+name                           does
+=============================  ============================================================
+:class:`Model`                a density or pmf with its variable, parameters and support
+:func:`as_model`               a Model from a sympy.stats random variable or a density
+:func:`log_expand`             ``log(density)`` as simple terms (``loggamma`` for Gammas)
+:func:`log_density`            ``log(density)`` for numbers (squares kept whole)
+:func:`split_sum`              a sum over the sample split into sufficient statistics
+:class:`SampleForms`           closed forms over a sample, evaluated stably on data
+:func:`normal_sample_forms`    sums of x and x**2 rewritten in the mean and S_xx
+:func:`compile_numeric`        cached :func:`symml.to_numpy` with ``gammaln``
+:func:`solve_within`           ``sympy.solve`` within a :class:`~symml._core.Deadline`
+=============================  ============================================================
+
 Shared by the hypothesis tests (:mod:`.inference`) and the posteriors (:mod:`.bayes`).
 """
 

@@ -1,5 +1,20 @@
 """Samples and values: checked data arrays, stable sums, levels, alternatives, seeded draws.
 
+=============================  ============================================================
+function                       does
+=============================  ============================================================
+:func:`as_sample`              data (list, array, Series) as a checked 1-D float array
+:func:`mean_and_ss`            the mean and the centred sum of squares, stably
+:func:`check_level`            a confidence level in (0, 1)
+:func:`check_alternative`      ``"two-sided"``, ``"less"`` or ``"greater"`` (scipy names)
+:func:`check_number`           a finite (positive) number
+:func:`check_support`          data inside a model's support
+:func:`known_values`           values for a model's known constants, by Symbol or name
+:func:`numeric_support`        a support with its constants given values
+:func:`draw_from_support`      seeded values in a support (for self-checks)
+:func:`draw_values`            seeded values for constants (for self-checks)
+=============================  ============================================================
+
 Shared by the hypothesis tests (:mod:`.inference`) and the posteriors (:mod:`.bayes`).
 """
 

@@ -35,6 +35,11 @@ Lagrange multiplier on the simplex). The posterior predictive
 recognising the integrand as a kernel of the same family: the integral is a
 ratio of normalising constants.
 
+The package: ``rule`` (:func:`bayes_rule`, :func:`diagnostic_test`),
+``families`` (the family table), ``conjugate`` (the derivation), ``posterior``
+(:class:`Posterior`, its steps and ``update``) and ``verify`` (the quadrature
+self-check).
+
 Examples
 --------
 >>> import sympy as sp, sympy.stats as ss, symml

@@ -32,6 +32,11 @@ the null hypothesis follows the claimed distribution (Kolmogorov distance), the
 p-value formulas equal the distribution's tails, and the interval endpoints are
 exactly where the test's p-value equals ``1 - level``.
 
+The package: ``result`` (:class:`TestResult`, :class:`ConfidenceInterval`),
+``base`` (:class:`HypothesisTest`, the shared formulas and the self-check),
+``means`` (z, t, Welch), ``proportion`` and ``likelihood_ratio``; data checks
+and densities come from :mod:`symml._stats.sample` and :mod:`symml._stats.density`.
+
 Examples
 --------
 >>> import numpy as np, symml
