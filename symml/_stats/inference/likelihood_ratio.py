@@ -99,11 +99,9 @@ class _Spec(NamedTuple):
     """What ``evaluate``, the steps and the verifier need beyond the public fields."""
 
     model: Model
-    tested: tuple[sp.Symbol, ...]
     forms: SampleForms  # the MLEs, then the MLEs under H0, over the sample
     log_f: sp.Expr  # log f(x_i) of one observation
     loglik: sp.Expr  # the log-likelihood, sums split
-    sum_index: sp.Symbol
 
 
 class LikelihoodRatioTest(HypothesisTest):
@@ -271,11 +269,10 @@ class LikelihoodRatioTest(HypothesisTest):
 
     def _make_steps(self) -> list[Step]:
         spec, m = self._spec, self._spec.model
-        x = spec.forms.data[0]
         theta = ", ".join(sp.latex(p) for p in m.params)
         out = [
             Step(
-                sp.Sum(spec.log_f, (spec.sum_index, 1, spec.forms.n)),
+                sp.Sum(spec.log_f, (spec.forms.data[0].indices[0], 1, spec.forms.n)),
                 "log-likelihood of an i.i.d. sample: a sum of logs",
                 lhs=rf"\ell({theta})",
             ),
@@ -319,7 +316,6 @@ class LikelihoodRatioTest(HypothesisTest):
                     lhs=ci_label(sp.latex(param), "two-sided"),
                 )
             )
-        del x
         return out
 
 
@@ -498,9 +494,7 @@ def likelihood_ratio_test(
         estimates={p: hat[p].xreplace(back) for p in m.params},
         null_estimates={p: tilde[p].xreplace(back) for p in m.params},
         null_values=nulls,
-        _spec=_Spec(
-            model=m, tested=tuple(chosen), forms=forms, log_f=log_f, loglik=loglik, sum_index=i
-        ),
+        _spec=_Spec(model=m, forms=forms, log_f=log_f, loglik=loglik),
         kind="likelihood-ratio test",
         assumptions=(
             f"{m.var[0].name}_1, ..., {m.var[0].name}_n i.i.d.; H0 fixes "
