@@ -13,11 +13,13 @@ import sympy as sp
 import sympy.stats as ss
 from scipy import integrate
 
-from symml import ArgumentError, NoClosedFormError, ShapeError
-from symml._stats.bayes import (
+from symml import (
+    ArgumentError,
     BayesRule,
+    NoClosedFormError,
     Posterior,
     PosteriorFit,
+    ShapeError,
     bayes_rule,
     conjugate_posterior,
     diagnostic_test,
@@ -460,3 +462,31 @@ def test_errors(beta_bernoulli, beta_binomial, gamma_poisson, dirichlet_categori
         beta_binomial.update([2, 1], a=1, b=1, N=2.5)
     with pytest.raises(ArgumentError, match="pass 1 parameter value"):
         beta_bernoulli.update([1], a=1, b=1).pdf(0.1, 0.2)
+
+
+def test_verify_rejects_unknown_options(beta_bernoulli):
+    rule = diagnostic_test(R(1, 100), R(99, 100), R(95, 100))
+    with pytest.raises(ArgumentError, match=r"bogus=1 is not valid: .* accepts seed=, cases="):
+        rule.verify(bogus=1)
+    with pytest.raises(ArgumentError, match=r"bogus=1 is not valid: .* accepts seed=, nobs="):
+        beta_bernoulli.verify(bogus=1)
+
+
+def test_params_is_positional_as_in_mle(beta_binomial):
+    x = sp.Symbol("x", integer=True, nonnegative=True)
+    pmf = sp.binomial(N, x) * theta**x * (1 - theta) ** (N - x)
+    prior = theta ** (a - 1) * (1 - theta) ** (b - 1) / sp.beta(a, b)
+    positional = conjugate_posterior(pmf, prior, theta, var=x)
+    assert positional.hyperparameters == beta_binomial.hyperparameters
+    assert conjugate_posterior(pmf, prior, params=[theta], var=x) == positional
+
+
+def test_budget_is_validated_and_bounds_the_derivation():
+    with pytest.raises(ArgumentError, match="budget=0 is not valid"):
+        bayes_rule({"A": R(1, 2), "B": R(1, 2)}, {"A": R(1, 3), "B": R(2, 3)}, budget=0)
+    with pytest.raises(ArgumentError, match="budget=0 is not valid"):
+        diagnostic_test(R(1, 100), R(99, 100), R(95, 100), budget=0)
+    with pytest.raises(ArgumentError, match="budget=-1 is not valid"):
+        conjugate_posterior(ss.Poisson("X", lam), ss.Gamma("lambda", a, 1 / b), budget=-1)
+    with pytest.raises(NoClosedFormError, match=r"within 1e-06 s \(the budget\)"):
+        conjugate_posterior(ss.Poisson("X", lam), ss.Gamma("lambda", a, 1 / b), budget=1e-6)

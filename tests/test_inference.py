@@ -13,16 +13,17 @@ import sympy.stats as ss
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 from statsmodels.stats.weightstats import zconfint, ztest
 
-from symml import ArgumentError, NoClosedFormError, ShapeError
-from symml._stats.inference import (
+from symml import (
+    ArgumentError,
     ConfidenceInterval,
     HypothesisTest,
+    NoClosedFormError,
+    ShapeError,
     TestResult,
-    as_sample,
     likelihood_ratio_test,
-    mean_and_ss,
     proportion_test,
     t_test,
+    to_numpy,
     welch_test,
     z_test,
 )
@@ -87,12 +88,19 @@ def test_null_distributions_and_pvalue_formulas():
 
 @pytest.mark.parametrize("stat", [-30.0, -10.0, 10.0, 30.0])
 def test_pvalues_keep_relative_accuracy_in_far_tails(stat):
-    zt = z_test()
-    assert close(zt._pvalue(stat, None, "less"), st.norm.cdf(stat), 1e-12)
-    assert close(zt._pvalue(stat, None, "greater"), st.norm.sf(stat), 1e-12)
-    tt = t_test()
-    assert close(tt._pvalue(stat, 7.0, "less"), st.t.cdf(stat, 7), 1e-10)
-    assert close(tt._pvalue(stat, 7.0, "greater"), st.t.sf(stat, 7), 1e-10)
+    zt, tt = z_test(), t_test()
+    nu = sp.Symbol("nu", positive=True)
+
+    def z_p(alt):
+        return float(to_numpy(zt.pvalue[alt], [zt.statistic_symbol])(stat))
+
+    def t_p(alt):
+        return float(to_numpy(tt.pvalue[alt], [tt.statistic_symbol, nu])(stat, 7.0))
+
+    assert close(z_p("less"), st.norm.cdf(stat), 1e-12)
+    assert close(z_p("greater"), st.norm.sf(stat), 1e-12)
+    assert close(t_p("less"), st.t.cdf(stat, 7), 1e-10)
+    assert close(t_p("greater"), st.t.sf(stat, 7), 1e-10)
 
 
 def test_welch_satterthwaite_degrees_of_freedom():
@@ -133,19 +141,24 @@ def test_steps_and_self_check(factory):
     verdict = d.verify()
     assert verdict, verdict
     assert d.latex().startswith(r"\begin{align*}")
+    with pytest.raises(
+        ArgumentError, match=r"bogus=1 is not valid: verify\(\) of this .* accepts seed="
+    ):
+        d.verify(bogus=1)
+
+
+def test_budget_is_validated():
+    for factory in (z_test, t_test, welch_test, proportion_test):
+        with pytest.raises(ArgumentError, match="budget=0 is not valid"):
+            factory(budget=0)
+    assert z_test(budget=5) == z_test()
 
 
 def test_self_check_catches_a_wrong_null_distribution():
     d = t_test()
-    wrong = type(d)(
-        d.result,
-        d.steps,
-        null_distribution=d.null_distribution,
-        pvalue=z_test().pvalue,
-        interval=d.interval,
-        statistic_symbol=sp.Symbol("z", real=True),
-    )
-    assert not wrong.verify()
+    wrong = d._with(pvalue=z_test().pvalue, statistic_symbol=sp.Symbol("z", real=True))
+    verdict = wrong.verify()
+    assert not verdict and verdict.method == "p-value formula"
 
 
 # ---------------------------------------------------------------------------
@@ -249,9 +262,8 @@ def test_numerically_sound_on_numacc_style_data():
     # NIST StRD NumAcc4 style: 1e7 + 0.2, then 0.1 and 0.3 alternating (1001 values):
     # certified mean 10000000.2 and standard deviation 0.1.
     x = np.array([1e7 + 0.2] + [1e7 + 0.1, 1e7 + 0.3] * 500)
-    _, ss_ = mean_and_ss(x)
-    assert math.isclose(math.sqrt(ss_ / 1000), 0.1, rel_tol=1e-7)
     res = t_test().evaluate(x, 1e7)
+    assert math.isclose(res.stderr * math.sqrt(1001), 0.1, rel_tol=1e-7)  # the sample SD
     assert math.isclose(res.statistic, 0.2 / (0.1 / math.sqrt(1001)), rel_tol=1e-7)
     naive_variance = (np.sum(x**2) / 1001 - np.mean(x) ** 2) * 1001 / 1000
     assert not math.isclose(naive_variance, 0.01, rel_tol=0.1)  # what the stable form avoids
@@ -420,11 +432,23 @@ def test_errors_name_the_argument_and_value():
     with pytest.raises(ArgumentError, match="method='exact' is not valid"):
         proportion_test("exact")
     with pytest.raises(ShapeError, match=r"shape \(2, 3\)"):
-        as_sample(np.ones((2, 3)))
+        t_test().evaluate(np.ones((2, 3)))
     with pytest.raises(ArgumentError, match="not text"):
-        as_sample("1 2 3")
+        t_test().evaluate("1 2 3")
 
 
 def test_statsmodels_alternative_names_are_accepted(rng_data):
     x, _ = rng_data
     assert t_test().evaluate(x, alternative="larger").alternative == "greater"
+
+
+def test_likelihood_ratio_budget_bounds_the_symbolic_solve():
+    with pytest.raises(ArgumentError, match="budget=-1 is not valid"):
+        likelihood_ratio_test(ss.Poisson("X", lam), budget=-1)
+    with pytest.raises(NoClosedFormError, match=r"not solved within 1e-06 s"):
+        likelihood_ratio_test(ss.Poisson("X", lam), budget=1e-6)
+
+
+def test_likelihood_ratio_verify_rejects_unknown_options(poisson_lrt):
+    with pytest.raises(ArgumentError, match=r"bogus=1 is not valid: .* accepts seed=, nobs="):
+        poisson_lrt.verify(bogus=1)

@@ -1,0 +1,416 @@
+"""Closed-form densities: the model, its log as simple terms, sums over a sample, stable forms.
+
+=============================  ============================================================
+name                           does
+=============================  ============================================================
+:class:`Model`                a density or pmf with its variable, parameters and support
+:func:`as_model`               a Model from a sympy.stats random variable or a density
+:func:`log_expand`             ``log(density)`` as simple terms (``loggamma`` for Gammas)
+:func:`log_density`            ``log(density)`` for numbers (squares kept whole)
+:func:`split_sum`              a sum over the sample split into sufficient statistics
+:class:`SampleForms`           closed forms over a sample, evaluated stably on data
+:func:`normal_sample_forms`    sums of x and x**2 rewritten in the mean and S_xx
+:func:`compile_numeric`        cached :func:`symml.to_numpy` with ``gammaln``
+:func:`solve_within`           ``sympy.solve`` within a :class:`~symml._core.Deadline`
+=============================  ============================================================
+
+Shared by the hypothesis tests (:mod:`.inference`) and the posteriors (:mod:`.bayes`).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import sympy as sp
+
+from .._codegen import to_numpy
+from .._core import (
+    ArgumentError,
+    Deadline,
+    bad_argument,
+)
+from .sample import mean_and_ss
+
+
+# ---------------------------------------------------------------------------
+# Models: a density, its variable, its parameters and its support
+# (shared with symml._stats.bayes)
+# ---------------------------------------------------------------------------
+def is_random_symbol(obj: Any) -> bool:
+    """Whether ``obj`` is a sympy.stats random variable (without importing sympy.stats).
+
+    A random variable can only exist once its user has imported ``sympy.stats``,
+    so an unloaded module means "no".
+    """
+    rv = sys.modules.get("sympy.stats.rv")
+    return rv is not None and isinstance(obj, rv.RandomSymbol)
+
+
+class Model(NamedTuple):
+    """A density or pmf ``f(var; params)`` in closed form, with its support.
+
+    ``var`` is a tuple (one Symbol for scalar observations, several for vector
+    ones such as one-hot categories); ``support`` is a SymPy set for a scalar
+    variable (it may contain parameters, e.g. ``Range(0, N + 1)``).
+    """
+
+    density: sp.Expr
+    var: tuple[sp.Symbol, ...]
+    params: tuple[sp.Symbol, ...]
+    support: sp.Set
+
+    @property
+    def constants(self) -> tuple[sp.Symbol, ...]:
+        """Free symbols other than the variable and the parameters (known values)."""
+        used = set(self.var) | set(self.params)
+        free = self.density.free_symbols | self.support.free_symbols
+        return tuple(sorted(free - used, key=lambda s: s.name))
+
+
+def _support_of_symbol(sym: sp.Symbol) -> sp.Set:
+    if sym.is_integer:
+        if sym.is_positive:
+            return sp.Naturals
+        if sym.is_nonnegative:
+            return sp.Naturals0
+        return sp.Integers
+    if sym.is_positive:
+        return sp.Interval.open(0, sp.oo)
+    if sym.is_nonnegative:
+        return sp.Interval(0, sp.oo)
+    return sp.Reals
+
+
+def _rv_density(rv: Any, name: str) -> tuple[sp.Expr, sp.Symbol, sp.Set]:
+    """The closed-form density of a sympy.stats random variable at a fresh variable."""
+    dist = getattr(rv.pspace, "distribution", None)
+    if dist is None or not hasattr(dist, "set"):
+        raise ArgumentError(
+            bad_argument(name, rv, "pass a univariate sympy.stats random variable or a density")
+        )
+    support = dist.set
+    if isinstance(support, (set, frozenset)):
+        support = sp.FiniteSet(*support)
+    if isinstance(support, sp.Intersection):  # Binomial: Interval(0, N) & Naturals0
+        ends = [a for a in support.args if isinstance(a, sp.Interval)]
+        if len(ends) == 1 and sp.Naturals0 in support.args and ends[0].start == 0:
+            support = sp.Range(0, ends[0].end + 1)
+    discrete = bool(support.is_subset(sp.Integers))
+    taken = {s.name for s in rv.free_symbols} | {str(a) for a in dist.args}
+    label = next(c for c in ("x", "y", "k", "x_obs") if c not in taken)
+    if discrete:
+        lower = support.inf
+        var = sp.Symbol(label, integer=True, nonnegative=bool(lower.is_nonnegative))
+    else:
+        lower = support.inf
+        var = sp.Symbol(label, real=True) if lower == -sp.oo else sp.Symbol(label, positive=True)
+    if type(dist).__name__ == "BernoulliDistribution":
+        p, succ, fail = dist.args
+        if (succ, fail) != (1, 0):
+            raise ArgumentError(bad_argument(name, rv, "use Bernoulli with outcomes 1 and 0"))
+        return p**var * (1 - p) ** (1 - var), var, sp.FiniteSet(0, 1)
+    density = dist.pmf(var) if hasattr(dist, "pmf") else dist.pdf(var)
+    if isinstance(density, sp.Piecewise):
+        # (f, x in support), (0, True): keep the formula on the support.
+        first, rest = density.args[0], density.args[1:]
+        if len(rest) == 1 and rest[0].expr == 0:
+            density = first.expr
+    if density.has(sp.Piecewise):
+        raise ArgumentError(
+            bad_argument(
+                name,
+                rv,
+                "its density is piecewise; pass the formula on the support as an "
+                "expression with var=",
+            )
+        )
+    return density, var, support
+
+
+def as_model(model: Any, params: Any = None, var: Any = None, *, name: str = "model") -> Model:
+    """A :class:`Model` from a sympy.stats random variable or a density in ``var``.
+
+    ``params`` defaults to every free symbol of the density except ``var`` and
+    those in the support (such as the number of trials of a Binomial).
+    """
+    from .._core import as_sympy
+
+    if is_random_symbol(model):
+        density, v, support = _rv_density(model, name)
+        vars_: tuple[sp.Symbol, ...] = (v,)
+    else:
+        density = as_sympy(model, name)
+        if not isinstance(density, sp.Expr) or isinstance(density, sp.MatrixBase):
+            raise ArgumentError(
+                bad_argument(
+                    name, model, "pass a density expression or a sympy.stats random variable"
+                )
+            )
+        if var is None:
+            raise ArgumentError(
+                bad_argument("var", var, "name the variable of the density, e.g. var=x")
+            )
+        vars_ = tuple(var) if isinstance(var, (list, tuple)) else (var,)
+        for v in vars_:
+            if not isinstance(v, sp.Symbol):
+                raise ArgumentError(bad_argument("var", var, "pass a Symbol or a list of Symbols"))
+            if v not in density.free_symbols:
+                raise ArgumentError(bad_argument("var", var, f"{model} does not depend on {v}"))
+        support = _support_of_symbol(vars_[0]) if len(vars_) == 1 else sp.Reals
+    if params is None:
+        # Symbols in the support (the N of a Binomial) are known, not estimated.
+        free = density.free_symbols - set(vars_) - support.free_symbols
+        chosen = tuple(sorted(free, key=lambda s: s.name))
+    else:
+        chosen = tuple(params) if isinstance(params, (list, tuple)) else (params,)
+        for p in chosen:
+            if not isinstance(p, sp.Symbol) or p not in density.free_symbols:
+                raise ArgumentError(
+                    bad_argument("params", params, f"{p} is not a parameter of {density}")
+                )
+    if not chosen:
+        raise ArgumentError(bad_argument(name, model, "the model has no free parameter"))
+    return Model(density, vars_, chosen, support)
+
+
+_LOG_FORMS: tuple[tuple[type, Callable[..., sp.Expr]], ...] = (
+    (sp.gamma, lambda z: sp.loggamma(z)),
+    (sp.factorial, lambda z: sp.loggamma(z + 1)),
+    (sp.beta, lambda a, b: sp.loggamma(a) + sp.loggamma(b) - sp.loggamma(a + b)),
+    (
+        sp.binomial,
+        lambda a, b: sp.loggamma(a + 1) - sp.loggamma(b + 1) - sp.loggamma(a - b + 1),
+    ),
+)
+
+
+def log_expand(density: sp.Expr) -> sp.Expr:
+    """``log(density)`` as a sum of simple terms, with ``loggamma`` for Gamma-type factors.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> x = sp.Symbol("x", integer=True, nonnegative=True)
+    >>> log_expand(lam**x * sp.exp(-lam) / sp.factorial(x))
+    -lambda + x*log(lambda) - log(gamma(x + 1))
+    """
+    return sp.expand(_gamma_logs(sp.expand(sp.expand_log(sp.log(density), force=True))))
+
+
+def log_density(density: sp.Expr) -> sp.Expr:
+    """``log(density)`` with products and powers split but squares kept whole.
+
+    The numeric form of a log density: ``-(x - mu)**2/(2*sigma**2)`` stays a
+    square (expanding it cancels catastrophically for ``x`` far from 0);
+    Gamma-type factors become ``loggamma``.
+    """
+    return _gamma_logs(sp.expand_log(sp.log(density), force=True))
+
+
+def _gamma_logs(expr: sp.Expr) -> sp.Expr:
+    """``log`` of Gamma-type factors (gamma, factorial, beta, binomial) as ``loggamma``."""
+    for func, rewrite in _LOG_FORMS:
+        expr = expr.replace(
+            lambda e, f=func: isinstance(e, sp.log) and isinstance(e.args[0], f),
+            lambda e, r=rewrite: r(*e.args[0].args),
+        )
+    return expr
+
+
+def split_sum(summand: sp.Expr, data: Sequence[sp.Basic], i: sp.Symbol, n: sp.Symbol) -> sp.Expr:
+    """``Sum(summand, (i, 1, n))`` split into parameter parts times sums of data terms.
+
+    Each term ``c(theta) * g(x_i)`` becomes ``c(theta) * Sum(g(x_i), (i, 1, n))``
+    (``n * c(theta)`` when ``g == 1``): the sums are the sufficient statistics.
+    """
+    out = sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(summand)):
+        ind, dep = term.as_independent(*data, as_Add=False)
+        out += ind * n if dep == 1 else ind * sp.Sum(dep, (i, 1, n))
+    return out
+
+
+@functools.lru_cache(maxsize=512)
+def _compile_numeric_cached(expr: sp.Basic, args: tuple[sp.Symbol, ...], name: str) -> Callable:
+    plain = {a: sp.Dummy(a.name, real=True) for a in args}
+    out = expr.xreplace(plain)
+    out = out.replace(
+        lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma),
+        lambda e: sp.loggamma(e.args[0].args[0]),
+    )
+    return to_numpy(out, [plain[a] for a in args], name=name)
+
+
+def compile_numeric(expr: sp.Basic, args: Sequence[sp.Symbol], name: str = "f") -> Callable:
+    """:func:`symml.to_numpy` of ``expr`` with ``log(gamma(z))`` evaluated as ``gammaln``.
+
+    The arguments are replaced by plain real symbols first, so that SymPy does
+    not turn ``loggamma(k + 1)`` of an integer ``k`` back into
+    ``log(gamma(k + 1))`` (which overflows for ``k > 170``). Compiled once per
+    expression and arguments: derivations are immutable and their builders
+    cached, so the functions they evaluate are kept here, not on the objects.
+    """
+    return _compile_numeric_cached(expr, tuple(args), name)
+
+
+def complete_square(expr: sp.Expr, xbar: sp.Symbol) -> sp.Expr:
+    """A quadratic in ``xbar`` as ``a*(xbar - c)**2 + d``: no cancellation when evaluated."""
+    num, den = sp.fraction(sp.together(expr))
+    if den.has(xbar) or not num.has(xbar) or not num.is_polynomial(xbar):
+        return expr
+    poly = sp.Poly(sp.expand(num), xbar)
+    if poly.degree() != 2:
+        return expr
+    a, b, c = poly.all_coeffs()
+    center = sp.cancel(-b / (2 * a))
+    rest = sp.expand(sp.cancel((c - b**2 / (4 * a)) / den))
+    return sp.factor(a / den) * (xbar - center) ** 2 + rest
+
+
+def fresh_symbol(name: str, taken: set[str], **assumptions: Any) -> sp.Symbol:
+    for candidate in (name, name.upper(), f"{name}_obs", f"{name}_0"):
+        if candidate not in taken:
+            taken.add(candidate)
+            return sp.Symbol(candidate, **assumptions)
+    raise AssertionError  # pragma: no cover
+
+
+def stabilise(expr: sp.Expr, xbar: sp.Symbol) -> sp.Expr:
+    """Cancel every sum containing ``xbar``; complete the square where it is quadratic."""
+    if not expr.has(xbar) or expr.is_Atom:
+        return expr
+    if expr.is_Add or expr.is_Mul:
+        cancelled = sp.cancel(expr)
+        done = complete_square(cancelled, xbar)
+        if done is not cancelled or not sp.fraction(cancelled)[0].has(xbar):
+            return done
+        num, den = sp.fraction(cancelled)
+        if (
+            not den.has(xbar)
+            and num.is_polynomial(xbar)
+            and sp.Poly(sp.expand(num), xbar).degree() <= 1
+        ):
+            return cancelled
+    return expr.func(*(stabilise(a, xbar) for a in expr.args))
+
+
+def normal_sample_forms(
+    exprs: Sequence[sp.Expr],
+    sums: Mapping[sp.Symbol, sp.Sum],
+    x: sp.Indexed,
+    n: sp.Symbol,
+    taken: set[str],
+) -> tuple[tuple[sp.Expr, ...], tuple[sp.Symbol, sp.Symbol]] | None:
+    r"""``exprs`` in the sample mean and the centred sum of squares, for stable evaluation.
+
+    When the only sufficient statistics are :math:`\sum x_i` and
+    :math:`\sum x_i^2` (placeholders in ``sums``), they are replaced by
+    :math:`n\bar x` and :math:`S_{xx} + n\bar x^2` and every sum in
+    :math:`\bar x` is cancelled, with the square completed where it is
+    quadratic: :math:`\sum x_i^2/n - \bar x^2` becomes :math:`S_{xx}/n`.
+    Returns None for other statistics.
+    """
+    i = x.indices[0]
+    s1, s2 = sp.Sum(x, (i, 1, n)), sp.Sum(x**2, (i, 1, n))
+    if not sums or not set(sums.values()) <= {s1, s2}:
+        return None
+    name = x.base.name
+    xbar = fresh_symbol(f"{name}bar", taken, real=True)
+    sxx = fresh_symbol(f"S_{name}{name}", taken, nonnegative=True)
+    subs = {h: n * xbar if s == s1 else sxx + n * xbar**2 for h, s in sums.items()}
+    return tuple(stabilise(e.xreplace(subs), xbar) for e in exprs), (xbar, sxx)
+
+
+def solve_within(
+    deadline: Deadline,
+    eqs: Sequence[sp.Expr],
+    unknowns: Sequence[sp.Symbol],
+    cap: float | None = None,
+) -> tuple[list[dict], bool]:
+    """``sympy.solve(eqs, unknowns, dict=True)`` in what is left of ``deadline``.
+
+    Returns ``(solutions, finished)``: ``finished`` is False when the time ran
+    out; equations SymPy cannot solve give ``([], True)``.
+    """
+
+    def work() -> list[dict]:
+        try:
+            return sp.solve(list(eqs), list(unknowns), dict=True)
+        except (NotImplementedError, sp.PolynomialError):  # e.g. transcendental equations
+            return []
+
+    sols, finished = deadline.run(work, cap)
+    return sols or [], finished
+
+
+class SampleForms(NamedTuple):
+    """Closed forms over an i.i.d. sample, ready to evaluate on data.
+
+    ``exprs`` are written in placeholders for the sums of data terms
+    (``sums``: placeholder -> ``Sum(g(x_i), (i, 1, n))``); for normal data
+    ``stable`` holds the same forms in the sample mean and the centred sum of
+    squares (``stats``), which keep their digits far from zero.
+    """
+
+    exprs: tuple[sp.Expr, ...]
+    sums: dict[sp.Symbol, sp.Sum]
+    stable: tuple[sp.Expr, ...] | None
+    stats: tuple[sp.Symbol, ...]
+    n: sp.Symbol
+    data: tuple[sp.Indexed, ...]
+    var: tuple[sp.Symbol, ...]
+
+    @classmethod
+    def build(
+        cls,
+        exprs: Sequence[sp.Expr],
+        sums: Mapping[sp.Symbol, sp.Sum],
+        data: Sequence[sp.Indexed],
+        var: Sequence[sp.Symbol],
+        n: sp.Symbol,
+        taken: set[str],
+        *,
+        stable: bool = True,
+    ) -> SampleForms:
+        """The forms, with the stable ones where the data are scalar and the sums normal."""
+        forms = normal_sample_forms(exprs, sums, data[0], n, taken) if stable else None
+        if len(data) != 1:
+            forms = None
+        return cls(
+            exprs=tuple(exprs),
+            sums=dict(sums),
+            stable=None if forms is None else forms[0],
+            stats=() if forms is None else forms[1],
+            n=n,
+            data=tuple(data),
+            var=tuple(var),
+        )
+
+    def inputs(
+        self, arr: np.ndarray, given: Mapping[sp.Symbol, float]
+    ) -> tuple[tuple[sp.Expr, ...], list[sp.Symbol], list[float]]:
+        """``(exprs, symbols, values)``: what to compile, in which statistics, at what values.
+
+        ``arr`` is ``(n, K)``, one column per variable; the sample size ``n``
+        is not among the symbols (callers add it with the known constants).
+        """
+        if self.stable is not None:
+            return self.stable, list(self.stats), list(mean_and_ss(arr[:, 0]))
+        columns = [arr[:, j] for j in range(arr.shape[1])]
+        values = [self._sum_value(total, columns, given) for total in self.sums.values()]
+        return self.exprs, list(self.sums), values
+
+    def _sum_value(
+        self, total: sp.Sum, columns: Sequence[np.ndarray], given: Mapping[sp.Symbol, float]
+    ) -> float:
+        """The value of one sufficient statistic ``Sum(g(x_i))`` on the data."""
+        summand = total.function.xreplace(dict(zip(self.data, self.var, strict=True)))
+        consts = sorted(summand.free_symbols - set(self.var), key=lambda s: s.name)
+        f = compile_numeric(summand, [*self.var, *consts], name="statistic")
+        values = f(*columns, *(given[c] for c in consts))
+        return float(np.sum(np.broadcast_to(values, columns[0].shape)))
