@@ -9,6 +9,7 @@ import sympy as sp
 
 from .._codegen import to_numpy
 from .._core import ArgumentError, bad_argument
+from .._stats import conjugate_posterior
 from ._explorer import (
     Explorer,
     _fit_ylim,
@@ -52,8 +53,6 @@ def explore_bayes(
     True
     """
     import sympy.stats as ss
-
-    from .._stats import conjugate_posterior
 
     flips = (
         (np.random.default_rng(0).random(60) < 0.7).astype(int)

@@ -18,6 +18,7 @@ import numpy as np
 import sympy as sp
 
 from .._core import ArgumentError, bad_argument
+from .._render import to_latex
 from ._figures import format_value, uses_ipympl
 from ._params import Param, ParameterModel
 
@@ -191,8 +192,6 @@ def _model_for(
 
 
 def _latex_with_values(expr: sp.Basic, values: Mapping[sp.Symbol, Any]) -> str:
-    from .._render import to_latex
-
     return to_latex(expr.xreplace({s: format_value(v) for s, v in values.items()}))
 
 

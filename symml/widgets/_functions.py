@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .._calculus import gradient
 from .._codegen import to_numpy
 from .._core import ArgumentError, as_sympy, bad_argument, renamed_keywords
+from .._render import to_latex
 from ._explorer import (
     Explorer,
     _as_variable,
@@ -86,8 +88,6 @@ def explore(
         return _fit_ylim(ax, ys)
 
     def formula(values: dict[sp.Symbol, Any]) -> str:
-        from .._render import to_latex
-
         current = _latex_with_values(f, values)
         return f"$${fx} = {to_latex(f)} = {current}$$"
 
@@ -124,8 +124,6 @@ def explore_derivative(
         raise ArgumentError(bad_argument("f", f, "give a scalar expression in x"))
     x = _as_variable(x)
     lo, hi = _as_xlim(xlim)
-    from .._calculus import gradient
-
     df = gradient(f, [x]).result[0]
     x0 = sp.Symbol("x0", real=True)
     specs = dict(params or {})
@@ -166,8 +164,6 @@ def explore_derivative(
         return changed_f or changed_df
 
     def formula(values: dict[sp.Symbol, Any]) -> str:
-        from .._render import to_latex
-
         return (
             f"$$f'({sp.latex(x)}) = {to_latex(df)}, \\quad "
             f"\\text{{tangent at }} x_0 = {to_latex(format_value(values[x0]))}: "

@@ -10,6 +10,8 @@ import numpy as np
 import sympy as sp
 
 from .._core import ArgumentError, bad_argument
+from .._ml import normal_equations
+from .._render import to_latex
 from ._explorer import (
     Explorer,
 )
@@ -19,8 +21,6 @@ from ._params import ParameterModel
 
 def _ridge_solver() -> tuple[Any, Callable[..., np.ndarray]]:
     """The ridge normal equations, derived once, and their QR-based numeric solver."""
-    from .._ml import normal_equations
-
     n, m = sp.symbols("n m", integer=True, positive=True)
     lam = sp.Symbol("lambda", nonnegative=True)
     X, w, y = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("w", n, 1), sp.MatrixSymbol("y", m, 1)
@@ -123,8 +123,6 @@ def explore_regression(
         return False  # the view is fixed by the data
 
     def formula(values: dict[sp.Symbol, Any]) -> str:
-        from .._render import to_latex
-
         return (
             f"$${to_latex(ne.result)}, \\quad d = {int(values[d_s])},\\ "
             f"\\lambda = {float(values[lam_s]):.3g}: \\quad "
