@@ -24,6 +24,7 @@ from .arguments import assumptions as assumptions
 from .critical import CriticalPoint as CriticalPoint
 from .critical import CriticalPoints as CriticalPoints
 from .critical import critical_points as critical_points
+from .critical import is_real_solution as is_real_solution
 from .derivatives import Hessian as Hessian
 from .derivatives import Jacobian as Jacobian
 from .derivatives import gradient as gradient
@@ -49,6 +50,7 @@ __all__ = [
     "fd_verdict",
     "gradient",
     "hessian",
+    "is_real_solution",
     "jacobian",
     "taylor",
 ]

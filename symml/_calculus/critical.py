@@ -22,7 +22,7 @@ from .._core import (
 from .arguments import as_scalar, as_wrt, assumptions
 from .derivatives import grad_label, gradient, hessian
 
-__all__ = ["CriticalPoint", "CriticalPoints", "critical_points"]
+__all__ = ["CriticalPoint", "CriticalPoints", "critical_points", "is_real_solution"]
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,8 @@ class CriticalPoints(Derivation):
         return out
 
 
-def _is_real_solution(sol: Mapping[sp.Symbol, sp.Expr]) -> bool:
+def is_real_solution(sol: Mapping[sp.Symbol, sp.Expr]) -> bool:
+    """Whether no value of the solution ``sol`` (Symbol -> value) is known to be non-real."""
     for v in sol.values():
         if v.is_real is False:
             return False
@@ -166,7 +167,7 @@ def critical_points(f: Any, wrt: Any, *, budget: float = DEFAULT_BUDGET) -> Crit
     if not finished:
         raise _out_of_time(expr, budget)
     all_real = all(s.is_real for s in variables)
-    sols = [s for s in solutions if not all_real or _is_real_solution(s)]
+    sols = [s for s in solutions if not all_real or is_real_solution(s)]
     points = [_critical_point(expr, hess.result, variables, sol) for sol in sols]
     points.sort(key=lambda p: [sp.default_sort_key(p.point[s]) for s in variables])
     return CriticalPoints(

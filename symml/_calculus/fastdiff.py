@@ -245,43 +245,7 @@ def _canonical_mul(args: list[sympy.Expr]) -> sympy.Expr:
     >>> all(m == sympy.Mul(*fs) and m.args == sympy.Mul(*fs).args for m, fs in zip(same, cases))
     True
     """
-    coeff = None
-    factors = []
-    bases = set()
-    for a in args:
-        if a.is_Number:
-            if coeff is not None or not (a.is_Rational or a.is_Float) or a.is_zero:
-                return sympy.Mul(*args)
-            if a is not _S.One:
-                coeff = a
-            continue
-        if a.is_Mul or a.is_Order or _odd_atom(a) or a.is_commutative is not True:
-            return sympy.Mul(*args)
-        if a.is_Pow:
-            base, exp = a.args
-            if base.is_Number or (exp.is_Mul and len(exp.args) == 2 and exp.args[1].is_Add):
-                return sympy.Mul(*args)
-        elif type(a) is sympy.exp:
-            base = _S.Exp1
-        else:
-            base = a
-        if base in bases:
-            return sympy.Mul(*args)
-        bases.add(base)
-        factors.append(a)
-    if not factors:
-        return coeff if coeff is not None else _S.One
-    if coeff is not None and len(factors) == 1 and factors[0].is_Add:
-        return sympy.Mul(*args)  # 2*(x + y) distributes
-    if coeff is None and len(factors) == 1:
-        return factors[0]
-    _mulsort(factors)
-    if coeff is not None:
-        factors.insert(0, coeff)
-    out = sympy.Mul._from_args(factors, True)
-    if _VERIFY_CANONICAL:
-        _assert_canonical(out, sympy.Mul(*args))
-    return out
+    return _canonical(sympy.Mul, args, _mul_key, _mulsort)
 
 
 def _canonical_add(args: list[sympy.Expr]) -> sympy.Expr:
@@ -302,39 +266,65 @@ def _canonical_add(args: list[sympy.Expr]) -> sympy.Expr:
     >>> all(s == sympy.Add(*ts) and s.args == sympy.Add(*ts).args for s, ts in zip(sums, cases))
     True
     """
+    return _canonical(sympy.Add, args, _add_key, _addsort)
+
+
+def _mul_key(a: sympy.Expr) -> sympy.Expr | None:
+    """The base of the factor ``a`` (None: let ``Mul`` decide)."""
+    if a.is_Mul or a.is_Order or _odd_atom(a) or a.is_commutative is not True:
+        return None
+    if a.is_Pow:
+        base, exp = a.args
+        if base.is_Number or (exp.is_Mul and len(exp.args) == 2 and exp.args[1].is_Add):
+            return None
+        return base
+    return _S.Exp1 if type(a) is sympy.exp else a
+
+
+def _add_key(a: sympy.Expr) -> sympy.Expr | None:
+    """The term ``a`` without its coefficient (None: let ``Add`` decide)."""
+    if a.is_Add or a.is_Order or _odd_atom(a) or a.is_commutative is not True:
+        return None
+    if a.is_Mul:
+        part = a.as_coeff_Mul()[1]
+        return None if part.is_Add else part
+    if a.is_Pow and a.base.is_Number:
+        return None
+    return a
+
+
+def _canonical(
+    op: type, args: list[sympy.Expr], key: Callable[[sympy.Expr], Any], sort: Callable
+) -> sympy.Expr:
+    """``op(*args)`` (``Mul`` or ``Add``) built directly when the arguments cannot combine:
+    at most one finite non-zero number, and distinct non-None ``key`` for the others."""
     coeff = None
-    terms = []
-    parts = set()
+    items: list[sympy.Expr] = []
+    keys = set()
     for a in args:
         if a.is_Number:
             if coeff is not None or not (a.is_Rational or a.is_Float) or a.is_zero:
-                return sympy.Add(*args)
-            coeff = a
+                return op(*args)
+            if a is not op.identity:
+                coeff = a
             continue
-        if a.is_Add or a.is_Order or _odd_atom(a) or a.is_commutative is not True:
-            return sympy.Add(*args)
-        if a.is_Mul:
-            _, part = a.as_coeff_Mul()
-            if part.is_Add:
-                return sympy.Add(*args)
-        elif a.is_Pow and a.base.is_Number:
-            return sympy.Add(*args)
-        else:
-            part = a
-        if part in parts:
-            return sympy.Add(*args)
-        parts.add(part)
-        terms.append(a)
-    if not terms:
-        return coeff if coeff is not None else _S.Zero
-    if coeff is None and len(terms) == 1:
-        return terms[0]
-    _addsort(terms)
+        k = key(a)
+        if k is None or k in keys:
+            return op(*args)
+        keys.add(k)
+        items.append(a)
+    if not items:
+        return coeff if coeff is not None else op.identity
+    if coeff is not None and len(items) == 1 and items[0].is_Add:
+        return op(*args)  # 2*(x + y) distributes
+    if coeff is None and len(items) == 1:
+        return items[0]
+    sort(items)
     if coeff is not None:
-        terms.insert(0, coeff)
-    out = sympy.Add._from_args(terms, True)
+        items.insert(0, coeff)
+    out = op._from_args(items, True)
     if _VERIFY_CANONICAL:
-        _assert_canonical(out, sympy.Add(*args))
+        _assert_canonical(out, op(*args))
     return out
 
 

@@ -38,6 +38,28 @@ class MatrixCalculus(Derivation):
     symmetric: frozenset
 
 
+def _derived(
+    kind: str,
+    result: sp.Basic,
+    steps: Any,
+    source: sp.Basic,
+    V: sp.MatrixSymbol,
+    symmetric: frozenset,
+    assumptions: tuple[str, ...],
+) -> MatrixCalculus:
+    """The Derivation of a matrix-calculus ``result`` (checked by central differences)."""
+    return MatrixCalculus(
+        result,
+        steps,
+        assumptions=assumptions,
+        kind=kind,
+        source=source,
+        wrt=(V,),
+        verifier=matrix_fd_verdict,
+        symmetric=symmetric,
+    )
+
+
 def _as_variable(wrt: Any) -> sp.MatrixSymbol:
     if not isinstance(wrt, sp.MatrixSymbol):
         raise ArgumentError(
@@ -191,15 +213,14 @@ def matrix_gradient(f: Any, wrt: Any, *, symmetric: Any = ()) -> Derivation:
     result = _tidy(_add(*terms) if terms else sp.ZeroMatrix(*V.shape), ctx)
     _check_result(result, V.shape, expr)
 
-    return MatrixCalculus(
+    return _derived(
+        "gradient",
         result,
         lambda: _gradient_steps(expr, ctx, result),
-        assumptions=_matrix_assumptions(expr, ctx),
-        kind="gradient",
-        source=expr,
-        wrt=(V,),
-        verifier=matrix_fd_verdict,
-        symmetric=sym,
+        expr,
+        V,
+        sym,
+        _matrix_assumptions(expr, ctx),
     )
 
 
@@ -246,15 +267,14 @@ def matrix_jacobian(f: Any, wrt: Any, *, symmetric: Any = ()) -> Derivation:
     ctx = _Context(V, _DifferentialSymbol("d" + V.name, *V.shape), sym, obj)
     result, _ = _jacobian_core(obj, ctx)
     _check_result(result, (obj.shape[0], V.shape[0]), obj)
-    return MatrixCalculus(
+    return _derived(
+        "jacobian",
         result,
         lambda: _jacobian_steps(obj, ctx, result, r"\mathrm{d}F", "J"),
-        assumptions=_matrix_assumptions(obj, ctx),
-        kind="jacobian",
-        source=obj,
-        wrt=(V,),
-        verifier=matrix_fd_verdict,
-        symmetric=sym,
+        obj,
+        V,
+        sym,
+        _matrix_assumptions(obj, ctx),
     )
 
 
@@ -268,16 +288,7 @@ def _scalar_jacobian(f: sp.Basic, V: sp.MatrixSymbol, symmetric: Any) -> Derivat
         why = "the Jacobian of a scalar is the gradient transposed"
         return [*g.steps, Step(result, why, lhs="J")]
 
-    return MatrixCalculus(
-        result,
-        steps,
-        assumptions=g.assumptions,
-        kind="jacobian",
-        source=g.source,
-        wrt=(V,),
-        verifier=matrix_fd_verdict,
-        symmetric=sym,
-    )
+    return _derived("jacobian", result, steps, g.source, V, sym, g.assumptions)
 
 
 def matrix_hessian(f: Any, wrt: Any, *, symmetric: Any = ()) -> Derivation:
@@ -318,13 +329,4 @@ def matrix_hessian(f: Any, wrt: Any, *, symmetric: Any = ()) -> Derivation:
             *_jacobian_steps(grad, ctx, result, rf"\mathrm{{d}}\left({label}\right)", hess, "H"),
         ]
 
-    return MatrixCalculus(
-        result,
-        steps,
-        assumptions=g.assumptions,
-        kind="hessian",
-        source=expr,
-        wrt=(V,),
-        verifier=matrix_fd_verdict,
-        symmetric=sym,
-    )
+    return _derived("hessian", result, steps, expr, V, sym, g.assumptions)

@@ -99,20 +99,13 @@ def _eaf(fn: sp.Lambda, arg: sp.Basic) -> sp.Basic:
 def _split(e: sp.Basic) -> tuple[sp.Expr, list[sp.Basic]]:
     """Scalar coefficient and matrix factors of ``e``."""
     if isinstance(e, sp.MatMul):
-        coeff, mats = [], []
-        for a in e.args:
-            if _is_matrix(a):
-                c, ms = _split(a)
-                coeff.append(c)
-                mats.extend(ms)
-            else:
-                coeff.append(a)
+        coeff, mats = _factors(e.args)
         return sp.Mul(*coeff), mats
     return sp.S.One, [e]
 
 
-def _mul(*args: Any) -> sp.Basic:
-    """The product of scalars and matrices, flattened, without identities."""
+def _factors(args: Any) -> tuple[list[sp.Basic], list[sp.Basic]]:
+    """The scalar factors and the matrix factors of a product of ``args``, flattened."""
     coeff: list[sp.Basic] = []
     mats: list[sp.Basic] = []
     for a in args:
@@ -122,6 +115,12 @@ def _mul(*args: Any) -> sp.Basic:
             mats.extend(ms)
         else:
             coeff.append(a)
+    return coeff, mats
+
+
+def _mul(*args: Any) -> sp.Basic:
+    """The product of scalars and matrices, flattened, without identities."""
+    coeff, mats = _factors(args)
     c = sp.Mul(*coeff)
     if not mats:
         return c
