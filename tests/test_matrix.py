@@ -805,3 +805,25 @@ def test_every_hessian_family_compiles_with_to_numpy(name, f, wrt, values, np_gr
     np.testing.assert_allclose(
         out.reshape(n, n), np_hess(values, values[wrt]), rtol=1e-9, atol=1e-12
     )
+
+
+def test_verify_takes_explicit_options_only():
+    g = symml.gradient(x.T * A * x, x)
+    assert 1 <= g.verify(n=2, seed=1).points <= 2
+    with pytest.raises(ArgumentError, match="bogus"):
+        g.verify(bogus=1)
+
+
+def test_jacobian_takes_f_and_still_accepts_F_with_a_warning():
+    with pytest.warns(DeprecationWarning, match=r"jacobian\(F=\.\.\.\).*use f="):
+        J = symml.jacobian(F=A * x, wrt=x)
+    assert J.result == A
+
+
+def test_matrix_results_keep_their_matrix_shape_numerically():
+    """A matrix-calculus result evaluates to its own (sized) shape; no batch axis."""
+    g = symml.gradient(x.T * A * x, x)
+    H = symml.hessian(x.T * A * x, x)
+    out_g = g.to_numpy(args=[x, A])(VALUES[x], VALUES[A])
+    out_H = H.to_numpy(args=[x, A])(VALUES[x], VALUES[A])
+    assert np.shape(out_g) == (3, 1) and np.shape(out_H) == (3, 3)

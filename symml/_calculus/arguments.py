@@ -111,6 +111,15 @@ def as_vector(F: Any, name: str = "F") -> tuple[sp.Expr, ...]:
 
 
 def assumptions(symbols: Iterable[sp.Symbol]) -> tuple[str, ...]:
+    """The assumptions of ``symbols`` in words, one line per kind: ``("x, y real",)``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, y, n = sp.Symbol("x", real=True), sp.Symbol("y", real=True), sp.Symbol("n", integer=True)
+    >>> assumptions([y, x, n])
+    ('n integer', 'x, y real')
+    """
     groups: dict[str, list[str]] = {}
     for s in sorted(set(symbols), key=lambda s: s.name):
         for key in ("integer", "positive", "nonnegative", "negative", "real"):
@@ -163,3 +172,8 @@ def as_point(at: Any, variables: Sequence[sp.Symbol], name: str = "at") -> dict[
             )
         )
     return {s: as_sympy(v, name) for s, v in zip(variables, values, strict=True)}
+
+
+def grad_label(wrt: Sequence[sp.Symbol]) -> str:
+    """The LaTeX label of a gradient in ``wrt``: ``\nabla_{x, y} f``."""
+    return r"\nabla_{" + ", ".join(sp.latex(s) for s in wrt) + "} f"

@@ -19,8 +19,8 @@ from .._core import (
     Verdict,
     bad_argument,
 )
-from .arguments import as_scalar, as_wrt, assumptions
-from .derivatives import grad_label, gradient, hessian
+from .arguments import as_scalar, as_wrt, assumptions, grad_label
+from .derivatives import gradient, hessian
 
 __all__ = ["CriticalPoint", "CriticalPoints", "critical_points", "is_real_solution"]
 

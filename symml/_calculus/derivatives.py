@@ -55,6 +55,7 @@ from .arguments import (
     as_wrt,
     assumptions,
     check_differentiable,
+    grad_label,
     is_matrix_wrt,
 )
 from .fastdiff import derivatives, hessian_entries
@@ -62,7 +63,7 @@ from .finite_differences import fd_verdict
 from .matrix import matrix_gradient, matrix_hessian, matrix_jacobian
 from .rules import diff_steps
 
-__all__ = ["Hessian", "Jacobian", "grad_label", "gradient", "hessian", "jacobian", "within_budget"]
+__all__ = ["Hessian", "Jacobian", "gradient", "hessian", "jacobian", "within_budget"]
 
 T = TypeVar("T")
 
@@ -92,11 +93,6 @@ def within_budget(budget: float, work: Callable[[], T], what: str) -> T:
             bad_argument("budget", budget, f"{what} took longer than {budget:g} s; raise budget=")
         )
     return value  # type: ignore[return-value]
-
-
-def grad_label(wrt: Sequence[sp.Symbol]) -> str:
-    """The LaTeX label of a gradient in ``wrt``: ``\nabla_{x, y} f``."""
-    return r"\nabla_{" + ", ".join(sp.latex(s) for s in wrt) + "} f"
 
 
 def _partial_steps(f: sp.Expr, variables: Sequence[sp.Symbol], row: Sequence[sp.Expr]) -> list:

@@ -17,10 +17,11 @@ from ..._core import (
     as_sympy,
     bad_argument,
 )
+from ..arguments import assumptions, grad_label
 from .differential import _Context
 from .expressions import _T, _add, _DifferentialSymbol, _is_1x1, _is_matrix
 from .oracle import matrix_fd_verdict
-from .readoff import _grad_label, _gradient_steps, _gradient_terms, _jacobian_core, _jacobian_steps
+from .readoff import _gradient_steps, _gradient_terms, _jacobian_core, _jacobian_steps
 from .tidy import _has_array_objects, _tidy
 
 
@@ -140,6 +141,8 @@ def _check_column(V: sp.MatrixSymbol, what: str) -> None:
 
 
 def _matrix_assumptions(expr: sp.Basic, ctx: _Context) -> tuple[str, ...]:
+    """What the result assumes: invertible matrices, positive determinants, symmetric
+    matrices, then the scalar symbols' assumptions (as for any derivative)."""
     out: list[str] = []
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.Inverse):
@@ -151,6 +154,9 @@ def _matrix_assumptions(expr: sp.Basic, ctx: _Context) -> tuple[str, ...]:
         out.append(
             f"{names} symmetric (entries varied independently; result simplified with S.T = S)"
         )
+    mats = expr.atoms(sp.MatrixSymbol)
+    dims = set().union(*(sp.sympify(d).free_symbols for M in mats for d in M.shape))
+    out.extend(assumptions(expr.free_symbols - mats - dims))
     return tuple(dict.fromkeys(out))
 
 
@@ -321,7 +327,7 @@ def matrix_hessian(f: Any, wrt: Any, *, symmetric: Any = ()) -> Derivation:
     result, _ = _jacobian_core(grad, ctx)
     _check_result(result, (V.shape[0], V.shape[0]), expr)
 
-    label, hess = _grad_label(V), r"\nabla^2_{" + sp.latex(V) + "} f"
+    label, hess = grad_label([V]), r"\nabla^2_{" + sp.latex(V) + "} f"
 
     def steps() -> list[Step]:
         return [

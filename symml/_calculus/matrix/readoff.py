@@ -9,6 +9,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 from ..._core import (
     Step,
 )
+from ..arguments import grad_label
 from .differential import _Context, _differential, _differential_steps
 from .expressions import _T, _add, _canon, _hadamard, _is_1x1, _is_matrix, _mul, _scale, _split
 from .tidy import _pretty, _tidy
@@ -116,10 +117,6 @@ def _jac(E: sp.Basic, ctx: _Context) -> sp.Basic:
     raise ctx.unsupported(E, "cannot write this term as J dw")
 
 
-def _grad_label(V: sp.MatrixSymbol) -> str:
-    return r"\nabla_{" + sp.latex(V) + "} f"
-
-
 def _gradient_terms(expr: sp.Basic, ctx: _Context) -> list[sp.Basic]:
     df = _canon(_differential(expr, ctx, {}), ctx.symmetric)
     terms: list[sp.Basic] = []
@@ -170,7 +167,7 @@ def _gradient_steps(expr: sp.Basic, ctx: _Context, result: sp.Basic) -> list[Ste
     raw = _canon(_add(*terms), ctx.symmetric)
     if len(terms) > 1:
         steps.append(Step(_readoff_form(_pretty(raw), ctx), "collect the terms"))
-    steps.append(Step(result, _readoff_why(ctx), lhs=_grad_label(ctx.V)))
+    steps.append(Step(result, _readoff_why(ctx), lhs=grad_label([ctx.V])))
     return steps
 
 
