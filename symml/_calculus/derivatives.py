@@ -3,17 +3,17 @@
 ===================  ========================================================
 function             result
 ===================  ========================================================
-``diff_steps``       the textbook rule-by-rule steps of one partial derivative
 ``gradient``         column of first partial derivatives (n x 1)
 ``jacobian``         matrix of first partials of a vector function (m x n)
 ``hessian``          symmetric matrix of second partials (n x n)
 ===================  ========================================================
 
-Conventions: gradients are columns; the Jacobian of ``F = (F_1..F_m)`` in
-``(x_1..x_n)`` is ``m x n`` with ``J[i, j] = dF_i/dx_j`` (so the Jacobian of a
+Conventions: gradients are columns; the Jacobian of ``f = (f_1..f_m)`` in
+``(x_1..x_n)`` is ``m x n`` with ``J[i, j] = df_i/dx_j`` (so the Jacobian of a
 gradient is the Hessian). Results are computed by :mod:`symml._calculus.fastdiff`
 (SymEngine with a shared-subexpression conversion back to SymPy for large
-inputs, plain SymPy otherwise); steps are derived separately, rule by rule,
+inputs, plain SymPy otherwise); steps are derived separately, rule by rule
+(:mod:`symml._calculus.rules`),
 and only when first looked at, so large Hessians stay fast. A ``MatrixSymbol``
 ``wrt`` hands the work to :mod:`symml._calculus.matrix`.
 
@@ -29,8 +29,10 @@ Examples
 Matrix([
 [ 2*x*sin(y)],
 [x**2*cos(y)]])
->>> [s.why for s in symml.diff_steps(sp.sin(x**2), x)]
-['trigonometric rule, chain rule', 'power rule']
+>>> g.to_numpy()(1.0, 0.0).shape
+(2,)
+>>> symml.hessian(x**2 * sp.sin(y), [x, y]).to_numpy()([1.0, 2.0], 0.0).shape
+(2, 2, 2)
 """
 
 from __future__ import annotations
