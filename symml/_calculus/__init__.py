@@ -5,7 +5,8 @@ matrix calculus for ``MatrixSymbol`` arguments.
 module                      holds
 ==========================  ===========================================================
 ``arguments``               checks of ``f``, ``wrt``, expansion points; assumptions
-``fastdiff``                SymEngine-backed partial derivatives returned as SymPy
+``fastdiff``                fast partial derivatives returned as canonical SymPy
+``symengine_route``        the SymEngine route of fastdiff (loaded for large inputs only)
 ``rules``                   ``diff_steps``: rule-by-rule steps of one partial derivative
 ``derivatives``             ``gradient``, ``jacobian``, ``hessian`` (``Jacobian``/``Hessian``)
 ``finite_differences``      the one finite-difference check (``fd_verdict``, ``judge``)
