@@ -37,6 +37,19 @@ def is_matrix_wrt(wrt: Any, symmetric: Iterable[Any] = ()) -> bool:
 
 
 def as_wrt(wrt: Any, name: str = "wrt") -> tuple[sp.Symbol, ...]:
+    """``wrt`` as a tuple of distinct Symbols, or an :class:`ArgumentError` naming ``name``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, y = sp.symbols("x y")
+    >>> as_wrt(x), as_wrt([x, y]), as_wrt(sp.Matrix([y, x]))
+    ((x,), (x, y), (y, x))
+    >>> as_wrt([x, x])
+    Traceback (most recent call last):
+    ...
+    symml.ArgumentError: wrt=[x, x] is not valid: x appears twice; list once
+    """
     if isinstance(wrt, sp.Symbol):
         items: list[Any] = [wrt]
     elif isinstance(wrt, sp.MatrixBase):
@@ -68,6 +81,16 @@ def as_wrt(wrt: Any, name: str = "wrt") -> tuple[sp.Symbol, ...]:
 
 
 def as_scalar(f: Any, name: str = "f", hint: str = "jacobian") -> sp.Expr:
+    """``f`` as a scalar SymPy expression (derivatives in it evaluated); a matrix is a
+    :class:`ShapeError` pointing to ``symml.<hint>``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> as_scalar(sp.Derivative(x**3, x))
+    3*x**2
+    """
     expr = as_sympy(f, name)
     if isinstance(expr, sp.MatrixBase) or getattr(expr, "is_Matrix", False):
         raise ShapeError(
@@ -86,6 +109,7 @@ def as_scalar(f: Any, name: str = "f", hint: str = "jacobian") -> sp.Expr:
 
 
 def as_vector(F: Any, name: str = "F") -> tuple[sp.Expr, ...]:
+    """The entries of a vector function (a list, a row or a column), each a scalar."""
     if isinstance(F, (list, tuple)):
         items = [as_sympy(e, name) for e in F]
     else:
@@ -130,6 +154,8 @@ def assumptions(symbols: Iterable[sp.Symbol]) -> tuple[str, ...]:
 
 
 def check_differentiable(result: sp.Basic, source: sp.Basic) -> None:
+    """A :class:`NotDifferentiableError` when ``result`` holds a derivative SymPy left
+    unevaluated (other than of an undefined function ``f(x)``)."""
     for d in derivative_atoms(result):
         if not isinstance(d.expr, AppliedUndef):
             raise NotDifferentiableError(
@@ -143,6 +169,17 @@ def check_differentiable(result: sp.Basic, source: sp.Basic) -> None:
 
 
 def as_point(at: Any, variables: Sequence[sp.Symbol], name: str = "at") -> dict[sp.Symbol, Any]:
+    """A point as a dict Symbol -> value, from a dict or from values in ``variables``' order.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, y = sp.symbols("x y")
+    >>> as_point([1, 2], [x, y])
+    {x: 1, y: 2}
+    >>> as_point({y: 0, x: 1}, [x, y])
+    {x: 1, y: 0}
+    """
     if isinstance(at, Mapping):
         point = {k: as_sympy(v, name) for k, v in at.items()}
         missing = [s.name for s in variables if s not in point]
