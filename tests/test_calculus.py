@@ -484,6 +484,11 @@ def test_verify_rejects_unknown_options(derivation):
         d.verify(bogus=1)
 
 
+def test_finite_difference_checks_take_only_their_options():
+    with pytest.raises(ArgumentError, match="accepts n=, seed=, rtol=, atol="):
+        symml.gradient(x**2, [x]).verify(order=2)
+
+
 def test_verify_options_are_used():
     g = symml.gradient(sp.sin(x) * y, [x, y])
     assert g.verify(n=5, seed=3).points == 5

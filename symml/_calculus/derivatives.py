@@ -61,7 +61,7 @@ from .arguments import (
     is_matrix_wrt,
 )
 from .fastdiff import derivatives, hessian_entries
-from .finite_differences import fd_verdict
+from .finite_differences import derivative_verdict
 from .matrix import matrix_gradient, matrix_hessian, matrix_jacobian
 from .rules import diff_steps
 
@@ -169,7 +169,7 @@ def gradient(
         kind="gradient",
         source=expr,
         wrt=variables,
-        verifier=fd_verdict,
+        verifier=derivative_verdict,
     )
 
 
@@ -222,7 +222,7 @@ def jacobian(
         kind="jacobian",
         source=sp.ImmutableMatrix(len(functions), 1, list(functions)),
         wrt=variables,
-        verifier=fd_verdict,
+        verifier=derivative_verdict,
     )
 
 
@@ -282,5 +282,5 @@ def hessian(
         kind="hessian",
         source=expr,
         wrt=variables,
-        verifier=fd_verdict,
+        verifier=derivative_verdict,
     )

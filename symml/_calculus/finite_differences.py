@@ -34,7 +34,7 @@ import sympy as sp
 from .._codegen import to_numpy
 from .._core import Derivation, Verdict, sample_arrays
 
-__all__ = ["Probe", "fd_verdict", "judge"]
+__all__ = ["Probe", "derivative_verdict", "fd_verdict", "judge"]
 
 #: Relative step of central differences of order 1 and 2 (balancing rounding and truncation).
 _STEP = {1: float(np.cbrt(np.finfo(float).eps)), 2: float(np.finfo(float).eps ** 0.25)}
@@ -218,3 +218,19 @@ def fd_verdict(
         tuple(int(i) for i in d.result.shape),
     )
     return judge(d.result, [probe], order=order, rtol=rtol, atol=atol)
+
+
+def derivative_verdict(
+    d: Derivation, *, n: int = 20, seed: int = 0, rtol: float = 1e-5, atol: float = 1e-6
+) -> Verdict:
+    """The ``verifier`` of gradients, Jacobians and Hessians in Symbols: :func:`fd_verdict`
+    with the order and the functions read from ``d`` (so ``verify()`` takes only these options).
+
+    Examples
+    --------
+    >>> import sympy as sp, symml
+    >>> x = sp.Symbol("x", real=True)
+    >>> derivative_verdict(symml.hessian(sp.exp(x), [x]), n=5).points
+    5
+    """
+    return fd_verdict(d, n=n, seed=seed, rtol=rtol, atol=atol)
