@@ -283,10 +283,15 @@ def test_taylor_second_order_equals_gradient_hessian_formula():
 def test_taylor_verify_catches_a_wrong_polynomial():
     T = symml.taylor(sp.exp(x), [x], {x: 0}, order=3)
     wrong = type(T)(
-        1 + x + x**2 / 2, kind="taylor", source=sp.exp(x), wrt=(x,), verifier=T.verifier
+        1 + x + x**2 / 2,
+        kind="taylor",
+        source=sp.exp(x),
+        wrt=(x,),
+        verifier=T.verifier,
+        at={x: 0},
+        order=3,
+        terms=(1, x, x**2 / 2, 0),
     )
-    object.__setattr__(wrong, "meta_at", {x: 0})
-    object.__setattr__(wrong, "meta_order", 3)
     assert not wrong.verify()
 
 
@@ -387,59 +392,104 @@ def test_check_agrees_with_gradient():
     assert check(g.result, sp.Matrix([y * sp.exp(x * y), x * sp.exp(x * y)]))
 
 
-def test_a_swallowed_budget_interrupt_still_counts_as_out_of_time():
-    from symml._core.budget import run_with_budget
+# -- output shapes of generated functions: (object shape, *batch), 1 variable included ----------
 
-    def swallows():
-        import time
-
-        end = time.monotonic() + 0.5
-        while time.monotonic() < end:
-            try:
-                sum(range(10_000))
-            except Exception:  # a library that catches everything
-                pass
-        return "incomplete"
-
-    assert run_with_budget(swallows, 0.05) == (None, False)
+BATCH = np.linspace(0.1, 0.9, 4)
 
 
-def test_an_outer_budget_is_not_swallowed_by_an_inner_one():
-    import time
-
-    from symml._core.budget import run_with_budget
-
-    def inner_loop():
-        end = time.monotonic() + 2.0
-        while time.monotonic() < end:
-            sum(range(1000))
-        return "inner finished"
-
-    def outer():
-        run_with_budget(inner_loop, 5.0)  # longer than what is left
-        return "outer went on"
-
-    assert run_with_budget(outer, 0.1) == (None, False)
-    assert run_with_budget(lambda: run_with_budget(lambda: 1, 1.0), 2.0) == ((1, True), True)
+@pytest.mark.parametrize("variables", [[x], [x, y], [x, y, z]], ids=["n=1", "n=2", "n=3"])
+def test_generated_functions_have_the_shape_of_the_derived_object(variables):
+    n = len(variables)
+    f = sp.exp(sum(variables)) * x**2
+    args = [BATCH] * n
+    assert symml.gradient(f, variables).to_numpy()(*args).shape == (n, 4)
+    assert symml.jacobian([f, x, f**2], variables).to_numpy()(*args).shape == (3, n, 4)
+    assert symml.jacobian([f], variables).to_numpy()(*args).shape == (1, n, 4)
+    assert symml.hessian(f, variables).to_numpy()(*args).shape == (n, n, 4)
+    assert symml.taylor(f, variables, [0] * n).to_numpy()(*args).shape == (4,)
+    # and without a batch: the shape of the object itself
+    scalars = [0.5] * n
+    assert symml.gradient(f, variables).to_numpy()(*scalars).shape == (n,)
+    assert symml.hessian(f, variables).to_numpy()(*scalars).shape == (n, n)
+    assert symml.jacobian([f], variables).to_numpy()(*scalars).shape == (1, n)
 
 
-def test_a_budget_interrupt_never_lands_in_a_finalizer():
-    import gc
-    import time
+def test_a_one_variable_hessian_is_a_1x1_matrix_numerically():
+    H = symml.hessian(x**3, [x]).to_numpy()
+    np.testing.assert_allclose(H(2.0), [[12.0]])
+    np.testing.assert_allclose(H(np.array([1.0, 2.0])), [[[6.0, 12.0]]])
+    J = symml.jacobian([x**2, sp.sin(x)], [x]).to_numpy()
+    np.testing.assert_allclose(J(0.0), [[0.0], [1.0]])
 
-    from symml._core.budget import run_with_budget
 
-    class Slow:
-        def __del__(self):
-            end = time.monotonic() + 0.2
-            while time.monotonic() < end:
-                pass
+# -- one API convention: f, wrt, keyword-only budget=; old keywords still work ------------------
 
-    def make_garbage():
-        for _ in range(3):
-            Slow()
-            gc.collect()
-        return "done"
 
-    # The alarm fires while __del__ runs; it is re-armed and lands after it.
-    assert run_with_budget(make_garbage, 0.05) == (None, False)
+def test_diff_steps_takes_wrt_and_still_accepts_x_with_a_warning():
+    steps = symml.diff_steps(sp.sin(x**2), wrt=x)
+    assert steps[-1].expr == 2 * x * sp.cos(x**2)
+    with pytest.warns(DeprecationWarning, match=r"diff_steps\(x=\.\.\.\).*use wrt="):
+        old = symml.diff_steps(sp.sin(x**2), x=x)
+    assert [s.expr for s in old] == [s.expr for s in steps]
+    with pytest.raises(ArgumentError, match="give one Symbol"):
+        symml.diff_steps(x * y, [x, y])
+
+
+def test_jacobian_takes_f_and_still_accepts_F_with_a_warning():
+    with pytest.warns(DeprecationWarning, match=r"jacobian\(F=\.\.\.\).*use f="):
+        J = symml.jacobian(F=[x * y, x], wrt=[x, y])
+    assert J.result == sp.Matrix([[y, x], [1, 0]])
+
+
+HEAVY = sp.exp(sp.sin(x * y) * sp.cos(x + y)) ** 7 * sp.atan(x**3 * y) ** 5
+
+
+@pytest.mark.parametrize(
+    "derive",
+    [
+        lambda budget: symml.gradient(x**2, [x], budget=budget),
+        lambda budget: symml.jacobian([x**2], [x], budget=budget),
+        lambda budget: symml.hessian(x**2, [x], budget=budget),
+        lambda budget: symml.taylor(x**2, [x], [0], budget=budget),
+        lambda budget: symml.critical_points(x**2, [x], budget=budget),
+    ],
+    ids=["gradient", "jacobian", "hessian", "taylor", "critical_points"],
+)
+def test_every_deriving_function_takes_a_budget(derive):
+    assert derive(5.0).result is not None
+    with pytest.raises(ArgumentError, match="budget=-1 is not valid"):
+        derive(-1)
+
+
+def test_a_budget_too_small_for_the_work_is_a_clear_error():
+    with pytest.raises(symml.BudgetExceededError, match="longer than 1e-06 s; raise budget="):
+        symml.taylor(HEAVY, [x, y], [1, 1], order=6, budget=1e-6)
+
+
+@pytest.mark.parametrize(
+    "derivation",
+    [
+        lambda: symml.gradient(x**2 * y, [x, y]),
+        lambda: symml.jacobian([x * y, x], [x, y]),
+        lambda: symml.hessian(x**2 * y, [x, y]),
+        lambda: symml.taylor(sp.exp(x), [x], [0]),
+        lambda: symml.critical_points(x**2 + y**2, [x, y]),
+    ],
+    ids=["gradient", "jacobian", "hessian", "taylor", "critical_points"],
+)
+def test_verify_rejects_unknown_options(derivation):
+    d = derivation()
+    assert d.verify()
+    with pytest.raises(ArgumentError, match="bogus"):
+        d.verify(bogus=1)
+
+
+def test_finite_difference_checks_take_only_their_options():
+    with pytest.raises(ArgumentError, match="accepts n=, seed=, rtol=, atol="):
+        symml.gradient(x**2, [x]).verify(order=2)
+
+
+def test_verify_options_are_used():
+    g = symml.gradient(sp.sin(x) * y, [x, y])
+    assert g.verify(n=5, seed=3).points == 5
+    assert "at 20 seeded" in g.verify().notes[0]

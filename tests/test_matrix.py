@@ -15,9 +15,7 @@ from scipy.special import softmax as np_softmax
 from sympy import MatrixSymbol, OneMatrix, Trace, det, exp, log, sqrt
 
 import symml
-from symml import ArgumentError, NotDifferentiableError, ShapeError
-from symml._calculus.matrix import _evaluate, matrix_gradient
-from symml._codegen.generate import expit
+from symml import ArgumentError, NotDifferentiableError, ShapeError, expit
 
 n, m, K = sp.symbols("n m K", integer=True, positive=True)
 SIZES = {n: 3, m: 5, K: 4}
@@ -99,7 +97,10 @@ def central(f, value: np.ndarray, h: float = 1e-6) -> np.ndarray:
 
 
 def numeric(expr, values) -> np.ndarray:
-    return np.asarray(_evaluate(expr, values), dtype=float)
+    """The value of ``expr`` at ``values`` by symml.to_numpy (sizes read from the arrays)."""
+    symbols = (expr.free_symbols | expr.atoms(MatrixSymbol)) - set(SIZES)
+    args = sorted(symbols, key=lambda s: s.name)
+    return np.asarray(symml.to_numpy(expr, args)(*[values[s] for s in args]), dtype=float)
 
 
 # -- the gradient table: one row per family --------------------------------------------
@@ -687,7 +688,7 @@ GAUSS = GRADIENTS[-1][1]
 
 def test_symmetric_covariance_convention():
     """Entries vary independently; symmetry only simplifies S.T to S in the result."""
-    g = matrix_gradient(GAUSS, S, symmetric=[S])
+    g = symml.gradient(GAUSS, S, symmetric=[S])
     r = x - mu
     expected = -S.I / 2 + S.I * r * r.T * S.I / 2
     sym = {**VALUES, S: VALUES[S] + VALUES[S].T}  # a symmetric positive definite point
@@ -703,11 +704,11 @@ def test_symmetric_covariance_convention():
     assert g.verify()
     with sp.assuming(sp.Q.symmetric(S)):
         assert symml.gradient(GAUSS, S).result == g.result
-    assert matrix_gradient(GAUSS, S, symmetric=S).result == g.result
+    assert symml.gradient(GAUSS, S, symmetric=S).result == g.result
 
 
 def test_weighted_least_squares_with_symmetric_weights():
-    g = matrix_gradient(r_ls.T * Wgt * r_ls, w, symmetric=[Wgt])
+    g = symml.gradient(r_ls.T * Wgt * r_ls, w, symmetric=[Wgt])
     assert g.result == 2 * X.T * Wgt * (X * w - y)
     assert g.verify()
 
@@ -722,7 +723,7 @@ def test_verify_catches_a_wrong_gradient():
 
 
 def test_evaluator_agrees_with_explicit_sympy():
-    """The NumPy evaluator behind verify() against SymPy's own explicit matrices."""
+    """to_numpy, which verify() evaluates with, against SymPy's own explicit matrices."""
     subs = {M.subs(n, 3): sp.ImmutableMatrix(VALUES[M]) for M in (Z, A, a, b)}
     for expr in [Z.T.I * a * b.T * Z.I, det(Z) * (Z.T).I, Trace(A * Z.I * A), A * Z + Z.T]:
         explicit = sp.N(expr.subs(n, 3).xreplace(subs).doit())
@@ -740,9 +741,9 @@ def test_evaluator_agrees_with_explicit_sympy():
         (lambda: symml.gradient(X * w, w), ShapeError, r"shape \(m, 1\).*symml.jacobian"),
         (lambda: symml.gradient(x.T * x, w), ArgumentError, "w does not appear in f"),
         (
-            lambda: matrix_gradient(x.T * x, sp.Symbol("q")),
-            ArgumentError,
-            "needs a sympy.MatrixSymbol",
+            lambda: symml.gradient(x.T * x, sp.Symbol("q")),
+            ShapeError,
+            "expected a scalar expression",
         ),
         (lambda: symml.gradient("x.T*x", x), ArgumentError, "parse_expr"),
         (
@@ -765,7 +766,7 @@ def test_evaluator_agrees_with_explicit_sympy():
         (lambda: symml.jacobian(Z * Z, x), ShapeError, r"column vector \(m x 1\)"),
         (lambda: symml.jacobian(x.T, x), ShapeError, r"pass F.T"),
         (
-            lambda: matrix_gradient(Trace(Z), Z, symmetric=[x]),
+            lambda: symml.gradient(Trace(Z), Z, symmetric=[x]),
             ArgumentError,
             "square MatrixSymbols",
         ),
@@ -804,3 +805,25 @@ def test_every_hessian_family_compiles_with_to_numpy(name, f, wrt, values, np_gr
     np.testing.assert_allclose(
         out.reshape(n, n), np_hess(values, values[wrt]), rtol=1e-9, atol=1e-12
     )
+
+
+def test_verify_takes_explicit_options_only():
+    g = symml.gradient(x.T * A * x, x)
+    assert 1 <= g.verify(n=2, seed=1).points <= 2
+    with pytest.raises(ArgumentError, match="bogus"):
+        g.verify(bogus=1)
+
+
+def test_jacobian_takes_f_and_still_accepts_F_with_a_warning():
+    with pytest.warns(DeprecationWarning, match=r"jacobian\(F=\.\.\.\).*use f="):
+        J = symml.jacobian(F=A * x, wrt=x)
+    assert J.result == A
+
+
+def test_matrix_results_keep_their_matrix_shape_numerically():
+    """A matrix-calculus result evaluates to its own (sized) shape; no batch axis."""
+    g = symml.gradient(x.T * A * x, x)
+    H = symml.hessian(x.T * A * x, x)
+    out_g = g.to_numpy(args=[x, A])(VALUES[x], VALUES[A])
+    out_H = H.to_numpy(args=[x, A])(VALUES[x], VALUES[A])
+    assert np.shape(out_g) == (3, 1) and np.shape(out_H) == (3, 3)

@@ -41,6 +41,9 @@ differentiated there, and translated back:
    answer is never returned silently: an expression either fully passes the
    whitelist or is differentiated by SymPy itself.
 
+The SymEngine route lives in :mod:`symml._calculus.symengine_route`, loaded on first
+use (large inputs only), so ``import symml`` does not load SymEngine.
+
 Results are equal to :func:`sympy.diff` mathematically, not always
 structurally (SymEngine writes ``exp(-2*t)`` where SymPy writes ``exp(-t)**2``).
 
@@ -63,7 +66,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import symengine as se
 import sympy
 from sympy.core.add import _addsort
 from sympy.core.mul import _mulsort
@@ -94,51 +96,6 @@ class _Unsupported(Exception):
     """An expression (or SymEngine's answer) is outside the safe whitelist."""
 
 
-# ---------------------------------------------------------------------------
-# Whitelisted analytic functions: SymPy class <-> SymEngine class.
-# Each pair differentiates to mathematically equal results on the whole
-# complex plane (checked numerically in tests/test_fastdiff.py). Left out on
-# purpose: acosh (SymEngine's 1/sqrt(x**2 - 1) differs from SymPy's
-# 1/(sqrt(x - 1)*sqrt(x + 1)) for x < -1), Abs, sign, re/im/conjugate,
-# floor/ceiling, Max/Min, atan2, LambertW, zeta, beta.
-_ONE_ARG_PAIRS: tuple[tuple[Any, Callable[[Any], Any]], ...] = (
-    (sympy.log, se.log),
-    (sympy.sin, se.sin),
-    (sympy.cos, se.cos),
-    (sympy.tan, se.tan),
-    (sympy.cot, se.cot),
-    (sympy.sec, se.sec),
-    (sympy.csc, se.csc),
-    (sympy.asin, se.asin),
-    (sympy.acos, se.acos),
-    (sympy.atan, se.atan),
-    (sympy.acot, se.acot),
-    (sympy.asec, se.asec),
-    (sympy.acsc, se.acsc),
-    (sympy.sinh, se.sinh),
-    (sympy.cosh, se.cosh),
-    (sympy.tanh, se.tanh),
-    (sympy.coth, se.coth),
-    (sympy.sech, se.sech),
-    (sympy.csch, se.csch),
-    (sympy.asinh, se.asinh),
-    (sympy.atanh, se.atanh),
-    (sympy.acoth, se.acoth),
-    (sympy.asech, se.asech),
-    (sympy.acsch, se.acsch),
-    (sympy.erf, se.erf),
-    (sympy.erfc, se.erfc),
-    (sympy.gamma, se.gamma),
-    (sympy.loggamma, se.loggamma),
-)
-
-_PROBE = se.Symbol("_symml_probe")
-_SP_TO_SE_FUNC: dict[type, Callable[[Any], Any]] = {sp: sef for sp, sef in _ONE_ARG_PAIRS}
-_SE_TO_SP_FUNC: dict[type, Any] = {type(sef(_PROBE)): sp for sp, sef in _ONE_ARG_PAIRS}
-_SE_POLYGAMMA = type(se.polygamma(2, _PROBE))
-_SE_EXP1 = se.E
-
-
 def _tree_size(expr: sympy.Basic, limit: int) -> int:
     """Count the nodes of ``expr`` (as a tree), stopping once ``limit`` is passed."""
     count = 0
@@ -150,65 +107,6 @@ def _tree_size(expr: sympy.Basic, limit: int) -> int:
             return count
         stack.extend(getattr(node, "args", ()))
     return count
-
-
-# ---------------------------------------------------------------------------
-# SymPy -> SymEngine
-
-
-class _ToSymEngine:
-    """Translate whitelisted SymPy expressions, giving each symbol a fresh name."""
-
-    def __init__(self) -> None:
-        self.memo: dict[sympy.Basic, Any] = {}
-        self.symbols: dict[Any, sympy.Symbol] = {}  # SymEngine symbol -> SymPy symbol
-
-    def symbol(self, sym: sympy.Symbol) -> Any:
-        out = self.memo.get(sym)
-        if out is None:
-            if not (isinstance(sym, sympy.Symbol) and sym.is_commutative is True):
-                raise _Unsupported(sym)
-            out = se.Symbol(f"_s{len(self.symbols)}")
-            self.symbols[out] = sym
-            self.memo[sym] = out
-        return out
-
-    def __call__(self, expr: sympy.Basic) -> Any:
-        out = self.memo.get(expr)
-        if out is not None:
-            return out
-        if expr.is_Symbol:
-            return self.symbol(expr)
-        if expr.is_Add:
-            out = se.Add(*[self(a) for a in expr.args])
-        elif expr.is_Mul:
-            out = se.Mul(*[self(a) for a in expr.args])
-        elif expr.is_Pow:
-            out = se.Pow(self(expr.base), self(expr.exp))
-        elif expr.is_Integer:
-            out = se.Integer(int(expr))
-        elif expr.is_Rational:
-            out = se.Rational(int(expr.p), int(expr.q))
-        elif expr.is_Float:
-            if expr._prec != 53:
-                raise _Unsupported(expr)
-            out = se.RealDouble(float(expr))
-        elif expr is _S.Pi:
-            out = se.pi
-        elif expr is _S.Exp1:
-            out = se.E
-        elif expr is _S.ImaginaryUnit:
-            out = se.I
-        elif type(expr) is sympy.exp:
-            out = se.exp(self(expr.args[0]))
-        elif type(expr) in _SP_TO_SE_FUNC and len(expr.args) == 1:
-            out = _SP_TO_SE_FUNC[type(expr)](self(expr.args[0]))
-        elif type(expr) is sympy.polygamma and expr.args[0].is_Integer:
-            out = se.polygamma(int(expr.args[0]), self(expr.args[1]))
-        else:
-            raise _Unsupported(expr)
-        self.memo[expr] = out
-        return out
 
 
 # ---------------------------------------------------------------------------
@@ -228,44 +126,24 @@ def _canonical_mul(args: list[sympy.Expr]) -> sympy.Expr:
     not a Pow with a numeric base, and all bases (``exp(t)`` has base E) are
     distinct. Then ``Mul.flatten`` would only sort the factors, which
     ``_mulsort`` does here; anything else takes the evaluating constructor.
+
+    Examples
+    --------
+    The result is SymPy's own, node for node, on the hard cases:
+
+    >>> a, b, c = sympy.symbols("a b c")
+    >>> E, I, F = sympy.E, sympy.I, sympy.Float
+    >>> cases = [(2, a + b), (-1, a + b), (2, a, a + b), (sympy.exp(a), sympy.exp(2 * a)),
+    ...          (sympy.exp(a), sympy.exp(b), c), (E, sympy.exp(a)),
+    ...          (sympy.sqrt(2), sympy.sqrt(3), a),
+    ...          (a, a**2, b), (I, I, a), (0, a, b), (F(1.0), a, b), (F(2.5), 1 / a, (a + b) ** 2),
+    ...          (3, sympy.pi, a, sympy.exp(b)), (sympy.Rational(1, 2), a * b, c), (2**a, 3**a),
+    ...          (a + b, (a + b) ** -2, c), (sympy.oo, a), (sympy.zoo, a)]
+    >>> same = [_canonical_mul([sympy.sympify(f) for f in fs]) for fs in cases]
+    >>> all(m == sympy.Mul(*fs) and m.args == sympy.Mul(*fs).args for m, fs in zip(same, cases))
+    True
     """
-    coeff = None
-    factors = []
-    bases = set()
-    for a in args:
-        if a.is_Number:
-            if coeff is not None or not (a.is_Rational or a.is_Float) or a.is_zero:
-                return sympy.Mul(*args)
-            if a is not _S.One:
-                coeff = a
-            continue
-        if a.is_Mul or a.is_Order or _odd_atom(a) or a.is_commutative is not True:
-            return sympy.Mul(*args)
-        if a.is_Pow:
-            base, exp = a.args
-            if base.is_Number or (exp.is_Mul and len(exp.args) == 2 and exp.args[1].is_Add):
-                return sympy.Mul(*args)
-        elif type(a) is sympy.exp:
-            base = _S.Exp1
-        else:
-            base = a
-        if base in bases:
-            return sympy.Mul(*args)
-        bases.add(base)
-        factors.append(a)
-    if not factors:
-        return coeff if coeff is not None else _S.One
-    if coeff is not None and len(factors) == 1 and factors[0].is_Add:
-        return sympy.Mul(*args)  # 2*(x + y) distributes
-    if coeff is None and len(factors) == 1:
-        return factors[0]
-    _mulsort(factors)
-    if coeff is not None:
-        factors.insert(0, coeff)
-    out = sympy.Mul._from_args(factors, True)
-    if _VERIFY_CANONICAL:
-        _assert_canonical(out, sympy.Mul(*args))
-    return out
+    return _canonical(sympy.Mul, args, _mul_key, _mulsort)
 
 
 def _canonical_add(args: list[sympy.Expr]) -> sympy.Expr:
@@ -274,40 +152,77 @@ def _canonical_add(args: list[sympy.Expr]) -> sympy.Expr:
     The shortcut applies when there is at most one finite non-zero numeric
     constant, no term is an Add, a Pow with a numeric base or a 2-argument
     ``number*Add`` Mul, and the terms' non-coefficient parts are distinct.
+
+    Examples
+    --------
+    >>> a, b, c = sympy.symbols("a b c")
+    >>> cases = [(1, a), (a, 2 * a), (a * b, -a * b, c), (2, a * b, sympy.exp(a), b**2),
+    ...          (sympy.Float(0.5), a, 3 * b * c), (a + b, c), (sympy.sqrt(2), a), (0, a, b),
+    ...          (sympy.zoo, a), (sympy.nan, a), (sympy.I, a), (sympy.pi, a, b * c),
+    ...          (2, sympy.Mul(3, a + b, evaluate=False))]
+    >>> sums = [_canonical_add([sympy.sympify(t) for t in ts]) for ts in cases]
+    >>> all(s == sympy.Add(*ts) and s.args == sympy.Add(*ts).args for s, ts in zip(sums, cases))
+    True
     """
+    return _canonical(sympy.Add, args, _add_key, _addsort)
+
+
+def _mul_key(a: sympy.Expr) -> sympy.Expr | None:
+    """The base of the factor ``a`` (None: let ``Mul`` decide)."""
+    if a.is_Mul or a.is_Order or _odd_atom(a) or a.is_commutative is not True:
+        return None
+    if a.is_Pow:
+        base, exp = a.args
+        if base.is_Number or (exp.is_Mul and len(exp.args) == 2 and exp.args[1].is_Add):
+            return None
+        return base
+    return _S.Exp1 if type(a) is sympy.exp else a
+
+
+def _add_key(a: sympy.Expr) -> sympy.Expr | None:
+    """The term ``a`` without its coefficient (None: let ``Add`` decide)."""
+    if a.is_Add or a.is_Order or _odd_atom(a) or a.is_commutative is not True:
+        return None
+    if a.is_Mul:
+        part = a.as_coeff_Mul()[1]
+        return None if part.is_Add else part
+    if a.is_Pow and a.base.is_Number:
+        return None
+    return a
+
+
+def _canonical(
+    op: type, args: list[sympy.Expr], key: Callable[[sympy.Expr], Any], sort: Callable
+) -> sympy.Expr:
+    """``op(*args)`` (``Mul`` or ``Add``) built directly when the arguments cannot combine:
+    at most one finite non-zero number, and distinct non-None ``key`` for the others."""
     coeff = None
-    terms = []
-    parts = set()
+    items: list[sympy.Expr] = []
+    keys = set()
     for a in args:
         if a.is_Number:
             if coeff is not None or not (a.is_Rational or a.is_Float) or a.is_zero:
-                return sympy.Add(*args)
-            coeff = a
+                return op(*args)
+            if a is not op.identity:
+                coeff = a
             continue
-        if a.is_Add or a.is_Order or _odd_atom(a) or a.is_commutative is not True:
-            return sympy.Add(*args)
-        if a.is_Mul:
-            _, part = a.as_coeff_Mul()
-            if part.is_Add:
-                return sympy.Add(*args)
-        elif a.is_Pow and a.base.is_Number:
-            return sympy.Add(*args)
-        else:
-            part = a
-        if part in parts:
-            return sympy.Add(*args)
-        parts.add(part)
-        terms.append(a)
-    if not terms:
-        return coeff if coeff is not None else _S.Zero
-    if coeff is None and len(terms) == 1:
-        return terms[0]
-    _addsort(terms)
+        k = key(a)
+        if k is None or k in keys:
+            return op(*args)
+        keys.add(k)
+        items.append(a)
+    if not items:
+        return coeff if coeff is not None else op.identity
+    if coeff is not None and len(items) == 1 and items[0].is_Add:
+        return op(*args)  # 2*(x + y) distributes
+    if coeff is None and len(items) == 1:
+        return items[0]
+    sort(items)
     if coeff is not None:
-        terms.insert(0, coeff)
-    out = sympy.Add._from_args(terms, True)
+        items.insert(0, coeff)
+    out = op._from_args(items, True)
     if _VERIFY_CANONICAL:
-        _assert_canonical(out, sympy.Add(*args))
+        _assert_canonical(out, op(*args))
     return out
 
 
@@ -318,83 +233,6 @@ class _CanonicalMismatch(AssertionError):
 def _assert_canonical(fast: sympy.Expr, slow: sympy.Expr) -> None:
     if fast != slow or fast.args != slow.args:
         raise _CanonicalMismatch(f"fast path built {fast.args!r}, SymPy builds {slow.args!r}")
-
-
-class _ToSymPy:
-    """Translate SymEngine results back, one SymPy object per distinct subtree."""
-
-    def __init__(self, symbols: dict[Any, sympy.Symbol]) -> None:
-        self.cache: dict[Any, sympy.Expr] = dict(symbols)
-        self.dispatch: dict[type, Callable[[Any], sympy.Expr]] = {
-            se.Add: self._add,
-            se.Mul: self._mul,
-            se.Pow: self._pow,
-            type(se.Integer(2)): self._integer,
-            type(se.Rational(1, 3)): self._rational,
-            type(se.RealDouble(0.5)): self._float,
-            type(se.pi): lambda e: _S.Pi,
-            type(se.E): lambda e: _S.Exp1,
-            type(se.I): lambda e: _S.ImaginaryUnit,
-            type(se.Integer(1) + 2 * se.I): self._complex,
-            _SE_POLYGAMMA: self._polygamma,
-        }
-
-    def __call__(self, expr: Any) -> sympy.Expr:
-        out = self.cache.get(expr)
-        if out is not None:
-            return out
-        kind = type(expr)
-        handler = self.dispatch.get(kind)
-        if handler is not None:
-            out = handler(expr)
-        elif kind in _SE_TO_SP_FUNC:
-            (arg,) = expr.args
-            out = _SE_TO_SP_FUNC[kind](self(arg))
-        elif isinstance(expr, se.Integer):
-            out = self._integer(expr)
-        elif isinstance(expr, se.Rational):
-            out = self._rational(expr)
-        else:
-            # Derivative, Subs, FunctionSymbol, Abs, infinities, NaN, ...
-            raise _Unsupported(expr)
-        self.cache[expr] = out
-        return out
-
-    def _add(self, expr: Any) -> sympy.Expr:
-        return _canonical_add([self(a) for a in expr.args])
-
-    def _mul(self, expr: Any) -> sympy.Expr:
-        return _canonical_mul([self(a) for a in expr.args])
-
-    def _pow(self, expr: Any) -> sympy.Expr:
-        base, exp = expr.args
-        if base == _SE_EXP1:
-            return sympy.exp(self(exp))
-        return sympy.Pow(self(base), self(exp))
-
-    @staticmethod
-    def _integer(expr: Any) -> sympy.Expr:
-        return sympy.Integer(int(expr))
-
-    @staticmethod
-    def _rational(expr: Any) -> sympy.Expr:
-        p, q = expr.get_num_den()
-        return sympy.Rational(int(p), int(q))
-
-    @staticmethod
-    def _float(expr: Any) -> sympy.Expr:
-        return sympy.Float(float(expr))
-
-    def _complex(self, expr: Any) -> sympy.Expr:
-        return sympy.Add(
-            self(expr.real_part()), sympy.Mul(self(expr.imaginary_part()), _S.ImaginaryUnit)
-        )
-
-    def _polygamma(self, expr: Any) -> sympy.Expr:
-        order, arg = expr.args
-        if not isinstance(order, se.Integer) or int(order) < 0:
-            raise _Unsupported(expr)
-        return sympy.polygamma(int(order), self(arg))
 
 
 # ---------------------------------------------------------------------------
@@ -455,24 +293,9 @@ def derivatives(exprs: Sequence[sympy.Expr], wrt: Sequence[sympy.Symbol]) -> lis
     wrt = list(wrt)
     rows: list[list[sympy.Expr] | None] = [None] * len(exprs)
     if _use_symengine(exprs, wrt):
-        to_se = _ToSymEngine()
-        wrt_se = [to_se.symbol(w) for w in wrt]
-        converted = {}
-        for i, e in enumerate(exprs):
-            try:
-                converted[i] = to_se(e)
-            except _CanonicalMismatch:
-                raise
-            except Exception:  # outside the whitelist: sympy.diff below
-                continue
-        to_sp = _ToSymPy(to_se.symbols)
-        for i, e_se in converted.items():
-            try:
-                rows[i] = [to_sp(e_se.diff(w)) for w in wrt_se]
-            except _CanonicalMismatch:
-                raise
-            except Exception:  # SymEngine's answer is outside the whitelist
-                rows[i] = None
+        from .symengine_route import jacobian_rows  # loads SymEngine: large inputs only
+
+        rows = jacobian_rows(exprs, wrt)
     return [
         row if row is not None else [sympy.diff(e, w) for w in wrt]
         for e, row in zip(exprs, rows, strict=True)
@@ -524,8 +347,10 @@ def hessian_entries(f: sympy.Expr, wrt: Sequence[sympy.Symbol]) -> list[list[sym
     wrt = list(wrt)
     n = len(wrt)
     if _use_symengine([f], wrt):
+        from .symengine_route import hessian_rows  # loads SymEngine: large inputs only
+
         try:
-            return _hessian_symengine(f, wrt)
+            return hessian_rows(f, wrt)
         except _CanonicalMismatch:
             raise
         except Exception:  # any failure on the SymEngine route: sympy.diff below
@@ -535,20 +360,6 @@ def hessian_entries(f: sympy.Expr, wrt: Sequence[sympy.Symbol]) -> list[list[sym
     for i in range(n):
         for j in range(i, n):
             rows[i][j] = rows[j][i] = sympy.diff(grad[i], wrt[j])
-    return rows
-
-
-def _hessian_symengine(f: sympy.Expr, wrt: list[sympy.Symbol]) -> list[list[sympy.Expr]]:
-    to_se = _ToSymEngine()
-    wrt_se = [to_se.symbol(w) for w in wrt]
-    f_se = to_se(f)
-    grad = [f_se.diff(w) for w in wrt_se]
-    to_sp = _ToSymPy(to_se.symbols)
-    n = len(wrt)
-    rows: list[list[Any]] = [[None] * n for _ in range(n)]
-    for i in range(n):
-        for j in range(i, n):
-            rows[i][j] = rows[j][i] = to_sp(grad[i].diff(wrt_se[j]))
     return rows
 
 
