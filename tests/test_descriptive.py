@@ -11,8 +11,9 @@ import pytest
 import sympy as sp
 import sympy.stats as ss
 
-from symml import ArgumentError, Derivation
-from symml._stats.descriptive import (
+from symml import (
+    ArgumentError,
+    Derivation,
     Statistic,
     expectation,
     sample_mean,

@@ -15,13 +15,15 @@ import sympy as sp
 import sympy.stats as ss
 from scipy import stats
 
-from symml import ArgumentError, Derivation, ShapeError
-from symml._stats.likelihood import (
+from symml import (
     MLE,
     MLE_CATALOG,
+    ArgumentError,
+    Derivation,
     MLEFit,
     SampleMax,
     SampleMedian,
+    ShapeError,
     mle,
     mle_catalog,
 )

@@ -23,7 +23,7 @@ centred sum (with the compensating term of Chan, Golub and LeVeque), never
 
 Examples
 --------
->>> from symml._stats.descriptive import sample_variance
+>>> from symml import sample_variance
 >>> s2 = sample_variance()
 >>> s2.result
 Sum((x[i] - Sum(x[j], (j, 1, n))/n)**2, (i, 1, n))/(n - 1)
@@ -53,7 +53,9 @@ import sympy.stats as ss
 from sympy.stats.rv import RandomSymbol
 
 from .._core import ArgumentError, Derivation, Step, Verdict, bad_argument, run_with_budget
-from .likelihood import _FAMILIES, _as_data, _check_finite, _quadrature
+from .data import _as_data, _check_finite
+from .families import _FAMILIES
+from .model import _quadrature
 
 __all__ = [
     "OrderStatistic",
@@ -181,7 +183,7 @@ def sample_mean() -> Statistic:
 
     Examples
     --------
-    >>> from symml._stats.descriptive import sample_mean
+    >>> from symml import sample_mean
     >>> m = sample_mean()
     >>> m.result
     Sum(x[i], (i, 1, n))/n
@@ -200,7 +202,7 @@ def sample_median() -> Statistic:
 
     Examples
     --------
-    >>> from symml._stats.descriptive import sample_median
+    >>> from symml import sample_median
     >>> med = sample_median()
     >>> med.evaluate([5, 1, 3]), med.evaluate([4, 1, 3, 10])
     (3.0, 3.5)
@@ -283,7 +285,7 @@ def sample_variance(ddof: int = 1) -> Statistic:
 
     Examples
     --------
-    >>> from symml._stats.descriptive import sample_variance
+    >>> from symml import sample_variance
     >>> sample_variance(ddof=0).result
     Sum((x[i] - Sum(x[j], (j, 1, n))/n)**2, (i, 1, n))/n
     >>> [s.why.split(":")[0] for s in sample_variance().steps]
@@ -303,7 +305,7 @@ def sample_std(ddof: int = 1) -> Statistic:
 
     Examples
     --------
-    >>> from symml._stats.descriptive import sample_std
+    >>> from symml import sample_std
     >>> s = sample_std(ddof=0)
     >>> s.result
     sqrt(Sum((x[i] - Sum(x[j], (j, 1, n))/n)**2, (i, 1, n)))/sqrt(n)
@@ -625,7 +627,7 @@ def expectation(expr: Any, *, budget: float = 2.0) -> Derivation:
     Examples
     --------
     >>> import sympy as sp, sympy.stats as ss
-    >>> from symml._stats.descriptive import expectation
+    >>> from symml import expectation
     >>> p = sp.Symbol("p", positive=True)
     >>> e = expectation(ss.Bernoulli("B", p))
     >>> e.result
@@ -685,7 +687,7 @@ def variance(X: Any, *, budget: float = 2.0) -> Derivation:
     Examples
     --------
     >>> import sympy as sp, sympy.stats as ss
-    >>> from symml._stats.descriptive import variance
+    >>> from symml import variance
     >>> mu, sigma = sp.Symbol("mu", real=True), sp.Symbol("sigma", positive=True)
     >>> v = variance(ss.Normal("X", mu, sigma))
     >>> v.result
