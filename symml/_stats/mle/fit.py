@@ -14,8 +14,8 @@ from ..._core import ArgumentError, bad_argument
 from ..data import _as_data, _check_finite, _offenders, _short_data
 from ..model import _Model, _numeric_form
 from .fisher import _eval_fisher
-from .root import _numeric_root
-from .sample import SampleMedian, _Program, _Sample
+from .root import _hessian_program, _numeric_root
+from .sample import SampleMedian, _Program
 from .solve import _Solution
 
 if TYPE_CHECKING:
@@ -334,7 +334,6 @@ def _covariance(
     information: str,
 ) -> tuple[np.ndarray, str, list[str]]:
     m: _Model = d._model
-    s: _Sample = d._sample
     k = len(regular)
     notes: list[str] = []
     if k == 0:
@@ -354,15 +353,7 @@ def _covariance(
             )
             info = n * _eval_fisher(d, sub, theta, kv)
     if info is None:
-        args = [*m.params, *m.known]
-        H = d._cached(
-            "hessian",
-            lambda: _Program(
-                sp.ImmutableMatrix([[s.tidy(sp.diff(e, q)) for q in m.params] for e in d.score]),
-                s,
-                args,
-            ),
-        )
+        H = _hessian_program(d)
         full = np.asarray(
             H(arr, [theta[p] for p in m.params] + [kv[q] for q in m.known]), dtype=float
         ).reshape(len(m.params), len(m.params))

@@ -18,9 +18,60 @@ if TYPE_CHECKING:
     from .estimate import MLE
 
 
-def _numeric_root(d: MLE, arr: np.ndarray, kargs: list[float]) -> tuple[np.ndarray, bool, list]:
+def _hessian_program(d: MLE) -> _Program:
+    """The Hessian of the log-likelihood as a program over the sample (built once)."""
+    s: _Sample = d._sample
+    params = list(d.params)
+
+    def build() -> _Program:
+        H = sp.ImmutableMatrix([[s.tidy(sp.diff(e, q)) for q in params] for e in d.score])
+        return _Program(H, s, [*params, *d._model.known])
+
+    return d._cached("hessian", build)
+
+
+def _optimise(
+    negll: Callable[[np.ndarray], float],
+    grad: Callable[[np.ndarray], np.ndarray],
+    hess: Callable[[np.ndarray], np.ndarray],
+    z0: np.ndarray,
+    box: Sequence[tuple[float, float]],
+) -> np.ndarray:
+    """Minimise ``negll`` in ``box``: Newton, else L-BFGS-B; then polish the root of ``grad``.
+
+    The polished root is kept only when it stays in the box and is at least as likely.
+    """
     from scipy import optimize
 
+    z = _newton(negll, grad, lambda v: -hess(v), z0, box)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if z is None:
+            res = optimize.minimize(
+                negll,
+                z0,
+                jac=grad,
+                method="L-BFGS-B",
+                bounds=[
+                    (lo if lo > -np.inf else None, hi if hi < np.inf else None) for lo, hi in box
+                ],
+                options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000},
+            )
+            z = np.asarray(res.x, dtype=float)
+        root = optimize.root(lambda v: -grad(v), z, jac=lambda v: hess(v), method="hybr")
+    x = np.asarray(root.x, dtype=float)
+    inside = all(lo <= v <= hi for v, (lo, hi) in zip(x, box, strict=True))
+    if (
+        root.success
+        and inside
+        and np.all(np.isfinite(x))
+        and negll(x) <= negll(z) + 1e-12 * (1 + abs(negll(z)))
+    ):
+        return x
+    return z
+
+
+def _numeric_root(d: MLE, arr: np.ndarray, kargs: list[float]) -> tuple[np.ndarray, bool, list]:
     m: _Model = d._model
     s: _Sample = d._sample
     params = list(m.params)
@@ -29,14 +80,7 @@ def _numeric_root(d: MLE, arr: np.ndarray, kargs: list[float]) -> tuple[np.ndarr
     args = [*params, *m.known]
     ll_prog = d._cached("ll", lambda: _Program(d.log_likelihood, s, args))
     sc_prog = d._cached("score", lambda: _Program(d.score, s, args))
-    H = d._cached(
-        "hessian",
-        lambda: _Program(
-            sp.ImmutableMatrix([[s.tidy(sp.diff(e, q)) for q in params] for e in d.score]),
-            s,
-            args,
-        ),
-    )
+    H = _hessian_program(d)
     n = arr.shape[0]
     shared: dict[Any, float] = {}
     caches = [ll_prog.prepare(arr, shared), sc_prog.prepare(arr, shared), H.prepare(arr, shared)]
@@ -70,33 +114,8 @@ def _numeric_root(d: MLE, arr: np.ndarray, kargs: list[float]) -> tuple[np.ndarr
     x0 = _start(m, arr, params, bounds)
     z0 = np.array([x0[j] for j in free])
     box = [bounds[j] for j in free]
+    z = _optimise(negll, grad, hess, z0, box)
     notes: list[str] = []
-    z = _newton(negll, grad, lambda v: -hess(v), z0, box)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if z is None:
-            res = optimize.minimize(
-                negll,
-                z0,
-                jac=grad,
-                method="L-BFGS-B",
-                bounds=[
-                    (lo if lo > -np.inf else None, hi if hi < np.inf else None) for lo, hi in box
-                ],
-                options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000},
-            )
-            z = np.asarray(res.x, dtype=float)
-        root = optimize.root(lambda v: -grad(v), z, jac=lambda v: hess(v), method="hybr")
-    inside = all(
-        lo <= v <= hi for v, (lo, hi) in zip(np.asarray(root.x, dtype=float), box, strict=True)
-    )
-    if (
-        root.success
-        and inside
-        and np.all(np.isfinite(root.x))
-        and negll(root.x) <= negll(z) + 1e-12 * (1 + abs(negll(z)))
-    ):
-        z = np.asarray(root.x, dtype=float)
     g = grad(z)
     scale = np.maximum(np.abs(z), 1.0)
     converged = bool(np.all(np.abs(g) * scale < 1e-6))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
@@ -36,39 +36,43 @@ def _abs_location(m: _Model, p: sp.Symbol) -> sp.Expr | None:
     return None
 
 
-def _solve(m: _Model, sample: _Sample, ll: sp.Expr, score: sp.Matrix, clock: Deadline) -> _Solution:
-    params = list(m.params)
-    hats = {p: _hat(p) for p in params}
+def _boundary(
+    m: _Model, sample: _Sample, p: sp.Symbol, side: str, eq: sp.Expr
+) -> tuple[sp.Expr, str] | str:
+    """The boundary estimate (``max`` or ``min`` x_i) of ``p`` and why; a failure text if none."""
+    s = sample.expand_sums(eq, set(m.params))
+    sign = _sign_of(sp.simplify(s)) if not s.has(sp.Sum) else _sign_of(s)
+    if sign is None:
+        sign = _numeric_sign(m, s, p)
+    stat, word = (SampleMax, "max") if side == "upper" else (SampleMin, "min")
+    if sign != (-1 if side == "upper" else 1):
+        return (
+            f"{p} sets the support but the likelihood is not monotone in it; no boundary estimate"
+        )
+    trend = "decreasing" if side == "upper" else "increasing"
+    need = f"{p} >= max x_i" if side == "upper" else f"{p} <= min x_i"
+    return (
+        stat(sample.x),
+        f"boundary estimate: the support depends on {p}, so the likelihood is 0 unless "
+        f"{need}; there the log-likelihood is {trend} in {p} (score {sp.sstr(s)}), so "
+        f"the maximum is at the boundary, {p} = {word} x_i: the score does not vanish "
+        "there and the Fisher-information asymptotics do not apply",
+    )
+
+
+def _special(
+    m: _Model, sample: _Sample, eqs: dict[sp.Symbol, sp.Expr]
+) -> tuple[dict[sp.Symbol, tuple[sp.Expr, str]], dict[sp.Symbol, str]]:
+    """Estimates that are not score roots: boundary (support) and non-smooth (|x - p|) ones."""
     special: dict[sp.Symbol, tuple[sp.Expr, str]] = {}
     failures: dict[sp.Symbol, str] = {}
-    rejected: dict[sp.Symbol, list[str]] = {}
-    eqs = {p: score[k] for k, p in enumerate(params)}
-
-    # Boundary parameters: the support depends on them.
     for p, side in m.boundary.items():
-        s = sample.expand_sums(eqs[p], set(params))
-        sign = _sign_of(sp.simplify(s)) if not s.has(sp.Sum) else _sign_of(s)
-        if sign is None:
-            sign = _numeric_sign(m, s, p)
-        stat, word = (SampleMax, "max") if side == "upper" else (SampleMin, "min")
-        want = -1 if side == "upper" else 1
-        if sign != want:
-            failures[p] = (
-                f"{p} sets the support but the likelihood is not monotone in it; "
-                "no boundary estimate"
-            )
-            continue
-        trend = "decreasing" if side == "upper" else "increasing"
-        need = f"{p} >= max x_i" if side == "upper" else f"{p} <= min x_i"
-        special[p] = (
-            stat(sample.x),
-            f"boundary estimate: the support depends on {p}, so the likelihood is 0 unless "
-            f"{need}; there the log-likelihood is {trend} in {p} (score {sp.sstr(s)}), so "
-            f"the maximum is at the boundary, {p} = {word} x_i: the score does not vanish "
-            "there and the Fisher-information asymptotics do not apply",
-        )
-    # Non-smooth location parameters: log f has c*|x - p|.
-    for p in params:
+        found = _boundary(m, sample, p, side, eqs[p])
+        if isinstance(found, str):
+            failures[p] = found
+        else:
+            special[p] = found
+    for p in m.params:
         if p in special or p in failures:
             continue
         c = _abs_location(m, p)
@@ -80,21 +84,37 @@ def _solve(m: _Model, sample: _Sample, ll: sp.Expr, score: sp.Matrix, clock: Dea
                 f"subgradient sum sign(x_i - {p}) is zero when as many points lie above as "
                 f"below: {p} = median x_i",
             )
-    for p in special:
-        del eqs[p]
-        eqs = {q: e.xreplace({p: hats[p]}) for q, e in eqs.items()}
-    for p in failures:
-        eqs.pop(p, None)
+    return special, failures
 
-    pending = [p for p in params if p not in special and p not in failures]
-    hat_form: dict[sp.Symbol, sp.Expr] = {}
-    order: list[sp.Symbol] = []
-    cache: dict[sp.Sum, sp.Dummy] = {}
-    why_not: dict[sp.Symbol, str] = {}
-    tried: set[tuple[sp.Expr, sp.Symbol]] = set()
-    progress = True
-    while pending and progress:
-        progress = False
+
+@dataclass
+class _Elimination:
+    """Score equations solved one parameter at a time, each root substituted into the rest."""
+
+    eqs: dict[sp.Symbol, sp.Expr]
+    pending: list[sp.Symbol]
+    hats: dict[sp.Symbol, sp.Symbol]
+    hat_form: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    order: list[sp.Symbol] = field(default_factory=list)
+    rejected: dict[sp.Symbol, list[str]] = field(default_factory=dict)
+    why_not: dict[sp.Symbol, str] = field(default_factory=dict)
+
+    def run(self, m: _Model, sample: _Sample, clock: Deadline) -> None:
+        cache: dict[sp.Sum, sp.Dummy] = {}
+        tried: set[tuple[sp.Expr, sp.Symbol]] = set()
+        while self.pending and self._step(m, sample, clock, cache, tried):
+            pass
+
+    def _step(
+        self,
+        m: _Model,
+        sample: _Sample,
+        clock: Deadline,
+        cache: dict[sp.Sum, sp.Dummy],
+        tried: set[tuple[sp.Expr, sp.Symbol]],
+    ) -> bool:
+        """Solve one equation for one parameter (its own first); whether one was solved."""
+        eqs, pending = self.eqs, self.pending
         pairs = [(q, q) for q in eqs if q in pending]
         pairs += [(q, p) for q in eqs for p in pending if p != q]
         for q, p in pairs:
@@ -103,34 +123,46 @@ def _solve(m: _Model, sample: _Sample, ll: sp.Expr, score: sp.Matrix, clock: Dea
             tried.add((eqs[q], p))
             root, reason, bad = _solve_one(eqs[q], p, pending, sample, cache, clock, m)
             if bad:
-                rejected.setdefault(p, []).extend(bad)
+                self.rejected.setdefault(p, []).extend(bad)
             if root is None:
                 if q == p:
-                    why_not.setdefault(p, reason)
+                    self.why_not.setdefault(p, reason)
                 continue
             pending.remove(p)
-            order.append(p)
+            self.order.append(p)
             del eqs[q]
-            determined = not (root.free_symbols & set(pending))
-            target = hats[p] if determined else root
-            eqs = {r: sample.tidy(e.xreplace({p: target})) for r, e in eqs.items()}
-            hat_form = {r: e.xreplace({p: target}) for r, e in hat_form.items()}
-            hat_form[p] = root
-            progress = True
-            break
-    for p in pending:
-        failures[p] = why_not.get(p, "SymPy found no solution")
+            target = self.hats[p] if not (root.free_symbols & set(pending)) else root
+            self.eqs = {r: sample.tidy(e.xreplace({p: target})) for r, e in eqs.items()}
+            self.hat_form = {r: e.xreplace({p: target}) for r, e in self.hat_form.items()}
+            self.hat_form[p] = root
+            return True
+        return False
 
+
+def _solve(m: _Model, sample: _Sample, ll: sp.Expr, score: sp.Matrix, clock: Deadline) -> _Solution:
+    params = list(m.params)
+    hats = {p: _hat(p) for p in params}
+    eqs = {p: score[k] for k, p in enumerate(params)}
+    special, failures = _special(m, sample, eqs)
+    for p in special:
+        del eqs[p]
+        eqs = {q: e.xreplace({p: hats[p]}) for q, e in eqs.items()}
+    for p in failures:
+        eqs.pop(p, None)
+    work = _Elimination(eqs, [p for p in params if p not in special and p not in failures], hats)
+    work.run(m, sample, clock)
+    for p in work.pending:
+        failures[p] = work.why_not.get(p, "SymPy found no solution")
     # Estimates of parameters that were eliminated wait for the others: finish them.
-    for p in order:
-        e = hat_form[p]
-        if e.free_symbols & set(params):
-            hat_form[p] = e.xreplace({q: hats[q] for q in params})
+    hat_form = work.hat_form
+    for p in work.order:
+        if hat_form[p].free_symbols & set(params):
+            hat_form[p] = hat_form[p].xreplace({q: hats[q] for q in params})
     closed: dict[sp.Symbol, sp.Expr] = {}
     if not failures:
         closed = _resolve(params, hats, special, hat_form, sample, clock)
-    relations = [e for e in eqs.values()]
-    return _Solution(special, hat_form, order, failures, rejected, closed, relations)
+    relations = list(work.eqs.values())
+    return _Solution(special, hat_form, work.order, failures, work.rejected, closed, relations)
 
 
 def _resolve(
