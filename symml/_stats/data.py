@@ -47,6 +47,9 @@ def _short_data(data: Any) -> Any:
     return f"<{type(data).__name__} of {arr.size} values>"
 
 
+_SHAPES = {1: "a 1-D sequence of observations", 2: "a 2-D array with one observation per row"}
+
+
 def _as_data(data: Any, ndim: int = 1) -> np.ndarray:
     """A float array from an array, list or pandas Series (duck-typed); clear errors."""
     if isinstance(data, (str, bytes)):
@@ -67,21 +70,10 @@ def _as_data(data: Any, ndim: int = 1) -> np.ndarray:
                 "numbers, with missing values removed (e.g. series.dropna())",
             )
         ) from None
-    if ndim == 1 and arr.ndim != 1:
+    if arr.ndim != ndim:
+        want = _SHAPES[ndim]
         raise ShapeError(
-            bad_argument(
-                "data",
-                _short_data(data),
-                f"expected a 1-D sequence of observations, got shape {arr.shape}",
-            )
-        )
-    if ndim == 2 and arr.ndim != 2:
-        raise ShapeError(
-            bad_argument(
-                "data",
-                _short_data(data),
-                f"expected a 2-D array with one observation per row, got shape {arr.shape}",
-            )
+            bad_argument("data", _short_data(data), f"expected {want}, got shape {arr.shape}")
         )
     if arr.shape[0] == 0:
         raise ArgumentError(

@@ -55,7 +55,7 @@ from sympy.stats.rv import RandomSymbol
 from .._core import ArgumentError, Derivation, Step, Verdict, bad_argument, run_with_budget
 from .data import _as_data, _check_finite
 from .families import _FAMILIES
-from .model import _quadrature
+from .model import _numeric_verdict, _quadrature
 
 __all__ = [
     "OrderStatistic",
@@ -357,29 +357,25 @@ def _statistic_verdict(d: Derivation, *, seed: int = 0, n: int = 7) -> Verdict:
         target = want**2 if st.name == "std" and k < last else want
         got = number(step.expr)
         if not math.isclose(got, target, rel_tol=1e-9, abs_tol=1e-12):
-            return Verdict(
+            return _numeric_verdict(
                 False,
-                "numeric",
-                claimed=step.expr,
+                step.expr,
+                f"step {k} ({step.why.split(':')[0]}) disagrees with NumPy",
                 counterexample={"data": data.tolist()},
                 claimed_value=got,
                 expected_value=target,
-                notes=(f"step {k} ({step.why.split(':')[0]}) disagrees with NumPy",),
-                points=1,
             )
     got = st.evaluate(data)
     if not math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-12):
-        return Verdict(
+        return _numeric_verdict(
             False,
-            "numeric",
-            claimed=st.result,
+            st.result,
+            "evaluate() disagrees with NumPy",
             claimed_value=got,
             expected_value=want,
-            notes=("evaluate() disagrees with NumPy",),
-            points=1,
         )
     notes.append(f"every step and evaluate() agree with NumPy on {n} seeded values")
-    return Verdict(True, "numeric", claimed=st.result, notes=tuple(notes), points=1)
+    return _numeric_verdict(True, st.result, *notes)
 
 
 # ---------------------------------------------------------------------------
@@ -588,22 +584,18 @@ def _moment_verdict(d: Derivation, **options: Any) -> Verdict:
     ok = abs(claimed - expected) <= 1e-7 * max(1.0, abs(expected))
     point_named = {s.name: v for s, v in point.items()}
     if not ok:
-        return Verdict(
+        return _numeric_verdict(
             False,
-            "numeric",
-            claimed=d.result,
+            d.result,
+            "the value differs from a numeric evaluation of the definition",
             counterexample=point_named,
             claimed_value=claimed,
             expected_value=expected,
-            notes=("the value differs from a numeric evaluation of the definition",),
-            points=1,
         )
-    return Verdict(
+    return _numeric_verdict(
         True,
-        "numeric",
-        claimed=d.result,
-        notes=(f"equals the numeric sum / integral of the definition at {point_named}",),
-        points=1,
+        d.result,
+        f"equals the numeric sum / integral of the definition at {point_named}",
     )
 
 

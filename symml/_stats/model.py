@@ -16,7 +16,7 @@ import sympy.stats as ss
 from sympy.stats.rv import RandomSymbol
 
 from .._codegen import to_numpy
-from .._core import ArgumentError, bad_argument
+from .._core import ArgumentError, Verdict, bad_argument
 from .families import _FAMILIES, _Family
 
 
@@ -606,3 +606,8 @@ _SYMPY_FAILURES = (
     ZeroDivisionError,
     sp.PolynomialError,
 )
+
+
+def _numeric_verdict(ok: bool, claimed: Any, *notes: str, **found: Any) -> Verdict:
+    """A verdict from a numeric check at one point; ``found``: counterexample and values."""
+    return Verdict(ok, "numeric", claimed=claimed, notes=notes, points=1, **found)

@@ -19,7 +19,7 @@ from ..._core import (
     bad_argument,
 )
 from ..data import _as_data, _check_finite, _short_data
-from ..model import _Model, _Support
+from ..model import _Model, _numeric_verdict, _Support
 from .estimate import MLE
 from .fit import MLEFit
 
@@ -253,25 +253,20 @@ def _mvn_verdict(d: MLE, *, seed: int = 0, n: int = 400) -> Verdict:
     g_S = -n * Si / 2 + Si @ scatter @ Si / 2
     worst = max(np.max(np.abs(g_mu)), np.max(np.abs(g_S))) / n
     if worst > 1e-8:
-        return Verdict(
-            False, "numeric", claimed=d.result, notes=("the score does not vanish",), points=1
-        )
+        return _numeric_verdict(False, d.result, "the score does not vanish")
     base = ll(m_hat, S_hat)
     for _ in range(20):
         dm = rng.normal(size=k) * 1e-3
         B = rng.normal(size=(k, k)) * 1e-3
         if ll(m_hat + dm, S_hat + (B + B.T) / 2) >= base:
-            return Verdict(
+            return _numeric_verdict(
                 False,
-                "numeric",
-                claimed=d.result,
-                notes=("a nearby point has a higher likelihood",),
-                points=1,
+                d.result,
+                "a nearby point has a higher likelihood",
             )
-    return Verdict(
+    return _numeric_verdict(
         True,
-        "numeric",
-        claimed=d.result,
-        notes=("score vanishes at the estimate", "no nearby point is more likely"),
-        points=1,
+        d.result,
+        "score vanishes at the estimate",
+        "no nearby point is more likely",
     )

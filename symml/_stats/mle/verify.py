@@ -9,7 +9,14 @@ import sympy as sp
 
 from ..._codegen import to_numpy
 from ..._core import Verdict
-from ..model import _effective_support, _Model, _numeric_form, _quadrature, _synthetic
+from ..model import (
+    _effective_support,
+    _Model,
+    _numeric_form,
+    _numeric_verdict,
+    _quadrature,
+    _synthetic,
+)
 from .fisher import _eval_fisher
 from .sample import SampleMedian, _Program, _Sample
 from .solve import _Solution
@@ -43,30 +50,26 @@ def _mle_verdict(d: MLE, *, seed: int = 0, n: int = 400, rtol: float = 1e-6) -> 
         scale = _score_scale(d, data, argv, idx)
         worst = float(np.max(np.abs(score) / scale))
         if worst > 1e-6:
-            return Verdict(
+            return _numeric_verdict(
                 False,
-                "numeric",
-                claimed=d.result,
+                d.result,
+                "the score does not vanish at the estimate",
                 counterexample=point,
                 claimed_value=score.tolist(),
                 expected_value=[0.0] * len(idx),
-                notes=("the score does not vanish at the estimate",),
-                points=1,
             )
         notes.append(f"score vanishes at the estimate (relative {worst:.1e})")
         H = sp.ImmutableMatrix([[s.tidy(sp.diff(d.score[j], q)) for q in regular] for j in idx])
         h = np.asarray(_Program(H, s, args)(data, argv), dtype=float).reshape(len(idx), len(idx))
         eig = np.linalg.eigvalsh((h + h.T) / 2)
         if not np.all(eig < 0):
-            return Verdict(
+            return _numeric_verdict(
                 False,
-                "numeric",
-                claimed=d.result,
+                d.result,
+                "the Hessian at the estimate is not negative definite",
                 counterexample=point,
                 claimed_value=eig.tolist(),
                 expected_value="negative eigenvalues",
-                notes=("the Hessian at the estimate is not negative definite",),
-                points=1,
             )
         notes.append("Hessian negative definite at the estimate")
     for p, (est, _) in sol.special.items():
@@ -83,20 +86,18 @@ def _mle_verdict(d: MLE, *, seed: int = 0, n: int = 400, rtol: float = 1e-6) -> 
             with np.errstate(all="ignore"):
                 err = float(np.max(np.abs(got - want)) / max(1e-300, np.max(np.abs(want))))
             if not err < max(rtol, 1e-6) * 100:
-                return Verdict(
+                return _numeric_verdict(
                     False,
-                    "numeric",
-                    claimed=fisher,
+                    fisher,
+                    "Fisher information differs from the variance of the score",
                     counterexample={p.name: v for p, v in truth.items()},
                     claimed_value=got.tolist(),
                     expected_value=want.tolist(),
-                    notes=("Fisher information differs from the variance of the score",),
-                    points=1,
                 )
             notes.append(f"Fisher information equals the variance of the score (rel. {err:.1e})")
         else:
             notes.append("Fisher information not checked (no numeric expectation available)")
-    return Verdict(True, "numeric", claimed=d.result, notes=tuple(notes), points=1)
+    return _numeric_verdict(True, d.result, *notes)
 
 
 def _score_scale(d: MLE, data: np.ndarray, argv: list[float], idx: list[int]) -> np.ndarray:
