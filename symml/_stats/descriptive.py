@@ -52,7 +52,16 @@ import sympy as sp
 import sympy.stats as ss
 from sympy.stats.rv import RandomSymbol
 
-from .._core import ArgumentError, Derivation, Step, Verdict, bad_argument, run_with_budget
+from .._core import (
+    DEFAULT_BUDGET,
+    ArgumentError,
+    Deadline,
+    Derivation,
+    Step,
+    Verdict,
+    bad_argument,
+    renamed_keywords,
+)
 from .data import _as_data, _check_finite
 from .families import _FAMILIES
 from .model import _numeric_verdict, _quadrature
@@ -134,24 +143,20 @@ def _make(
     evaluator: Callable[[Any, np.ndarray], float],
     ddof: int = 0,
 ) -> Statistic:
-    st = Statistic(
+    return Statistic(
         result,
         steps,
         assumptions=["x_1, ..., x_n real observations"],
         kind=f"sample {name}",
         source=result,
         verifier=_statistic_verdict,
+        _evaluator=evaluator,
+        ddof=ddof,
+        i=_I,
+        n=_N,
+        name=name,
+        x=_X,
     )
-    for attr, value in (
-        ("_evaluator", evaluator),
-        ("ddof", ddof),
-        ("i", _I),
-        ("n", _N),
-        ("name", name),
-        ("x", _X),
-    ):
-        object.__setattr__(st, attr, value)
-    return st
 
 
 def _stable_mean(arr: np.ndarray) -> float:
@@ -507,13 +512,13 @@ def _definition(rv: RandomSymbol, g: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, st
 
 
 def _evaluate_definition(
-    defn: sp.Expr, budget: float, fallback: sp.Expr | None, label: str
+    defn: sp.Expr, clock: Deadline, fallback: sp.Expr | None, label: str
 ) -> tuple[sp.Expr | None, str]:
     def work() -> sp.Expr:
         out = defn.doit() if isinstance(defn, (sp.Sum, sp.Integral)) else sp.Add(*defn.args)
         return sp.simplify(out)
 
-    value, ok = run_with_budget(work, budget)
+    value, ok = clock.run(work)
     if ok and value is not None and not value.has(sp.Integral, sp.Sum, sp.Piecewise):
         return value, "evaluate" + (" the integral" if isinstance(defn, sp.Integral) else "")
     if fallback is not None:
@@ -538,6 +543,8 @@ def _tidy_sign(e: sp.Expr) -> sp.Expr:
 
 
 class _MomentDerivation(Derivation):
+    """An expectation or a variance; ``rv`` is the random variable it is of."""
+
     __slots__ = ("rv",)
 
 
@@ -567,7 +574,7 @@ def _numeric_point(rv: RandomSymbol, extra: set[sp.Basic]) -> dict[sp.Symbol, fl
     return out
 
 
-def _moment_verdict(d: Derivation, **options: Any) -> Verdict:
+def _moment_verdict(d: Derivation) -> Verdict:
     """The value at typical parameters equals a numeric sum / quadrature of the definition."""
     rv: RandomSymbol = d.rv  # type: ignore[attr-defined]
     extra = set().union(*(st.expr.free_symbols for st in d.steps)) | d.result.free_symbols
@@ -606,7 +613,8 @@ def _numeric_definition(defn: sp.Expr, fpoint: dict) -> float:
     return float(sp.N(e))
 
 
-def expectation(expr: Any, *, budget: float = 2.0) -> Derivation:
+@renamed_keywords(expr="f")
+def expectation(f: Any, *, budget: float = DEFAULT_BUDGET) -> Derivation:
     r"""``E[g(X)]`` of a ``sympy.stats`` random variable, from its definition, with steps.
 
     The first step is the defining integral ``∫ g(x) f(x) dx`` (continuous),
@@ -634,7 +642,8 @@ def expectation(expr: Any, *, budget: float = 2.0) -> Derivation:
     >>> expectation(X**2).result
     mu**2 + sigma**2
     """
-    rv, g, x = _single_rv(expr, "expr")
+    clock = Deadline(budget)
+    rv, g, x = _single_rv(f, "f")
     defn, why = _definition(rv, g, x)
     known = _known(type(rv.pspace.distribution).__name__, rv.pspace.distribution.args)
     fallback = None
@@ -642,22 +651,21 @@ def expectation(expr: Any, *, budget: float = 2.0) -> Derivation:
         fallback = known[0]
     elif known is not None and sp.expand(g - x**2) == 0:
         fallback = sp.expand(known[1] + known[0] ** 2)
-    value, why2 = _evaluate_definition(defn, budget, fallback, "moment")
+    value, why2 = _evaluate_definition(defn, clock, fallback, "moment")
     if value is None:
         value = defn
         why2 = "no closed form within the budget: left as the defining sum / integral"
-    target = sp.stats.Expectation(expr)
+    target = sp.stats.Expectation(f)
     steps = [Step(defn, why, lhs=target), Step(value, why2)]
-    d = _MomentDerivation(
+    return _MomentDerivation(
         value,
         steps,
         assumptions=[f"{rv} ~ {_dist_text(rv)}"],
         kind="expectation",
         source=target,
         verifier=_moment_verdict,
+        rv=rv,
     )
-    object.__setattr__(d, "rv", rv)
-    return d
 
 
 def _dist_text(rv: RandomSymbol) -> str:
@@ -669,7 +677,8 @@ def _dist_text(rv: RandomSymbol) -> str:
     return f"{name}({args})"
 
 
-def variance(X: Any, *, budget: float = 2.0) -> Derivation:
+@renamed_keywords(X="f")
+def variance(f: Any, *, budget: float = DEFAULT_BUDGET) -> Derivation:
     r"""``Var[X] = E[(X - E[X])²] = E[X²] - E[X]²`` of a random variable, with steps.
 
     Both moments come from their defining sums or integrals (see
@@ -692,10 +701,11 @@ def variance(X: Any, *, budget: float = 2.0) -> Derivation:
     >>> bool(variance(ss.Poisson("N", sp.Symbol("lambda", positive=True))).verify())
     True
     """
-    rv, g, x = _single_rv(X, "X")
+    clock = Deadline(budget)
+    rv, g, x = _single_rv(f, "f")
     if g != x:
         raise ArgumentError(
-            bad_argument("X", X, "pass the random variable itself; for Var[g(X)] use expectation")
+            bad_argument("f", f, "pass the random variable itself; for Var[g(X)] use expectation")
         )
     known = _known(type(rv.pspace.distribution).__name__, rv.pspace.distribution.args)
     E = sp.stats.Expectation
@@ -703,22 +713,22 @@ def variance(X: Any, *, budget: float = 2.0) -> Derivation:
     first_def, why_def1 = _definition(rv, x, x)
     second, why2 = _evaluate_definition(
         second_def,
-        budget,
+        clock,
         None if known is None else sp.expand(known[1] + known[0] ** 2),
         "second moment",
     )
     first, why1 = _evaluate_definition(
-        first_def, budget, None if known is None else known[0], "mean"
+        first_def, clock, None if known is None else known[0], "mean"
     )
     if first is None or second is None:
         raise ArgumentError(
             bad_argument(
-                "X",
-                X,
+                "f",
+                f,
                 f"SymPy could not evaluate the moments within budget={budget} s; raise the budget",
             )
         )
-    value, ok = run_with_budget(lambda: sp.factor(sp.simplify(second - first**2)), budget)
+    value, ok = clock.run(lambda: sp.factor(sp.simplify(second - first**2)))
     if not ok or value is None:
         value = sp.expand(second - first**2)
     value = _tidy_sign(value)
@@ -735,13 +745,12 @@ def variance(X: Any, *, budget: float = 2.0) -> Derivation:
         Step(first, why1),
         Step(value, "substitute and simplify", lhs=sp.stats.Variance(rv)),
     ]
-    d = _MomentDerivation(
+    return _MomentDerivation(
         value,
         steps,
         assumptions=[f"{rv} ~ {_dist_text(rv)}"],
         kind="variance",
         source=sp.stats.Variance(rv),
         verifier=_moment_verdict,
+        rv=rv,
     )
-    object.__setattr__(d, "rv", rv)
-    return d
