@@ -45,12 +45,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
-import sympy.stats as ss
-from sympy.stats.rv import RandomSymbol
 
 from .._core import (
     DEFAULT_BUDGET,
@@ -65,6 +63,9 @@ from .._core import (
 from .data import _as_data, _check_finite
 from .families import _FAMILIES
 from .model import _numeric_verdict, _quadrature
+
+if TYPE_CHECKING:
+    from sympy.stats.rv import RandomSymbol
 
 __all__ = [
     "OrderStatistic",
@@ -429,12 +430,14 @@ def _known(cls: str, a: tuple) -> tuple[sp.Expr, sp.Expr] | None:
 
 def _single_rv(expr: Any, name: str) -> tuple[RandomSymbol, sp.Expr, sp.Symbol]:
     """The one random variable of ``expr``, ``g`` with a plain symbol for it, and that symbol."""
+    import sympy.stats as ss
+
     if isinstance(expr, str):
         raise ArgumentError(
             bad_argument(name, expr, "pass a sympy.stats random variable, e.g. Normal('X', 0, 1)")
         )
     expr = sp.sympify(expr) if not isinstance(expr, sp.Basic) else expr
-    rvs = sorted(expr.atoms(RandomSymbol), key=sp.default_sort_key)
+    rvs = sorted(expr.atoms(ss.rv.RandomSymbol), key=sp.default_sort_key)
     if len(rvs) != 1:
         raise ArgumentError(
             bad_argument(
@@ -480,6 +483,8 @@ def _bounds_of(support: Any) -> tuple[Any, Any]:
 
 def _definition(rv: RandomSymbol, g: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, str]:
     """The unevaluated defining sum or integral of E[g(X)]."""
+    import sympy.stats as ss
+
     ps = rv.pspace
     dist = ps.distribution
     if type(dist).__name__ == "BinomialDistribution" and not dist.args[0].is_number:
@@ -549,6 +554,8 @@ class _MomentDerivation(Derivation):
 
 
 def _numeric_point(rv: RandomSymbol, extra: set[sp.Basic]) -> dict[sp.Symbol, float]:
+    import sympy.stats as ss
+
     dist = rv.pspace.distribution
     args = [a for a in dist.args if isinstance(a, sp.Basic)]
     fam = _FAMILIES.get(type(dist).__name__)

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
-import sympy.stats as ss
-from sympy.stats.rv import RandomSymbol
 
 from .._codegen import to_numpy
 from .._core import ArgumentError, Verdict, bad_argument
 from .families import _FAMILIES, _Family
+
+if TYPE_CHECKING:
+    from sympy.stats.rv import RandomSymbol
 
 
 @dataclass(frozen=True)
@@ -293,8 +295,19 @@ def _strip_piecewise(f: sp.Expr, xs: sp.Symbol, params: Sequence[sp.Symbol]) -> 
     return f, bounds
 
 
+def _is_random_variable(obj: Any) -> bool:
+    """Whether ``obj`` is a ``sympy.stats`` random variable.
+
+    ``sympy.stats`` is slow to import and only some functions need it: symml
+    never imports it at module level. A random variable can only exist once the
+    user has imported it, so an unloaded ``sympy.stats`` means "no".
+    """
+    rv = sys.modules.get("sympy.stats.rv")
+    return rv is not None and isinstance(obj, rv.RandomSymbol)
+
+
 def _analyse(model: Any, params: Any, var: Any) -> _Model:
-    if isinstance(model, RandomSymbol):
+    if _is_random_variable(model):
         return _analyse_rv(model, params, var)
     if isinstance(model, str):
         raise ArgumentError(
@@ -358,6 +371,8 @@ def _analyse(model: Any, params: Any, var: Any) -> _Model:
 
 
 def _analyse_rv(rv: RandomSymbol, params: Any, var: Any) -> _Model:
+    import sympy.stats as ss
+
     dist = rv.pspace.distribution
     cls = type(dist).__name__
     if cls == "MultivariateNormalDistribution":

@@ -2,19 +2,49 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import sympy as sp
-import sympy.stats as ss
 
-from ..._core import ArgumentError, bad_argument
+from ..._core import DEFAULT_BUDGET, ArgumentError, bad_argument
 from ..families import _FAMILIES
 from ..model import _analyse
 from .derive import _build, mle
 from .estimate import MLE
 
+#: Names accepted by :func:`mle_catalog` (and ``symml mle NAME``).
+MLE_CATALOG: tuple[str, ...] = (
+    "normal",
+    "bernoulli",
+    "binomial",
+    "poisson",
+    "exponential",
+    "geometric",
+    "lognormal",
+    "rayleigh",
+    "pareto",
+    "weibull",
+    "weibull_known_shape",
+    "gamma",
+    "gamma_known_shape",
+    "beta",
+    "student_t",
+    "negative_binomial",
+    "negative_binomial_known_r",
+    "uniform",
+    "laplace",
+    "categorical",
+    "mvnormal",
+    "power",
+)
 
+
+@functools.cache
 def _catalog() -> dict[str, Callable[[], MLE]]:
+    """The builder of each named model (made on first use: ``sympy.stats`` loads slowly)."""
+    import sympy.stats as ss
+
     pos = {"positive": True}
     mu = sp.Symbol("mu", real=True)
     sigma = sp.Symbol("sigma", **pos)
@@ -41,7 +71,7 @@ def _catalog() -> dict[str, Callable[[], MLE]]:
         m.family = _FAMILIES["_StudentTLocScale"]
         m.args = (mu, sigma, nu)
         m.label = "StudentT(mu, sigma, nu)"
-        return _build(m, 10.0)
+        return _build(m, DEFAULT_BUDGET)
 
     def categorical() -> MLE:
         p1, p2 = sp.symbols("p1 p2", **pos)
@@ -85,12 +115,6 @@ def _catalog() -> dict[str, Callable[[], MLE]]:
     }
 
 
-_CATALOG = _catalog()
-
-#: Names accepted by :func:`mle_catalog` (and ``symml mle NAME``).
-MLE_CATALOG: tuple[str, ...] = tuple(_CATALOG)
-
-
 def mle_catalog(name: str) -> MLE:
     """The :class:`MLE` of a named textbook model, with conventional symbols.
 
@@ -132,6 +156,7 @@ def mle_catalog(name: str) -> MLE:
     >>> mle_catalog("beta").estimators
     {}
     """
-    if not isinstance(name, str) or name.lower().replace("-", "_") not in _CATALOG:
+    key = name.lower().replace("-", "_") if isinstance(name, str) else None
+    if key not in MLE_CATALOG:
         raise ArgumentError(bad_argument("name", name, f"pick one of {', '.join(MLE_CATALOG)}"))
-    return _CATALOG[name.lower().replace("-", "_")]()
+    return _catalog()[key]()

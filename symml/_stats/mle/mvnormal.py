@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
-from sympy.stats.rv import RandomSymbol
 
 from ..._core import (
     DEFAULT_BUDGET,
@@ -22,6 +21,9 @@ from ..data import _as_data, _check_finite, _short_data
 from ..model import _Model, _numeric_verdict, _Support
 from .estimate import MLE
 from .fit import MLEFit
+
+if TYPE_CHECKING:
+    from sympy.stats.rv import RandomSymbol
 
 
 class MultivariateNormalMLE(MLE):
