@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import sympy as sp
@@ -13,8 +13,7 @@ import sympy as sp
 _EG = sp.EulerGamma
 
 
-@dataclass(frozen=True)
-class _Family:
+class _Family(NamedTuple):
     """What symml knows about one textbook distribution beyond its density.
 
     ``args`` below are the distribution's parameters in SymPy's order.

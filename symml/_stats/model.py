@@ -8,8 +8,7 @@ import re
 import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import sympy as sp
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
     from sympy.stats.rv import RandomSymbol
 
 
-@dataclass(frozen=True)
-class _Support:
+class _Support(NamedTuple):
     """Where the observations live: an interval, an integer range or finite values."""
 
     discrete: bool
@@ -209,21 +207,50 @@ def _sign_of(e: sp.Expr) -> int | None:
     return None
 
 
-@dataclass
 class _Model:
-    label: str
-    xs: sp.Symbol
-    density: sp.Expr
-    logpdf: sp.Expr
-    params: tuple[sp.Symbol, ...]
-    known: tuple[sp.Symbol, ...]
-    support: _Support
-    family: _Family | None
-    args: tuple[sp.Expr, ...]
-    boundary: dict[sp.Symbol, str] = field(default_factory=dict)
-    identities: dict[sp.Expr, sp.Expr] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    probs: tuple[sp.Expr, ...] | None = None  # a categorical model's probabilities
+    """One observation's model: its variable, density and log-density, parameters
+    (estimated and known), support, catalog family and the distribution's arguments;
+    ``boundary`` names the parameters that set the support; ``probs`` holds a
+    categorical model's probabilities."""
+
+    __slots__ = (
+        "args",
+        "boundary",
+        "density",
+        "family",
+        "identities",
+        "known",
+        "label",
+        "logpdf",
+        "notes",
+        "params",
+        "probs",
+        "support",
+        "xs",
+    )
+
+    def __init__(
+        self,
+        *,
+        label: str,
+        xs: sp.Symbol,
+        density: sp.Expr,
+        logpdf: sp.Expr,
+        params: tuple[sp.Symbol, ...],
+        known: tuple[sp.Symbol, ...],
+        support: _Support,
+        family: _Family | None,
+        args: tuple[sp.Expr, ...],
+        boundary: dict[sp.Symbol, str] | None = None,
+        notes: list[str] | None = None,
+        probs: tuple[sp.Expr, ...] | None = None,
+    ) -> None:
+        self.label, self.xs, self.density, self.logpdf = label, xs, density, logpdf
+        self.params, self.known, self.support = params, known, support
+        self.family, self.args, self.probs = family, args, probs
+        self.boundary = {} if boundary is None else boundary
+        self.notes = [] if notes is None else notes
+        self.identities: dict[sp.Expr, sp.Expr] = {}
 
 
 def _symbols_of(args: Iterable[Any]) -> list[sp.Symbol]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -13,8 +13,7 @@ from ..model import _SYMPY_FAILURES, _hat, _Model, _sign_of, _synthetic
 from .sample import SampleMax, SampleMedian, SampleMin, _Program, _Sample
 
 
-@dataclass
-class _Solution:
+class _Solution(NamedTuple):
     special: dict[sp.Symbol, tuple[sp.Expr, str]]  # boundary / non-smooth: estimate, reason
     hat_form: dict[sp.Symbol, sp.Expr]  # regular: root in terms of other estimates
     order: list[sp.Symbol]
@@ -87,17 +86,20 @@ def _special(
     return special, failures
 
 
-@dataclass
 class _Elimination:
     """Score equations solved one parameter at a time, each root substituted into the rest."""
 
-    eqs: dict[sp.Symbol, sp.Expr]
-    pending: list[sp.Symbol]
-    hats: dict[sp.Symbol, sp.Symbol]
-    hat_form: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
-    order: list[sp.Symbol] = field(default_factory=list)
-    rejected: dict[sp.Symbol, list[str]] = field(default_factory=dict)
-    why_not: dict[sp.Symbol, str] = field(default_factory=dict)
+    def __init__(
+        self,
+        eqs: dict[sp.Symbol, sp.Expr],
+        pending: list[sp.Symbol],
+        hats: dict[sp.Symbol, sp.Symbol],
+    ) -> None:
+        self.eqs, self.pending, self.hats = eqs, pending, hats
+        self.hat_form: dict[sp.Symbol, sp.Expr] = {}
+        self.order: list[sp.Symbol] = []
+        self.rejected: dict[sp.Symbol, list[str]] = {}
+        self.why_not: dict[sp.Symbol, str] = {}
 
     def run(self, m: _Model, sample: _Sample, clock: Deadline) -> None:
         cache: dict[sp.Sum, sp.Dummy] = {}
