@@ -60,9 +60,9 @@ from .._core import (
     bad_argument,
     renamed_keywords,
 )
-from .data import _as_data, _check_finite
-from .families import _FAMILIES
-from .model import _numeric_verdict, _quadrature
+from .data import as_data, check_finite
+from .families import FAMILIES
+from .model import numeric_verdict, quadrature
 
 if TYPE_CHECKING:
     from sympy.stats.rv import RandomSymbol
@@ -129,8 +129,8 @@ class Statistic(Derivation):
         Raises :class:`~symml.ArgumentError` for empty data, NaN or infinite
         values (naming them), and ``n <= ddof``.
         """
-        arr = _as_data(data)
-        _check_finite(data, arr)
+        arr = as_data(data)
+        check_finite(data, arr)
         return self._evaluator(data, arr)
 
     def __repr__(self) -> str:
@@ -363,7 +363,7 @@ def _statistic_verdict(d: Derivation, *, seed: int = 0, n: int = 7) -> Verdict:
         target = want**2 if st.name == "std" and k < last else want
         got = number(step.expr)
         if not math.isclose(got, target, rel_tol=1e-9, abs_tol=1e-12):
-            return _numeric_verdict(
+            return numeric_verdict(
                 False,
                 step.expr,
                 f"step {k} ({step.why.split(':')[0]}) disagrees with NumPy",
@@ -373,7 +373,7 @@ def _statistic_verdict(d: Derivation, *, seed: int = 0, n: int = 7) -> Verdict:
             )
     got = st.evaluate(data)
     if not math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-12):
-        return _numeric_verdict(
+        return numeric_verdict(
             False,
             st.result,
             "evaluate() disagrees with NumPy",
@@ -381,7 +381,7 @@ def _statistic_verdict(d: Derivation, *, seed: int = 0, n: int = 7) -> Verdict:
             expected_value=want,
         )
     notes.append(f"every step and evaluate() agree with NumPy on {n} seeded values")
-    return _numeric_verdict(True, st.result, *notes)
+    return numeric_verdict(True, st.result, *notes)
 
 
 # ---------------------------------------------------------------------------
@@ -558,7 +558,7 @@ def _numeric_point(rv: RandomSymbol, extra: set[sp.Basic]) -> dict[sp.Symbol, fl
 
     dist = rv.pspace.distribution
     args = [a for a in dist.args if isinstance(a, sp.Basic)]
-    fam = _FAMILIES.get(type(dist).__name__)
+    fam = FAMILIES.get(type(dist).__name__)
     out: dict[sp.Symbol, float] = {}
     if fam is not None:
         for a, v in zip(args, fam.typical, strict=False):
@@ -598,7 +598,7 @@ def _moment_verdict(d: Derivation) -> Verdict:
     ok = abs(claimed - expected) <= 1e-7 * max(1.0, abs(expected))
     point_named = {s.name: v for s, v in point.items()}
     if not ok:
-        return _numeric_verdict(
+        return numeric_verdict(
             False,
             d.result,
             "the value differs from a numeric evaluation of the definition",
@@ -606,7 +606,7 @@ def _moment_verdict(d: Derivation) -> Verdict:
             claimed_value=claimed,
             expected_value=expected,
         )
-    return _numeric_verdict(
+    return numeric_verdict(
         True,
         d.result,
         f"equals the numeric sum / integral of the definition at {point_named}",
@@ -616,7 +616,7 @@ def _moment_verdict(d: Derivation) -> Verdict:
 def _numeric_definition(defn: sp.Expr, fpoint: dict) -> float:
     e = defn.xreplace(fpoint)
     if isinstance(e, (sp.Integral, sp.Sum)):
-        return _quadrature(e, None, {})  # type: ignore[arg-type]
+        return quadrature(e, None, {})  # type: ignore[arg-type]
     return float(sp.N(e))
 
 

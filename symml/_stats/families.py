@@ -1,5 +1,13 @@
-"""The table of textbook families: what symml knows about each beyond its density
-(moments, samplers, typical values, starting values, Fisher information, bounds)."""
+"""The table of textbook families: what symml knows about each beyond its density.
+
+==================  ====================================================================
+name                what it holds
+==================  ====================================================================
+:class:`Family`     one family: moments ``E[g(X)]``, a sampler, typical parameter values,
+                    moment-based starting values, a known Fisher information, bounds
+:data:`FAMILIES`    ``sympy.stats`` distribution class name -> :class:`Family`
+==================  ====================================================================
+"""
 
 from __future__ import annotations
 
@@ -10,10 +18,15 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
+__all__ = [
+    "FAMILIES",
+    "Family",
+]
+
 _EG = sp.EulerGamma
 
 
-class _Family(NamedTuple):
+class Family(NamedTuple):
     """What symml knows about one textbook distribution beyond its density.
 
     ``args`` below are the distribution's parameters in SymPy's order.
@@ -108,8 +121,8 @@ _UNIT = ((1e-12, 1 - 1e-12),)
 _POS = (1e-300, np.inf)
 _REAL = (-np.inf, np.inf)
 
-_FAMILIES: dict[str, _Family] = {
-    "NormalDistribution": _Family(
+FAMILIES: dict[str, Family] = {
+    "NormalDistribution": Family(
         "Normal",
         moments=lambda a, x: {x: a[0], x**2: a[0] ** 2 + a[1] ** 2},
         sampler=lambda rng, v, n: rng.normal(v[0], v[1], n),
@@ -117,7 +130,7 @@ _FAMILIES: dict[str, _Family] = {
         start=lambda d: [_mean_var(d)[0], math.sqrt(_mean_var(d)[1])],
         bounds=(_REAL, _POS),
     ),
-    "BernoulliDistribution": _Family(
+    "BernoulliDistribution": Family(
         "Bernoulli",
         moments=lambda a, x: {x: a[0], x**2: a[0]},
         sampler=lambda rng, v, n: rng.binomial(1, v[0], n).astype(float),
@@ -126,7 +139,7 @@ _FAMILIES: dict[str, _Family] = {
         bounds=_UNIT,
         pdf=lambda a, x: a[0] ** x * (1 - a[0]) ** (1 - x),
     ),
-    "BinomialDistribution": _Family(
+    "BinomialDistribution": Family(
         "Binomial",
         moments=lambda a, x: {x: a[0] * a[1], x**2: a[0] * a[1] * (1 - a[1]) + (a[0] * a[1]) ** 2},
         sampler=lambda rng, v, n: rng.binomial(int(v[0]), v[1], n).astype(float),
@@ -134,7 +147,7 @@ _FAMILIES: dict[str, _Family] = {
         bounds=((1, np.inf), *_UNIT),
         pdf=lambda a, x: sp.binomial(a[0], x) * a[1] ** x * (1 - a[1]) ** (a[0] - x),
     ),
-    "PoissonDistribution": _Family(
+    "PoissonDistribution": Family(
         "Poisson",
         moments=lambda a, x: {x: a[0], x**2: a[0] + a[0] ** 2},
         sampler=lambda rng, v, n: rng.poisson(v[0], n).astype(float),
@@ -142,7 +155,7 @@ _FAMILIES: dict[str, _Family] = {
         start=lambda d: [float(np.mean(d))],
         bounds=(_POS,),
     ),
-    "ExponentialDistribution": _Family(
+    "ExponentialDistribution": Family(
         "Exponential",
         moments=lambda a, x: {x: 1 / a[0], x**2: 2 / a[0] ** 2},
         sampler=lambda rng, v, n: rng.exponential(1 / v[0], n),
@@ -150,7 +163,7 @@ _FAMILIES: dict[str, _Family] = {
         start=lambda d: [1 / float(np.mean(d))],
         bounds=(_POS,),
     ),
-    "GeometricDistribution": _Family(
+    "GeometricDistribution": Family(
         "Geometric",
         moments=lambda a, x: {x: 1 / a[0], x**2: (2 - a[0]) / a[0] ** 2},
         sampler=lambda rng, v, n: rng.geometric(v[0], n).astype(float),
@@ -158,7 +171,7 @@ _FAMILIES: dict[str, _Family] = {
         start=lambda d: [1 / float(np.mean(d))],
         bounds=_UNIT,
     ),
-    "LogNormalDistribution": _Family(
+    "LogNormalDistribution": Family(
         "LogNormal",
         moments=lambda a, x: {sp.log(x): a[0], sp.log(x) ** 2: a[0] ** 2 + a[1] ** 2},
         sampler=lambda rng, v, n: rng.lognormal(v[0], v[1], n),
@@ -167,7 +180,7 @@ _FAMILIES: dict[str, _Family] = {
         bounds=(_REAL, _POS),
         open_ends=True,
     ),
-    "RayleighDistribution": _Family(
+    "RayleighDistribution": Family(
         "Rayleigh",
         moments=lambda a, x: {x**2: 2 * a[0] ** 2, x: a[0] * sp.sqrt(sp.pi / 2)},
         sampler=lambda rng, v, n: rng.rayleigh(v[0], n),
@@ -176,14 +189,14 @@ _FAMILIES: dict[str, _Family] = {
         bounds=(_POS,),
         open_ends=True,
     ),
-    "ParetoDistribution": _Family(
+    "ParetoDistribution": Family(
         "Pareto",
         moments=lambda a, x: {sp.log(x): sp.log(a[0]) + 1 / a[1]},
         sampler=lambda rng, v, n: v[0] * (1 + rng.pareto(v[1], n)),
         typical=(1.5, 2.5),
         bounds=(_POS, _POS),
     ),
-    "WeibullDistribution": _Family(
+    "WeibullDistribution": Family(
         "Weibull",
         moments=_weibull_moments,
         sampler=lambda rng, v, n: v[0] * rng.weibull(v[1], n),
@@ -192,7 +205,7 @@ _FAMILIES: dict[str, _Family] = {
         bounds=(_POS, _POS),
         open_ends=True,
     ),
-    "GammaDistribution": _Family(
+    "GammaDistribution": Family(
         "Gamma",
         moments=lambda a, x: {
             x: a[0] * a[1],
@@ -205,7 +218,7 @@ _FAMILIES: dict[str, _Family] = {
         bounds=(_POS, _POS),
         open_ends=True,
     ),
-    "BetaDistribution": _Family(
+    "BetaDistribution": Family(
         "Beta",
         moments=lambda a, x: {
             sp.log(x): sp.polygamma(0, a[0]) - sp.polygamma(0, a[0] + a[1]),
@@ -217,7 +230,7 @@ _FAMILIES: dict[str, _Family] = {
         bounds=(_POS, _POS),
         open_ends=True,
     ),
-    "StudentTDistribution": _Family(
+    "StudentTDistribution": Family(
         "StudentT",
         sampler=lambda rng, v, n: rng.standard_t(v[0], n),
         typical=(5.0,),
@@ -227,7 +240,7 @@ _FAMILIES: dict[str, _Family] = {
         note="Fisher information of the degrees of freedom: the known closed form "
         "(checked against the variance of the score by .verify())",
     ),
-    "NegativeBinomialDistribution": _Family(
+    "NegativeBinomialDistribution": Family(
         "NegativeBinomial",
         moments=lambda a, x: {x: a[0] * (1 - a[1]) / a[1]},
         sampler=lambda rng, v, n: rng.negative_binomial(v[0], v[1], n).astype(float),
@@ -235,12 +248,12 @@ _FAMILIES: dict[str, _Family] = {
         start=_negbin_start,
         bounds=(_POS, *_UNIT),
     ),
-    "UniformDistribution": _Family(
+    "UniformDistribution": Family(
         "Uniform",
         sampler=lambda rng, v, n: rng.uniform(v[0], v[1], n),
         typical=(-1.0, 2.5),
     ),
-    "LaplaceDistribution": _Family(
+    "LaplaceDistribution": Family(
         "Laplace",
         sampler=lambda rng, v, n: rng.laplace(v[0], v[1], n),
         typical=(0.5, 1.2),
@@ -250,7 +263,7 @@ _FAMILIES: dict[str, _Family] = {
         "E[sign(X - mu)^2]/b^2 = 1/b^2 (the second derivative of |x - mu| is zero "
         "except at the kink, so -E[d^2 log f] would miss it)",
     ),
-    "_StudentTLocScale": _Family(
+    "_StudentTLocScale": Family(
         "StudentT",
         sampler=lambda rng, v, n: v[0] + v[1] * rng.standard_t(v[2], n),
         typical=(0.5, 1.5, 5.0),

@@ -1,5 +1,24 @@
-"""The density model of one observation: its support, its log-density, typical
-parameter values and synthetic draws, and numeric quadrature of expectations."""
+"""The density model of one observation, shared by the statistics modules.
+
+==============================  ==========================================================
+name                            what it gives
+==============================  ==========================================================
+:func:`analyse`                 a :class:`Model` of a random variable or a density in ``var``
+:class:`Model`                  variable, density, log-density, parameters, support, family
+:class:`Support`                where observations live (interval, integers, finite values)
+:func:`support_from_set`,       the support of a ``sympy.stats`` set / of a symbol's
+:func:`support_from_symbol`     assumptions
+:func:`is_random_variable`      whether an object is a ``sympy.stats`` random variable
+:func:`log_density`             ``log f`` expanded into simple terms
+:func:`numeric_form`            what NumPy can vectorise (``loggamma``, no ``KroneckerDelta``)
+:func:`typical_values`,         typical parameter values; a data set drawn from the model;
+:func:`synthetic`,              the support on which a hand-typed density has mass one
+:func:`effective_support`
+:func:`quadrature`              a ``Sum`` or ``Integral`` over one variable, numerically
+:func:`numeric_verdict`         the ``Verdict`` of a numeric check at one point
+:data:`SYMPY_FAILURES`          what SymPy raises when it cannot do a step
+==============================  ==========================================================
+"""
 
 from __future__ import annotations
 
@@ -15,13 +34,30 @@ import sympy as sp
 
 from .._codegen import to_numpy
 from .._core import ArgumentError, Verdict, bad_argument
-from .families import _FAMILIES, _Family
+from .families import FAMILIES, Family
 
 if TYPE_CHECKING:
     from sympy.stats.rv import RandomSymbol
 
+__all__ = [
+    "SYMPY_FAILURES",
+    "Model",
+    "Support",
+    "analyse",
+    "effective_support",
+    "is_random_variable",
+    "log_density",
+    "numeric_form",
+    "numeric_verdict",
+    "quadrature",
+    "support_from_set",
+    "support_from_symbol",
+    "synthetic",
+    "typical_values",
+]
 
-class _Support(NamedTuple):
+
+class Support(NamedTuple):
     """Where the observations live: an interval, an integer range or finite values."""
 
     discrete: bool
@@ -45,19 +81,19 @@ class _Support(NamedTuple):
         return f"the interval {left}{self.lo}, {self.hi}{right}"
 
 
-def _support_from_set(s: Any, open_ends: bool) -> _Support:
+def support_from_set(s: Any, open_ends: bool) -> Support:
     if isinstance(s, (set, frozenset)):
         s = sp.FiniteSet(*s)
     if isinstance(s, sp.FiniteSet):
-        return _Support(True, values=tuple(sorted(s.args, key=sp.default_sort_key)))
+        return Support(True, values=tuple(sorted(s.args, key=sp.default_sort_key)))
     if s == sp.S.Naturals0:
-        return _Support(True, sp.S.Zero, sp.oo, False, True)
+        return Support(True, sp.S.Zero, sp.oo, False, True)
     if s == sp.S.Naturals:
-        return _Support(True, sp.S.One, sp.oo, False, True)
+        return Support(True, sp.S.One, sp.oo, False, True)
     if s == sp.S.Integers:
-        return _Support(True)
+        return Support(True)
     if isinstance(s, sp.Interval):
-        return _Support(
+        return Support(
             False,
             s.start,
             s.end,
@@ -68,22 +104,22 @@ def _support_from_set(s: Any, open_ends: bool) -> _Support:
         intervals = [a for a in s.args if isinstance(a, sp.Interval)]
         if intervals and any(a in (sp.S.Naturals0, sp.S.Naturals, sp.S.Integers) for a in s.args):
             iv = intervals[0]
-            return _Support(True, iv.start, iv.end, False, False)
-    return _Support(False)
+            return Support(True, iv.start, iv.end, False, False)
+    return Support(False)
 
 
-def _support_from_symbol(x: sp.Symbol) -> _Support:
+def support_from_symbol(x: sp.Symbol) -> Support:
     if x.is_integer:
         if x.is_positive:
-            return _Support(True, sp.S.One, sp.oo, False, True)
+            return Support(True, sp.S.One, sp.oo, False, True)
         if x.is_nonnegative:
-            return _Support(True, sp.S.Zero, sp.oo, False, True)
-        return _Support(True)
+            return Support(True, sp.S.Zero, sp.oo, False, True)
+        return Support(True)
     if x.is_positive:
-        return _Support(False, sp.S.Zero, sp.oo, True, True)
+        return Support(False, sp.S.Zero, sp.oo, True, True)
     if x.is_nonnegative:
-        return _Support(False, sp.S.Zero, sp.oo, False, True)
-    return _Support(False)
+        return Support(False, sp.S.Zero, sp.oo, False, True)
+    return Support(False)
 
 
 def _hat(p: sp.Symbol) -> sp.Symbol:
@@ -121,7 +157,7 @@ def _rewrite_special(e: sp.Expr) -> sp.Expr:
     return e
 
 
-def _log_density(f: sp.Expr, x: sp.Symbol, params: Sequence[sp.Symbol]) -> sp.Expr:
+def log_density(f: sp.Expr, x: sp.Symbol, params: Sequence[sp.Symbol]) -> sp.Expr:
     """``log f`` expanded into a sum of simple terms (logs of products split)."""
     pset = set(params)
 
@@ -145,7 +181,7 @@ def _log_density(f: sp.Expr, x: sp.Symbol, params: Sequence[sp.Symbol]) -> sp.Ex
     return sp.expand(e, multinomial=False, power_base=False, power_exp=False, log=False)
 
 
-def _numeric_form(e: sp.Expr) -> sp.Expr:
+def numeric_form(e: sp.Expr) -> sp.Expr:
     """Rewrite what NumPy cannot vectorise or would overflow into what it can.
 
     ``KroneckerDelta`` becomes a ``Piecewise``; ``log(gamma(z))`` (which SymPy
@@ -207,7 +243,7 @@ def _sign_of(e: sp.Expr) -> int | None:
     return None
 
 
-class _Model:
+class Model:
     """One observation's model: its variable, density and log-density, parameters
     (estimated and known), support, catalog family and the distribution's arguments;
     ``boundary`` names the parameters that set the support; ``probs`` holds a
@@ -238,8 +274,8 @@ class _Model:
         logpdf: sp.Expr,
         params: tuple[sp.Symbol, ...],
         known: tuple[sp.Symbol, ...],
-        support: _Support,
-        family: _Family | None,
+        support: Support,
+        family: Family | None,
         args: tuple[sp.Expr, ...],
         boundary: dict[sp.Symbol, str] | None = None,
         notes: list[str] | None = None,
@@ -322,7 +358,7 @@ def _strip_piecewise(f: sp.Expr, xs: sp.Symbol, params: Sequence[sp.Symbol]) -> 
     return f, bounds
 
 
-def _is_random_variable(obj: Any) -> bool:
+def is_random_variable(obj: Any) -> bool:
     """Whether ``obj`` is a ``sympy.stats`` random variable.
 
     ``sympy.stats`` is slow to import and only some functions need it: symml
@@ -333,8 +369,8 @@ def _is_random_variable(obj: Any) -> bool:
     return rv is not None and isinstance(obj, rv.RandomSymbol)
 
 
-def _analyse(model: Any, params: Any, var: Any) -> _Model:
-    if _is_random_variable(model):
+def analyse(model: Any, params: Any, var: Any) -> Model:
+    if is_random_variable(model):
         return _analyse_rv(model, params, var)
     if isinstance(model, str):
         raise ArgumentError(
@@ -382,14 +418,14 @@ def _analyse(model: Any, params: Any, var: Any) -> _Model:
     chosen = _params_arg(params, default, free)
     density, bounds = _strip_piecewise(model, xs, chosen)
     known = tuple(sorted(free - set(chosen), key=lambda s: s.name))
-    return _Model(
+    return Model(
         label=f"f({xs}) = {sp.sstr(density)}",
         xs=xs,
         density=density,
-        logpdf=_log_density(density, xs, chosen),
+        logpdf=log_density(density, xs, chosen),
         params=chosen,
         known=known,
-        support=_support_from_symbol(xs),
+        support=support_from_symbol(xs),
         family=None,
         args=tuple(chosen),
         boundary=bounds,
@@ -397,7 +433,7 @@ def _analyse(model: Any, params: Any, var: Any) -> _Model:
     )
 
 
-def _analyse_rv(rv: RandomSymbol, params: Any, var: Any) -> _Model:
+def _analyse_rv(rv: RandomSymbol, params: Any, var: Any) -> Model:
     import sympy.stats as ss
 
     dist = rv.pspace.distribution
@@ -417,13 +453,13 @@ def _analyse_rv(rv: RandomSymbol, params: Any, var: Any) -> _Model:
                 "type the density by hand and pass var= for others",
             )
         )
-    family = _FAMILIES.get(cls)
+    family = FAMILIES.get(cls)
     args = tuple(a for a in dist.args if isinstance(a, sp.Basic))
     if cls in ("BernoulliDistribution", "BinomialDistribution"):
         args = args[:1] if cls == "BernoulliDistribution" else args[:2]
     support_set = dist.set
     free: set[sp.Basic] = set().union(*(a.free_symbols for a in args))
-    support = _support_from_set(support_set, bool(family and family.open_ends))
+    support = support_from_set(support_set, bool(family and family.open_ends))
     taken = {s.name for s in free}
     x_name = "x" if "x" not in taken else _fresh("x", taken)
     if support.discrete:
@@ -449,11 +485,11 @@ def _analyse_rv(rv: RandomSymbol, params: Any, var: Any) -> _Model:
     known = tuple(sorted(free - set(chosen), key=lambda s: s.name))
     name = family.name if family else cls.removesuffix("Distribution")
     label = f"{name}({', '.join(map(str, args))})"
-    return _Model(
+    return Model(
         label=label,
         xs=xs,
         density=density,
-        logpdf=_log_density(density, xs, chosen),
+        logpdf=log_density(density, xs, chosen),
         params=chosen,
         known=known,
         support=support,
@@ -463,7 +499,7 @@ def _analyse_rv(rv: RandomSymbol, params: Any, var: Any) -> _Model:
     )
 
 
-def _analyse_finite(rv: RandomSymbol, dist: Any, params: Any) -> _Model:
+def _analyse_finite(rv: RandomSymbol, dist: Any, params: Any) -> Model:
     table = dict(dist.args[0])
     values = tuple(sorted(table, key=sp.default_sort_key))
     probs = [sp.sympify(table[v]) for v in values]
@@ -477,14 +513,14 @@ def _analyse_finite(rv: RandomSymbol, dist: Any, params: Any) -> _Model:
     )
     logpdf = sp.expand(logpdf, multinomial=False, power_base=False, log=False)
     pairs = ", ".join(f"{v}: {p}" for v, p in zip(values, probs, strict=True))
-    return _Model(
+    return Model(
         label=f"Categorical({{{pairs}}})",
         xs=xs,
         density=density,
         logpdf=logpdf,
         params=chosen,
         known=tuple(sorted(free - set(chosen), key=lambda s: s.name)),
-        support=_Support(True, values=values),
+        support=Support(True, values=values),
         family=None,
         args=tuple(probs),
         probs=tuple(probs),
@@ -495,7 +531,7 @@ class _UseMultivariate(Exception):
     pass
 
 
-def _values(m: _Model, seed: int = 0) -> dict[sp.Symbol, float] | None:
+def typical_values(m: Model, seed: int = 0) -> dict[sp.Symbol, float] | None:
     """Typical values for the model's symbols: the family's, else by assumptions."""
     out: dict[sp.Symbol, float] = {}
     fam = m.family
@@ -521,9 +557,9 @@ def _values(m: _Model, seed: int = 0) -> dict[sp.Symbol, float] | None:
     return out
 
 
-def _synthetic(m: _Model, seed: int, size: int) -> tuple[np.ndarray | None, dict]:
+def synthetic(m: Model, seed: int, size: int) -> tuple[np.ndarray | None, dict]:
     """A data set drawn from the model at typical parameter values (None if unknown how)."""
-    values = _values(m, seed)
+    values = typical_values(m, seed)
     if values is None:
         return None, {}
     rng = np.random.default_rng(seed)
@@ -543,7 +579,7 @@ def _synthetic(m: _Model, seed: int, size: int) -> tuple[np.ndarray | None, dict
     return _grid_sample(m, values, rng, size), values
 
 
-def _effective_support(m: _Model, point: Mapping[sp.Symbol, float]) -> _Support | None:
+def effective_support(m: Model, point: Mapping[sp.Symbol, float]) -> Support | None:
     """The support with numbers for bounds, on which the density has mass one.
 
     A hand-typed density on ``x > 0`` may really live on ``(0, 1)`` (``θ x^(θ-1)``):
@@ -557,10 +593,10 @@ def _effective_support(m: _Model, point: Mapping[sp.Symbol, float]) -> _Support 
     if lo.free_symbols or hi.free_symbols:
         return None
     if sup.discrete or sup.values is not None:
-        return _Support(sup.discrete, lo, hi, sup.lo_open, sup.hi_open, sup.values)
+        return Support(sup.discrete, lo, hi, sup.lo_open, sup.hi_open, sup.values)
     if m.family is not None:
-        return _Support(False, lo, hi, sup.lo_open, sup.hi_open)
-    f = to_numpy(_numeric_form(m.density.xreplace(fpoint)), [m.xs])
+        return Support(False, lo, hi, sup.lo_open, sup.hi_open)
+    f = to_numpy(numeric_form(m.density.xreplace(fpoint)), [m.xs])
     candidates = [(lo, hi)]
     if lo == 0 and hi == sp.oo:
         candidates.append((sp.S.Zero, sp.S.One))
@@ -569,16 +605,16 @@ def _effective_support(m: _Model, point: Mapping[sp.Symbol, float]) -> _Support 
             warnings.simplefilter("ignore")
             mass, _ = integrate.quad(lambda t: _finite(f(t)), float(a), float(b), limit=200)
         if abs(mass - 1) < 1e-6:
-            return _Support(False, a, b, True, True)
+            return Support(False, a, b, True, True)
     return None
 
 
-def _grid_sample(m: _Model, values: dict, rng: np.random.Generator, size: int) -> np.ndarray | None:
+def _grid_sample(m: Model, values: dict, rng: np.random.Generator, size: int) -> np.ndarray | None:
     """Draw from a hand-typed density by inverting its tabulated CDF (for checks only)."""
-    sup = _effective_support(m, values)
+    sup = effective_support(m, values)
     if sup is None:
         return None
-    f = to_numpy(_numeric_form(m.density), [m.xs, *m.params, *m.known])
+    f = to_numpy(numeric_form(m.density), [m.xs, *m.params, *m.known])
     argv = [values[s] for s in (*m.params, *m.known)]
     if sup.discrete:
         lo = int(sup.lo) if sup.lo.is_finite else -200
@@ -605,12 +641,12 @@ def _grid_sample(m: _Model, values: dict, rng: np.random.Generator, size: int) -
     return np.interp(rng.uniform(0, 1, size), cdf, grid)
 
 
-def _quadrature(atom: sp.Basic, m: _Model, point: dict[sp.Symbol, float]) -> float:
+def quadrature(atom: sp.Basic, m: Model, point: dict[sp.Symbol, float]) -> float:
     from scipy import integrate
 
     ((var, lo, hi),) = atom.limits
     fpoint = {q: sp.Float(v) for q, v in point.items()}
-    f = to_numpy(_numeric_form(_log_space(atom.function.xreplace(fpoint))), [var])
+    f = to_numpy(numeric_form(_log_space(atom.function.xreplace(fpoint))), [var])
     if isinstance(atom, sp.Sum):
         start = int(lo)
         total, k, tail = 0.0, start, 0
@@ -641,7 +677,7 @@ def _finite(v: Any) -> float:
 
 
 #: What SymPy raises when it cannot do a step (``solve``, ``integrate``): give up on that step.
-_SYMPY_FAILURES = (
+SYMPY_FAILURES = (
     NotImplementedError,
     TypeError,
     ValueError,
@@ -650,6 +686,6 @@ _SYMPY_FAILURES = (
 )
 
 
-def _numeric_verdict(ok: bool, claimed: Any, *notes: str, **found: Any) -> Verdict:
+def numeric_verdict(ok: bool, claimed: Any, *notes: str, **found: Any) -> Verdict:
     """A verdict from a numeric check at one point; ``found``: counterexample and values."""
     return Verdict(ok, "numeric", claimed=claimed, notes=notes, points=1, **found)

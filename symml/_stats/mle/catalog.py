@@ -8,8 +8,8 @@ from collections.abc import Callable
 import sympy as sp
 
 from ..._core import DEFAULT_BUDGET, ArgumentError, bad_argument
-from ..families import _FAMILIES
-from ..model import _analyse
+from ..families import FAMILIES
+from ..model import analyse
 from .derive import _build, mle
 from .estimate import MLE
 
@@ -67,8 +67,8 @@ def _catalog() -> dict[str, Callable[[], MLE]]:
             / (sp.gamma(nu / 2) * sp.sqrt(nu * sp.pi) * sigma)
             * (1 + z**2 / nu) ** (-(nu + 1) / 2)
         )
-        m = _analyse(dens, [mu, sigma, nu], x)
-        m.family = _FAMILIES["_StudentTLocScale"]
+        m = analyse(dens, [mu, sigma, nu], x)
+        m.family = FAMILIES["_StudentTLocScale"]
         m.args = (mu, sigma, nu)
         m.label = "StudentT(mu, sigma, nu)"
         return _build(m, DEFAULT_BUDGET)

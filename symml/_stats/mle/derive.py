@@ -12,7 +12,7 @@ from ..._core import (
     Deadline,
     as_budget,
 )
-from ..model import _analyse, _Model, _UseMultivariate
+from ..model import Model, _UseMultivariate, analyse
 from .estimate import MLE
 from .mvnormal import _mle_mvnormal
 from .sample import _Sample
@@ -161,13 +161,13 @@ def mle(
     """
     budget = as_budget(budget)
     try:
-        m = _analyse(model, params, var)
+        m = analyse(model, params, var)
     except _UseMultivariate:
         return _mle_mvnormal(model, params)
     return _build(m, budget)
 
 
-def _build(m: _Model, budget: float) -> MLE:
+def _build(m: Model, budget: float) -> MLE:
     clock = Deadline(budget)
     sample = _Sample(m)
     ll = sample.split(m.logpdf)

@@ -9,7 +9,7 @@ import sympy as sp
 
 from ..._codegen import to_numpy
 from ..._core import Deadline
-from ..model import _SYMPY_FAILURES, _Model, _numeric_form, _quadrature
+from ..model import SYMPY_FAILURES, Model, numeric_form, quadrature
 from .solve import _Solution
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def _canon(e: sp.Expr) -> sp.Expr:
     return sp.expand(sp.expand_log(sp.expand(e, power_base=True, force=True), force=True))
 
 
-def _expectation(h: sp.Expr, m: _Model, table: dict, clock: Deadline, used: set[str]) -> sp.Expr:
+def _expectation(h: sp.Expr, m: Model, table: dict, clock: Deadline, used: set[str]) -> sp.Expr:
     """``E[h(X)]``: from the known moments, an exact finite sum, or a budgeted integral.
 
     Terms ``c(θ) g(x)`` whose ``g`` is in the family's moment table are
@@ -49,7 +49,7 @@ def _expectation(h: sp.Expr, m: _Model, table: dict, clock: Deadline, used: set[
             return sp.summation(h * m.density, limits)
         return sp.integrate(h * m.density, limits, conds="none")
 
-    out, ok = clock.run(work, 1.5, failures=_SYMPY_FAILURES)
+    out, ok = clock.run(work, 1.5, failures=SYMPY_FAILURES)
     if ok and out is not None and not out.has(sp.Integral, sp.Sum, sp.Piecewise):
         used.add("SymPy's integration")
         return out
@@ -58,7 +58,7 @@ def _expectation(h: sp.Expr, m: _Model, table: dict, clock: Deadline, used: set[
 
 
 def _fisher(d: MLE) -> tuple[sp.Matrix | None, str]:
-    m: _Model = d._model
+    m: Model = d._model
     sol: _Solution = d._solution
     if m.boundary and any(p in sol.special for p in m.boundary):
         names = ", ".join(str(p) for p in m.boundary)
@@ -86,7 +86,7 @@ def _fisher(d: MLE) -> tuple[sp.Matrix | None, str]:
             h = -sp.diff(m.logpdf, params[a], params[b])
             value = _expectation(h, m, table, clock, used)
             if not value.has(sp.Integral, sp.Sum):
-                simp, ok = clock.run(lambda v=value: sp.simplify(v), 1.0, failures=_SYMPY_FAILURES)
+                simp, ok = clock.run(lambda v=value: sp.simplify(v), 1.0, failures=SYMPY_FAILURES)
                 value = simp if ok and simp is not None else value
             entries[a][b] = entries[b][a] = value
     why = "minus the expected second derivative of log f"
@@ -99,7 +99,7 @@ def _eval_fisher(
     d: MLE, fisher: sp.Matrix, theta: dict[sp.Symbol, float], kv: dict[sp.Symbol, float]
 ) -> np.ndarray:
     """The Fisher information at a point; unevaluated expectations by quadrature."""
-    m: _Model = d._model
+    m: Model = d._model
     point = {**theta, **kv}
     k = fisher.shape[0]
     symbols = [*m.params, *m.known]
@@ -107,7 +107,7 @@ def _eval_fisher(
     entry = d._cache.get(key)
     if entry is None or entry[0] is not fisher:
         numeric = not fisher.has(sp.Integral, sp.Sum)
-        entry = (fisher, to_numpy(_numeric_form(fisher), symbols) if numeric else None)
+        entry = (fisher, to_numpy(numeric_form(fisher), symbols) if numeric else None)
         d._cache[key] = entry
     if entry[1] is not None:
         with np.errstate(all="ignore"):
@@ -118,7 +118,7 @@ def _eval_fisher(
         for b in range(k):
             e = fisher[a, b]
             for atom in e.atoms(sp.Integral, sp.Sum):
-                e = e.xreplace({atom: sp.Float(_quadrature(atom, m, point))})
+                e = e.xreplace({atom: sp.Float(quadrature(atom, m, point))})
             val = e.xreplace({s: sp.Float(v) for s, v in point.items()})
             out[a, b] = float(sp.N(val))
     return out

@@ -11,8 +11,8 @@ import sympy as sp
 
 from ..._codegen import to_numpy
 from ..._core import ArgumentError, bad_argument
-from ..data import _as_data, _check_finite, _offenders, _short_data
-from ..model import _Model, _numeric_form
+from ..data import as_data, check_finite, offenders, short_data
+from ..model import Model, numeric_form
 from .fisher import _eval_fisher
 from .root import _hessian_program, _numeric_root
 from .sample import SampleMedian, _Program
@@ -124,7 +124,7 @@ class MLEFit:
 
 
 def _known_values(d: MLE, known: Mapping[Any, float] | None) -> dict[sp.Symbol, float]:
-    m: _Model = d._model
+    m: Model = d._model
     out: dict[sp.Symbol, float] = {}
     given = dict(known or {})
     by_name = {s.name: s for s in m.known}
@@ -158,7 +158,7 @@ def _known_values(d: MLE, known: Mapping[Any, float] | None) -> dict[sp.Symbol, 
 
 
 def _check_support(d: MLE, data: Any, arr: np.ndarray, kv: dict[sp.Symbol, float]) -> None:
-    m: _Model = d._model
+    m: Model = d._model
     sup = m.support
     fix = f"observations of {m.label} must be {sup.text()}"
     with np.errstate(invalid="ignore"):
@@ -180,7 +180,7 @@ def _check_support(d: MLE, data: Any, arr: np.ndarray, kv: dict[sp.Symbol, float
             if sup.discrete:
                 bad |= np.isfinite(arr) & (arr != np.floor(arr))
     if bad.any():
-        raise _offenders(data, arr, bad, "outside the support", fix)
+        raise offenders(data, arr, bad, "outside the support", fix)
 
 
 def _above(arr: np.ndarray, lo: float, strict: bool) -> bool:
@@ -189,7 +189,7 @@ def _above(arr: np.ndarray, lo: float, strict: bool) -> bool:
     return smallest > lo if strict else smallest >= lo
 
 
-def _bound(b: sp.Expr, kv: dict[sp.Symbol, float], m: _Model) -> float | None:
+def _bound(b: sp.Expr, kv: dict[sp.Symbol, float], m: Model) -> float | None:
     if b.free_symbols & set(m.params):
         return None  # a boundary parameter: estimated from the data
     try:
@@ -199,12 +199,12 @@ def _bound(b: sp.Expr, kv: dict[sp.Symbol, float], m: _Model) -> float | None:
 
 
 def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str) -> MLEFit:
-    m: _Model = d._model
+    m: Model = d._model
     if information not in ("expected", "observed"):
         raise ArgumentError(
             bad_argument("information", information, 'pass "expected" or "observed"')
         )
-    arr = _as_data(data)
+    arr = as_data(data)
     kv = _known_values(d, known)
     _check_support(d, data, arr, kv)
     sol: _Solution = d._solution
@@ -221,19 +221,19 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
         )
         values = np.asarray(prog(arr, kargs), dtype=float).reshape(-1)
         if not np.all(np.isfinite(values)):
-            _check_finite(data, arr)
+            check_finite(data, arr)
             _check_logpdf(d, data, arr)
             raise ArgumentError(
                 bad_argument(
                     "data",
-                    _short_data(data),
+                    short_data(data),
                     f"the maximum-likelihood estimate does not exist for these data "
                     f"({dict(zip(names, values.tolist(), strict=True))}); e.g. all values equal",
                 )
             )
         method, converged = "closed form", True
     else:
-        _check_finite(data, arr)
+        check_finite(data, arr)
         values, converged, fit_notes = _numeric_root(d, arr, kargs)
         notes += fit_notes
         method = "numeric root of the score"
@@ -287,7 +287,7 @@ def _smooth_special(d: MLE) -> set[sp.Symbol]:
 
 
 def _check_params(d: MLE, data: Any, theta: dict[sp.Symbol, float]) -> None:
-    m: _Model = d._model
+    m: Model = d._model
     bad = {}
     for p, v in theta.items():
         if (p.is_positive and not v > 0) or (p.is_nonnegative and not v >= 0):
@@ -296,7 +296,7 @@ def _check_params(d: MLE, data: Any, theta: dict[sp.Symbol, float]) -> None:
         raise ArgumentError(
             bad_argument(
                 "data",
-                _short_data(data),
+                short_data(data),
                 f"the maximum-likelihood estimate {bad} is outside the parameter space of "
                 f"{m.label}; the data do not determine the parameters (e.g. all values equal "
                 "or all zero)",
@@ -306,17 +306,17 @@ def _check_params(d: MLE, data: Any, theta: dict[sp.Symbol, float]) -> None:
 
 def _check_logpdf(d: MLE, data: Any, arr: np.ndarray) -> None:
     """Name observations where a data-only term of log f is not finite (log 0, ...)."""
-    m: _Model = d._model
+    m: Model = d._model
     for term in sp.Add.make_args(m.logpdf):
         _c, g = term.as_independent(m.xs, as_Add=False)
         if not g.has(m.xs) or g.free_symbols - {m.xs}:
             continue
-        f = to_numpy(_numeric_form(g), [m.xs])
+        f = to_numpy(numeric_form(g), [m.xs])
         with np.errstate(all="ignore"):
             vals = np.asarray(f(arr), dtype=float) * np.ones_like(arr)
         bad = ~np.isfinite(vals)
         if bad.any():
-            raise _offenders(
+            raise offenders(
                 data,
                 arr,
                 bad,
@@ -333,7 +333,7 @@ def _covariance(
     regular: list[sp.Symbol],
     information: str,
 ) -> tuple[np.ndarray, str, list[str]]:
-    m: _Model = d._model
+    m: Model = d._model
     k = len(regular)
     notes: list[str] = []
     if k == 0:
@@ -369,7 +369,7 @@ def _covariance(
 
 
 def _boundary_stderr(d: MLE, p: sp.Symbol, theta: dict[sp.Symbol, float], n: int) -> float:
-    m: _Model = d._model
+    m: Model = d._model
     side = m.boundary.get(p)
     fam = m.family.name if m.family else ""
     if fam == "Uniform" and side is not None:
@@ -393,7 +393,7 @@ def _boundary_interval(
     d: MLE, p: sp.Symbol, theta: dict[sp.Symbol, float], arr: np.ndarray, level: float
 ) -> tuple[float, float]:
     """Exact interval of a Uniform(0, θ) bound from the distribution of the sample max."""
-    m: _Model = d._model
+    m: Model = d._model
     n = arr.shape[0]
     est = theta[p]
     fam = m.family.name if m.family else ""

@@ -17,8 +17,8 @@ from ..._core import (
     Verdict,
     bad_argument,
 )
-from ..data import _as_data, _check_finite, _short_data
-from ..model import _Model, _numeric_verdict, _Support
+from ..data import as_data, check_finite, short_data
+from ..model import Model, Support, numeric_verdict
 from .estimate import MLE
 from .fit import MLEFit
 
@@ -84,14 +84,14 @@ def _mle_mvnormal(rv: RandomSymbol, params: Any) -> MLE:
     )
     mu_hat = X.T * one / n
     Sigma_hat = X.T * (sp.Identity(n) - one * one.T / n) * X / n
-    m = _Model(
+    m = Model(
         label=f"MultivariateNormal({mu}, {Sigma})",
         xs=sp.Symbol("x", real=True),
         density=sp.S.One,
         logpdf=sp.S.Zero,
         params=(mu, Sigma),
         known=(),
-        support=_Support(False),
+        support=Support(False),
         family=None,
         args=(mu, Sigma),
     )
@@ -182,8 +182,8 @@ def _fit_mvnormal(d: MLE, data: Any, information: str) -> MLEFit:
         raise ArgumentError(
             bad_argument("information", information, 'pass "expected" or "observed"')
         )
-    arr = _as_data(data, ndim=2)
-    _check_finite(data, arr)
+    arr = as_data(data, ndim=2)
+    check_finite(data, arr)
     mu, Sigma = d.params
     n, k = arr.shape
     dim = mu.shape[0]
@@ -191,7 +191,7 @@ def _fit_mvnormal(d: MLE, data: Any, information: str) -> MLEFit:
         raise ShapeError(
             bad_argument(
                 "data",
-                _short_data(data),
+                short_data(data),
                 f"expected {int(dim)} columns (one per coordinate), got {k}",
             )
         )
@@ -204,7 +204,7 @@ def _fit_mvnormal(d: MLE, data: Any, information: str) -> MLEFit:
         raise ArgumentError(
             bad_argument(
                 "data",
-                _short_data(data),
+                short_data(data),
                 f"the covariance estimate is singular ({n} rows, {k} columns): the MLE needs "
                 "more observations than dimensions and no exactly collinear columns",
             )
@@ -255,18 +255,18 @@ def _mvn_verdict(d: MLE, *, seed: int = 0, n: int = 400) -> Verdict:
     g_S = -n * Si / 2 + Si @ scatter @ Si / 2
     worst = max(np.max(np.abs(g_mu)), np.max(np.abs(g_S))) / n
     if worst > 1e-8:
-        return _numeric_verdict(False, d.result, "the score does not vanish")
+        return numeric_verdict(False, d.result, "the score does not vanish")
     base = ll(m_hat, S_hat)
     for _ in range(20):
         dm = rng.normal(size=k) * 1e-3
         B = rng.normal(size=(k, k)) * 1e-3
         if ll(m_hat + dm, S_hat + (B + B.T) / 2) >= base:
-            return _numeric_verdict(
+            return numeric_verdict(
                 False,
                 d.result,
                 "a nearby point has a higher likelihood",
             )
-    return _numeric_verdict(
+    return numeric_verdict(
         True,
         d.result,
         "score vanishes at the estimate",

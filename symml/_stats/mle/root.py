@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy as sp
 
-from ..model import _Model
+from ..model import Model
 from .sample import _Program, _Sample
 from .solve import _Solution
 
@@ -72,7 +72,7 @@ def _optimise(
 
 
 def _numeric_root(d: MLE, arr: np.ndarray, kargs: list[float]) -> tuple[np.ndarray, bool, list]:
-    m: _Model = d._model
+    m: Model = d._model
     s: _Sample = d._sample
     params = list(m.params)
     k = len(params)
@@ -179,7 +179,7 @@ def _newton(
     return None
 
 
-def _bounds(m: _Model) -> list[tuple[float, float]]:
+def _bounds(m: Model) -> list[tuple[float, float]]:
     out = []
     fam = m.family
     arg_bounds: dict[sp.Basic, tuple[float, float]] = {}
@@ -200,7 +200,7 @@ def _bounds(m: _Model) -> list[tuple[float, float]]:
 
 
 def _start(
-    m: _Model, arr: np.ndarray, params: list[sp.Symbol], bounds: list[tuple[float, float]]
+    m: Model, arr: np.ndarray, params: list[sp.Symbol], bounds: list[tuple[float, float]]
 ) -> list[float]:
     guesses: dict[sp.Symbol, float] = {}
     fam = m.family

@@ -11,7 +11,7 @@ import numpy as np
 import sympy as sp
 
 from ..._codegen import to_numpy
-from ..model import _fresh, _Model, _numeric_form
+from ..model import Model, _fresh, numeric_form
 
 
 class _SampleStatistic(sp.Function):
@@ -100,7 +100,7 @@ _ORDER_STATS: dict[type, Callable[[np.ndarray], float]] = {
 class _Sample:
     """The indexed sample ``x_1..x_n`` and helpers to build and take apart its sums."""
 
-    def __init__(self, model: _Model) -> None:
+    def __init__(self, model: Model) -> None:
         xs = model.xs
         taken = {s.name for s in model.params + model.known} | {xs.name}
         self.xs = xs
@@ -223,7 +223,7 @@ class _Program:
         self._shareable: list[tuple[sp.Dummy, Any]] = []  # fixed nodes without inner sums
         lowered = self._lower(sp.sympify(expr))
         self.dummies = [d for d, *_ in self.nodes]
-        self.outer = to_numpy(_numeric_form(lowered), [*self.args, sample.n, *self.dummies])
+        self.outer = to_numpy(numeric_form(lowered), [*self.args, sample.n, *self.dummies])
 
     def _lower(self, e: sp.Basic) -> sp.Basic:
         def visit(z: sp.Basic) -> sp.Basic:
@@ -258,10 +258,10 @@ class _Program:
                 compiled = None
             elif not body.has(self.sample.xs):
                 mode = "const"
-                compiled = to_numpy(_numeric_form(body), [*self.args, self.sample.n, *inner])
+                compiled = to_numpy(numeric_form(body), [*self.args, self.sample.n, *inner])
             else:
                 compiled = to_numpy(
-                    _numeric_form(body), [self.sample.xs, *self.args, self.sample.n, *inner]
+                    numeric_form(body), [self.sample.xs, *self.args, self.sample.n, *inner]
                 )
             self.nodes.append((d, compiled, depends, mode, None))
         if not depends and not any(g.has(dd) for dd in inner):

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import sympy as sp
 
 from ..._core import Deadline
-from ..model import _SYMPY_FAILURES, _hat, _Model, _sign_of, _synthetic
+from ..model import SYMPY_FAILURES, Model, _hat, _sign_of, synthetic
 from .sample import SampleMax, SampleMedian, SampleMin, _Program, _Sample
 
 
@@ -24,7 +24,7 @@ class _Solution(NamedTuple):
 
 
 # -- solving -------------------------------------------------------------------
-def _abs_location(m: _Model, p: sp.Symbol) -> sp.Expr | None:
+def _abs_location(m: Model, p: sp.Symbol) -> sp.Expr | None:
     """The coefficient c when log f contains c*|x - p| (a Laplace location)."""
     for term in sp.Add.make_args(m.logpdf):
         c, g = term.as_independent(m.xs, as_Add=False)
@@ -36,7 +36,7 @@ def _abs_location(m: _Model, p: sp.Symbol) -> sp.Expr | None:
 
 
 def _boundary(
-    m: _Model, sample: _Sample, p: sp.Symbol, side: str, eq: sp.Expr
+    m: Model, sample: _Sample, p: sp.Symbol, side: str, eq: sp.Expr
 ) -> tuple[sp.Expr, str] | str:
     """The boundary estimate (``max`` or ``min`` x_i) of ``p`` and why; a failure text if none."""
     s = sample.expand_sums(eq, set(m.params))
@@ -60,7 +60,7 @@ def _boundary(
 
 
 def _special(
-    m: _Model, sample: _Sample, eqs: dict[sp.Symbol, sp.Expr]
+    m: Model, sample: _Sample, eqs: dict[sp.Symbol, sp.Expr]
 ) -> tuple[dict[sp.Symbol, tuple[sp.Expr, str]], dict[sp.Symbol, str]]:
     """Estimates that are not score roots: boundary (support) and non-smooth (|x - p|) ones."""
     special: dict[sp.Symbol, tuple[sp.Expr, str]] = {}
@@ -101,7 +101,7 @@ class _Elimination:
         self.rejected: dict[sp.Symbol, list[str]] = {}
         self.why_not: dict[sp.Symbol, str] = {}
 
-    def run(self, m: _Model, sample: _Sample, clock: Deadline) -> None:
+    def run(self, m: Model, sample: _Sample, clock: Deadline) -> None:
         cache: dict[sp.Sum, sp.Dummy] = {}
         tried: set[tuple[sp.Expr, sp.Symbol]] = set()
         while self.pending and self._step(m, sample, clock, cache, tried):
@@ -109,7 +109,7 @@ class _Elimination:
 
     def _step(
         self,
-        m: _Model,
+        m: Model,
         sample: _Sample,
         clock: Deadline,
         cache: dict[sp.Sum, sp.Dummy],
@@ -141,7 +141,7 @@ class _Elimination:
         return False
 
 
-def _solve(m: _Model, sample: _Sample, ll: sp.Expr, score: sp.Matrix, clock: Deadline) -> _Solution:
+def _solve(m: Model, sample: _Sample, ll: sp.Expr, score: sp.Matrix, clock: Deadline) -> _Solution:
     params = list(m.params)
     hats = {p: _hat(p) for p in params}
     eqs = {p: score[k] for k, p in enumerate(params)}
@@ -206,7 +206,7 @@ def _simplify_estimate(e: sp.Expr, sample: _Sample, clock: Deadline) -> sp.Expr:
     def simpler() -> sp.Expr:
         return sp.factor(sp.cancel(op))
 
-    out, ok = clock.run(simpler, 2.0, failures=_SYMPY_FAILURES)
+    out, ok = clock.run(simpler, 2.0, failures=SYMPY_FAILURES)
     if ok and out is not None and sp.count_ops(out) < sp.count_ops(op):
         return out.xreplace(back)
     return e
@@ -219,7 +219,7 @@ def _solve_one(
     sample: _Sample,
     cache: dict[sp.Sum, sp.Dummy],
     clock: Deadline,
-    m: _Model,
+    m: Model,
 ) -> tuple[sp.Expr | None, str, list[str]]:
     expanded = sample.expand_sums(eq, {p})
     stuck = [s for s in expanded.atoms(sp.Sum) if s.has(p)]
@@ -247,7 +247,7 @@ def _solve_one(
     def solve() -> list:
         return sp.solve(target, t)
 
-    roots, finished = clock.run(solve, failures=_SYMPY_FAILURES)
+    roots, finished = clock.run(solve, failures=SYMPY_FAILURES)
     if not finished:
         funcs = sorted({type(f).__name__ for f in num.atoms(sp.Function) if f.has(p)} - {"Dummy"})
         what = f" (it involves {', '.join(funcs)} of {p})" if funcs else ""
@@ -281,12 +281,12 @@ def _numeric_pick(
     p: sp.Symbol,
     back: dict,
     others: set,
-    m: _Model,
+    m: Model,
     sample: _Sample,
     bad: list[str],
 ) -> list[sp.Expr]:
     """Among several roots, keep those admissible on a sampled data set."""
-    data, values = _synthetic(m, seed=0, size=50)
+    data, values = synthetic(m, seed=0, size=50)
     if data is None:
         return roots
     keep = []
@@ -309,8 +309,8 @@ def _numeric_pick(
     return keep
 
 
-def _numeric_sign(m: _Model, s: sp.Expr, p: sp.Symbol) -> int | None:
-    data, values = _synthetic(m, seed=0, size=50)
+def _numeric_sign(m: Model, s: sp.Expr, p: sp.Symbol) -> int | None:
+    data, values = synthetic(m, seed=0, size=50)
     if data is None:
         return None
     try:

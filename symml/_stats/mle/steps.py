@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from ..._core import Deadline, Step
-from ..model import _SYMPY_FAILURES, _hat, _Model
+from ..model import SYMPY_FAILURES, Model, _hat
 from .sample import _Sample
 from .solve import _Solution
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def _steps(d: MLE) -> list[Step]:
-    m: _Model = d._model
+    m: Model = d._model
     s: _Sample = d._sample
     sol: _Solution = d._solution
     i, n = s.i, s.n
@@ -90,7 +90,7 @@ def _steps(d: MLE) -> list[Step]:
 
 
 def _second_order_step(d: MLE) -> Step:
-    m: _Model = d._model
+    m: Model = d._model
     s: _Sample = d._sample
     sol: _Solution = d._solution
     regular = [p for p in m.params if p not in sol.special]
@@ -120,7 +120,7 @@ def _second_order_step(d: MLE) -> Step:
             return H_op
         return H_op.xreplace(subs[0]).applyfunc(sp.simplify)
 
-    simplified, ok = clock.run(work, failures=_SYMPY_FAILURES)
+    simplified, ok = clock.run(work, failures=SYMPY_FAILURES)
     shown = at
     verdict = None
     if ok and simplified is not None and not simplified.free_symbols & set(unknowns):

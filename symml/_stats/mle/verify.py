@@ -10,12 +10,12 @@ import sympy as sp
 from ..._codegen import to_numpy
 from ..._core import Verdict
 from ..model import (
-    _effective_support,
-    _Model,
-    _numeric_form,
-    _numeric_verdict,
-    _quadrature,
-    _synthetic,
+    Model,
+    effective_support,
+    numeric_form,
+    numeric_verdict,
+    quadrature,
+    synthetic,
 )
 from .fisher import _eval_fisher
 from .sample import SampleMedian, _Program, _Sample
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 
 def _mle_verdict(d: MLE, *, seed: int = 0, n: int = 400, rtol: float = 1e-6) -> Verdict:
-    m: _Model = d._model
-    data, values = _synthetic(m, seed, n)
+    m: Model = d._model
+    data, values = synthetic(m, seed, n)
     if data is None:
         return Verdict(
             False,
@@ -50,7 +50,7 @@ def _mle_verdict(d: MLE, *, seed: int = 0, n: int = 400, rtol: float = 1e-6) -> 
         scale = _score_scale(d, data, argv, idx)
         worst = float(np.max(np.abs(score) / scale))
         if worst > 1e-6:
-            return _numeric_verdict(
+            return numeric_verdict(
                 False,
                 d.result,
                 "the score does not vanish at the estimate",
@@ -63,7 +63,7 @@ def _mle_verdict(d: MLE, *, seed: int = 0, n: int = 400, rtol: float = 1e-6) -> 
         h = np.asarray(_Program(H, s, args)(data, argv), dtype=float).reshape(len(idx), len(idx))
         eig = np.linalg.eigvalsh((h + h.T) / 2)
         if not np.all(eig < 0):
-            return _numeric_verdict(
+            return numeric_verdict(
                 False,
                 d.result,
                 "the Hessian at the estimate is not negative definite",
@@ -86,7 +86,7 @@ def _mle_verdict(d: MLE, *, seed: int = 0, n: int = 400, rtol: float = 1e-6) -> 
             with np.errstate(all="ignore"):
                 err = float(np.max(np.abs(got - want)) / max(1e-300, np.max(np.abs(want))))
             if not err < max(rtol, 1e-6) * 100:
-                return _numeric_verdict(
+                return numeric_verdict(
                     False,
                     fisher,
                     "Fisher information differs from the variance of the score",
@@ -97,14 +97,14 @@ def _mle_verdict(d: MLE, *, seed: int = 0, n: int = 400, rtol: float = 1e-6) -> 
             notes.append(f"Fisher information equals the variance of the score (rel. {err:.1e})")
         else:
             notes.append("Fisher information not checked (no numeric expectation available)")
-    return _numeric_verdict(True, d.result, *notes)
+    return numeric_verdict(True, d.result, *notes)
 
 
 def _score_scale(d: MLE, data: np.ndarray, argv: list[float], idx: list[int]) -> np.ndarray:
     """Σ|s_i|: the size of the score's terms (so that 'zero' is relative to them)."""
-    m: _Model = d._model
+    m: Model = d._model
     per = sp.ImmutableMatrix([sp.diff(m.logpdf, m.params[j]) for j in idx])
-    f = to_numpy(_numeric_form(per), [m.xs, *m.params, *m.known])
+    f = to_numpy(numeric_form(per), [m.xs, *m.params, *m.known])
     with np.errstate(all="ignore"):
         vals = np.asarray(f(data, *argv), dtype=float).reshape(len(idx), -1)
     return np.maximum(np.sum(np.abs(vals), axis=1), 1e-300)
@@ -112,12 +112,12 @@ def _score_scale(d: MLE, data: np.ndarray, argv: list[float], idx: list[int]) ->
 
 def _score_variance(d: MLE, truth: dict, kv: dict) -> np.ndarray | None:
     """E[s sᵀ] at the true parameters, by quadrature or summation over the support."""
-    m: _Model = d._model
+    m: Model = d._model
     k = len(m.params)
     s = [sp.diff(m.logpdf, p) for p in m.params]
     point = {**truth, **kv}
     fpoint = {q: sp.Float(v) for q, v in point.items()}
-    sup = _effective_support(m, point)
+    sup = effective_support(m, point)
     if sup is None:
         return None
     dens = m.density
@@ -129,12 +129,12 @@ def _score_variance(d: MLE, truth: dict, kv: dict) -> np.ndarray | None:
                 val = sum(float(sp.N(g.xreplace({m.xs: v, **point}))) for v in sup.values)
             elif sup.discrete:
                 atom = sp.Sum(g, (m.xs, sup.lo, sup.hi))
-                val = _quadrature(atom.xreplace(point), m, {})
+                val = quadrature(atom.xreplace(point), m, {})
             else:
                 lo, hi = (sp.sympify(b_).xreplace(fpoint) for b_ in (sup.lo, sup.hi))
                 if lo.free_symbols or hi.free_symbols:
                     return None
-                val = _quadrature(sp.Integral(g, (m.xs, lo, hi)).xreplace(point), m, {})
+                val = quadrature(sp.Integral(g, (m.xs, lo, hi)).xreplace(point), m, {})
             out[a, b] = out[b, a] = val
     return out
 
@@ -143,7 +143,7 @@ def _check_special(
     d: MLE, p: sp.Symbol, est: sp.Expr, data: np.ndarray, theta: dict, kv: dict
 ) -> tuple[bool, str]:
     """Boundary: ℓ falls as p moves into the feasible side; median: subgradient has 0."""
-    m: _Model = d._model
+    m: Model = d._model
     s: _Sample = d._sample
     v = theta[p]
     if isinstance(est, SampleMedian):
