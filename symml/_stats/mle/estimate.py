@@ -108,6 +108,10 @@ class MLE(Derivation):
         (L-BFGS-B), then the root of the score is polished with
         ``scipy.optimize.root`` (analytic Jacobian).
         """
+        return self._fit_data(data, known, information)
+
+    def _fit_data(self, data: Any, known: Mapping[Any, float] | None, information: str) -> MLEFit:
+        """What :meth:`fit` does; a subclass with another kind of data overrides this."""
         return _fit(self, data, known, information)
 
     def __repr__(self) -> str:

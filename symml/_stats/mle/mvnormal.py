@@ -45,18 +45,12 @@ class MultivariateNormalMLE(MLE):
     def _make_steps(self) -> list[Step]:
         return _mvn_steps(self)
 
-    def fit(
-        self,
-        data: Any,
-        *,
-        known: Mapping[Any, float] | None = None,
-        information: str = "expected",
-    ) -> MLEFit:
+    def _fit_data(self, data: Any, known: Mapping[Any, float] | None, information: str) -> MLEFit:
         """Estimates and normal-theory standard errors for ``data`` (n rows, d columns)."""
         return _fit_mvnormal(self, data, information)
 
 
-def _mle_mvnormal(rv: RandomSymbol, params: Any) -> MLE:
+def _mle_mvnormal(rv: RandomSymbol, params: Any) -> MultivariateNormalMLE:
     mu, Sigma = rv.pspace.distribution.args
     if not (isinstance(mu, sp.MatrixSymbol) and isinstance(Sigma, sp.MatrixSymbol)):
         raise ArgumentError(
