@@ -198,6 +198,32 @@ def _bound(b: sp.Expr, kv: dict[sp.Symbol, float], m: Model) -> float | None:
         return None
 
 
+def _closed_form(d: MLE, data: Any, arr: np.ndarray, kargs: list[float]) -> np.ndarray:
+    """The closed-form estimates on ``arr``; an error naming the data if one is not finite."""
+    m: Model = d._model
+    closed = d._solution.closed
+    prog = d._cached(
+        "estimators",
+        lambda: _Program(
+            sp.ImmutableMatrix([closed[p] for p in m.params]), d._sample, list(m.known)
+        ),
+    )
+    values = np.asarray(prog(arr, kargs), dtype=float).reshape(-1)
+    if not np.all(np.isfinite(values)):
+        check_finite(data, arr)
+        _check_logpdf(d, data, arr)
+        found = dict(zip((p.name for p in m.params), values.tolist(), strict=True))
+        raise ArgumentError(
+            bad_argument(
+                "data",
+                short_data(data),
+                f"the maximum-likelihood estimate does not exist for these data ({found}); "
+                "e.g. all values equal",
+            )
+        )
+    return values
+
+
 def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str) -> MLEFit:
     m: Model = d._model
     if information not in ("expected", "observed"):
@@ -209,28 +235,10 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
     _check_support(d, data, arr, kv)
     sol: _Solution = d._solution
     params = m.params
-    names = tuple(p.name for p in params)
     kargs = [kv[s] for s in m.known]
     notes: list[str] = []
     if sol.closed:
-        prog = d._cached(
-            "estimators",
-            lambda: _Program(
-                sp.ImmutableMatrix([sol.closed[p] for p in params]), d._sample, list(m.known)
-            ),
-        )
-        values = np.asarray(prog(arr, kargs), dtype=float).reshape(-1)
-        if not np.all(np.isfinite(values)):
-            check_finite(data, arr)
-            _check_logpdf(d, data, arr)
-            raise ArgumentError(
-                bad_argument(
-                    "data",
-                    short_data(data),
-                    f"the maximum-likelihood estimate does not exist for these data "
-                    f"({dict(zip(names, values.tolist(), strict=True))}); e.g. all values equal",
-                )
-            )
+        values = _closed_form(d, data, arr, kargs)
         method, converged = "closed form", True
     else:
         check_finite(data, arr)
