@@ -32,6 +32,17 @@ class MultivariateNormalMLE(MLE):
     The sample is the ``n x d`` matrix ``X`` (one observation per row); the
     estimators are ``Xᵀ1/n`` and the centred scatter over ``n``; ``fit``
     takes a 2-D array and its Fisher information is the known block form.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symml import mle_catalog
+    >>> est = mle_catalog("mvnormal")
+    >>> type(est).__name__, [str(p) for p in est.params]
+    ('MultivariateNormalMLE', ['mu', 'Sigma'])
+    >>> fit = est.fit(np.array([[0.0, 1.0], [2.0, 2.0], [1.0, 6.0]]))
+    >>> fit.params["mu"].tolist(), fit.params["Sigma"].round(4).tolist()
+    ([1.0, 3.0], [[0.6667, 0.3333], [0.3333, 4.6667]])
     """
 
     __slots__ = ()
