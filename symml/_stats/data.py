@@ -7,6 +7,8 @@ name                   what it does
 :func:`check_finite`   an error naming the NaN / infinite values, if any
 :func:`offenders`      the error naming offending values, where they are, and the fix
 :func:`short_data`     ``data`` short enough to show in an error message
+:func:`check_support`  an error naming the observations outside a model's support
+:func:`known_values`   the values of a model's known parameters from ``known=``
 =====================  ==============================================================
 
 Examples
@@ -23,16 +25,22 @@ symml.ShapeError: data=[[1, 2]] is not valid: expected a 1-D sequence of observa
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
 
 from .._core import ArgumentError, ShapeError, bad_argument
 
+if TYPE_CHECKING:
+    from .model import Model
+
 __all__ = [
     "as_data",
     "check_finite",
+    "check_support",
+    "known_values",
     "offenders",
     "short_data",
 ]
@@ -124,3 +132,78 @@ def check_finite(data: Any, arr: np.ndarray) -> None:
             "NaN or infinite",
             "remove missing values first (e.g. series.dropna() or x[~numpy.isnan(x)])",
         )
+
+
+def known_values(m: Model, known: Mapping[Any, float] | None) -> dict[sp.Symbol, float]:
+    """The values of the model's known parameters from ``known=`` (keyed by name or Symbol)."""
+    out: dict[sp.Symbol, float] = {}
+    given = dict(known or {})
+    by_name = {s.name: s for s in m.known}
+    for key, value in given.items():
+        sym = key if isinstance(key, sp.Symbol) else by_name.get(str(key))
+        if sym is None or sym not in m.known:
+            raise ArgumentError(
+                bad_argument(
+                    "known",
+                    given,
+                    f"{key!r} is not a known parameter of the model; the known ones are "
+                    f"{sorted(by_name)}",
+                )
+            )
+        try:
+            out[sym] = float(value)
+        except (TypeError, ValueError):
+            raise ArgumentError(bad_argument("known", given, f"{key!r} needs a number")) from None
+    missing = [s.name for s in m.known if s not in out]
+    if missing:
+        example = ", ".join(f"{name!r}: ..." for name in missing)
+        raise ArgumentError(
+            bad_argument(
+                "known",
+                given or None,
+                f"the model has known parameters {missing}: give their values, e.g. "
+                f"fit(data, known={{{example}}})",
+            )
+        )
+    return out
+
+
+def check_support(m: Model, data: Any, arr: np.ndarray, kv: dict[sp.Symbol, float]) -> None:
+    """An error naming the observations outside the support of ``m`` (bounds at ``kv``)."""
+    sup = m.support
+    fix = f"observations of {m.label} must be {sup.text()}"
+    with np.errstate(invalid="ignore"):
+        if sup.values is not None:
+            allowed = np.array([float(v) for v in sup.values])
+            bad = ~np.isin(arr, allowed) & np.isfinite(arr)
+        else:
+            lo = _bound(sup.lo, kv, m)
+            hi = _bound(sup.hi, kv, m)
+            lo_ok = lo is None or lo == -math.inf or _above(arr, lo, sup.lo_open)
+            hi_ok = hi is None or hi == math.inf or _above(-arr, -hi, sup.hi_open)
+            if lo_ok and hi_ok and not sup.discrete:
+                return
+            bad = np.zeros(arr.shape, dtype=bool)
+            if not lo_ok:
+                bad |= (arr <= lo) if sup.lo_open else (arr < lo)
+            if not hi_ok:
+                bad |= (arr >= hi) if sup.hi_open else (arr > hi)
+            if sup.discrete:
+                bad |= np.isfinite(arr) & (arr != np.floor(arr))
+    if bad.any():
+        raise offenders(data, arr, bad, "outside the support", fix)
+
+
+def _above(arr: np.ndarray, lo: float, strict: bool) -> bool:
+    """Whether every value is above ``lo`` (NaN counts as not), by one reduction."""
+    smallest = float(np.min(arr))
+    return smallest > lo if strict else smallest >= lo
+
+
+def _bound(b: sp.Expr, kv: dict[sp.Symbol, float], m: Model) -> float | None:
+    if b.free_symbols & set(m.params):
+        return None  # a boundary parameter: estimated from the data
+    try:
+        return float(b.xreplace(kv))
+    except TypeError:
+        return None

@@ -11,7 +11,7 @@ import sympy as sp
 
 from ..._codegen import to_numpy
 from ..._core import ArgumentError, bad_argument
-from ..data import as_data, check_finite, offenders, short_data
+from ..data import as_data, check_finite, check_support, known_values, offenders, short_data
 from ..model import Model, numeric_form
 from .fisher import _eval_fisher
 from .root import _hessian_program, _numeric_root
@@ -123,81 +123,6 @@ class MLEFit:
         return "\n".join(rows)
 
 
-def _known_values(d: MLE, known: Mapping[Any, float] | None) -> dict[sp.Symbol, float]:
-    m: Model = d._model
-    out: dict[sp.Symbol, float] = {}
-    given = dict(known or {})
-    by_name = {s.name: s for s in m.known}
-    for key, value in given.items():
-        sym = key if isinstance(key, sp.Symbol) else by_name.get(str(key))
-        if sym is None or sym not in m.known:
-            raise ArgumentError(
-                bad_argument(
-                    "known",
-                    given,
-                    f"{key!r} is not a known parameter of the model; the known ones are "
-                    f"{sorted(by_name)}",
-                )
-            )
-        try:
-            out[sym] = float(value)
-        except (TypeError, ValueError):
-            raise ArgumentError(bad_argument("known", given, f"{key!r} needs a number")) from None
-    missing = [s.name for s in m.known if s not in out]
-    if missing:
-        example = ", ".join(f"{name!r}: ..." for name in missing)
-        raise ArgumentError(
-            bad_argument(
-                "known",
-                given or None,
-                f"the model has known parameters {missing}: give their values, e.g. "
-                f"fit(data, known={{{example}}})",
-            )
-        )
-    return out
-
-
-def _check_support(d: MLE, data: Any, arr: np.ndarray, kv: dict[sp.Symbol, float]) -> None:
-    m: Model = d._model
-    sup = m.support
-    fix = f"observations of {m.label} must be {sup.text()}"
-    with np.errstate(invalid="ignore"):
-        if sup.values is not None:
-            allowed = np.array([float(v) for v in sup.values])
-            bad = ~np.isin(arr, allowed) & np.isfinite(arr)
-        else:
-            lo = _bound(sup.lo, kv, m)
-            hi = _bound(sup.hi, kv, m)
-            lo_ok = lo is None or lo == -math.inf or _above(arr, lo, sup.lo_open)
-            hi_ok = hi is None or hi == math.inf or _above(-arr, -hi, sup.hi_open)
-            if lo_ok and hi_ok and not sup.discrete:
-                return
-            bad = np.zeros(arr.shape, dtype=bool)
-            if not lo_ok:
-                bad |= (arr <= lo) if sup.lo_open else (arr < lo)
-            if not hi_ok:
-                bad |= (arr >= hi) if sup.hi_open else (arr > hi)
-            if sup.discrete:
-                bad |= np.isfinite(arr) & (arr != np.floor(arr))
-    if bad.any():
-        raise offenders(data, arr, bad, "outside the support", fix)
-
-
-def _above(arr: np.ndarray, lo: float, strict: bool) -> bool:
-    """Whether every value is above ``lo`` (NaN counts as not), by one reduction."""
-    smallest = float(np.min(arr))
-    return smallest > lo if strict else smallest >= lo
-
-
-def _bound(b: sp.Expr, kv: dict[sp.Symbol, float], m: Model) -> float | None:
-    if b.free_symbols & set(m.params):
-        return None  # a boundary parameter: estimated from the data
-    try:
-        return float(b.xreplace(kv))
-    except TypeError:
-        return None
-
-
 def _closed_form(d: MLE, data: Any, arr: np.ndarray, kargs: list[float]) -> np.ndarray:
     """The closed-form estimates on ``arr``; an error naming the data if one is not finite."""
     m: Model = d._model
@@ -231,8 +156,8 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
             bad_argument("information", information, 'pass "expected" or "observed"')
         )
     arr = as_data(data)
-    kv = _known_values(d, known)
-    _check_support(d, data, arr, kv)
+    kv = known_values(m, known)
+    check_support(m, data, arr, kv)
     sol: _Solution = d._solution
     params = m.params
     kargs = [kv[s] for s in m.known]
