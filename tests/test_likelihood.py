@@ -690,6 +690,9 @@ def test_model_argument_errors():
         mle(ss.Normal("X", MU, SIGMA), [twin])
     with pytest.raises(ArgumentError, match=r"budget=-1 is not valid"):
         mle(ss.Normal("X", MU, SIGMA), budget=-1)
+    for name in ("normal", "student_t"):
+        with pytest.raises(ArgumentError, match=r"budget=0 is not valid"):
+            mle_catalog(name, budget=0)
 
 
 def test_mle_verify_rejects_unknown_options():

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import sympy as sp
 
-from ..._core import DEFAULT_BUDGET, ArgumentError, bad_argument
+from ..._core import DEFAULT_BUDGET, ArgumentError, as_budget, bad_argument
 from ..families import FAMILIES
-from ..model import analyse
+from ..model import Model, analyse
 from .derive import _build, mle
 from .estimate import MLE
 
@@ -40,8 +41,16 @@ MLE_CATALOG: tuple[str, ...] = (
 )
 
 
+_Spec = tuple[Any, Any, Any]
+
+
+def _spec(model: Any, params: Any = None, *, var: Any = None) -> _Spec:
+    """The arguments of :func:`mle` for one named model."""
+    return model, params, var
+
+
 @functools.cache
-def _catalog() -> dict[str, Callable[[], MLE]]:
+def _catalog() -> dict[str, Callable[[], _Spec | Model]]:
     """The builder of each named model (made on first use: ``sympy.stats`` loads slowly)."""
     import sympy.stats as ss
 
@@ -59,7 +68,7 @@ def _catalog() -> dict[str, Callable[[], MLE]]:
     nu = sp.Symbol("nu", **pos)
     r = sp.Symbol("r", **pos)
 
-    def student_t() -> MLE:
+    def student_t() -> Model:
         x = sp.Symbol("x", real=True)
         z = (x - mu) / sigma
         dens = (
@@ -71,51 +80,51 @@ def _catalog() -> dict[str, Callable[[], MLE]]:
         m.family = FAMILIES["_StudentTLocScale"]
         m.args = (mu, sigma, nu)
         m.label = "StudentT(mu, sigma, nu)"
-        return _build(m, DEFAULT_BUDGET)
+        return m
 
-    def categorical() -> MLE:
+    def categorical() -> _Spec:
         p1, p2 = sp.symbols("p1 p2", **pos)
-        return mle(ss.FiniteRV("X", {1: p1, 2: p2, 3: 1 - p1 - p2}))
+        return _spec(ss.FiniteRV("X", {1: p1, 2: p2, 3: 1 - p1 - p2}))
 
-    def mvnormal() -> MLE:
+    def mvnormal() -> _Spec:
         dim = sp.Symbol("d", integer=True, positive=True)
-        return mle(
+        return _spec(
             ss.MultivariateNormal(
                 "X", sp.MatrixSymbol("mu", dim, 1), sp.MatrixSymbol("Sigma", dim, dim)
             )
         )
 
-    def power() -> MLE:
+    def power() -> _Spec:
         x = sp.Symbol("x", positive=True)
-        return mle(theta * x ** (theta - 1), [theta], var=x)
+        return _spec(theta * x ** (theta - 1), [theta], var=x)
 
     return {
-        "normal": lambda: mle(ss.Normal("X", mu, sigma)),
-        "bernoulli": lambda: mle(ss.Bernoulli("X", p)),
-        "binomial": lambda: mle(ss.Binomial("X", N, p)),
-        "poisson": lambda: mle(ss.Poisson("X", lam)),
-        "exponential": lambda: mle(ss.Exponential("X", lam)),
-        "geometric": lambda: mle(ss.Geometric("X", p)),
-        "lognormal": lambda: mle(ss.LogNormal("X", mu, sigma)),
-        "rayleigh": lambda: mle(ss.Rayleigh("X", sigma)),
-        "pareto": lambda: mle(ss.Pareto("X", x_m, alpha), [alpha]),
-        "weibull": lambda: mle(ss.Weibull("X", lam, k)),
-        "weibull_known_shape": lambda: mle(ss.Weibull("X", lam, k), [lam]),
-        "gamma": lambda: mle(ss.Gamma("X", k, theta)),
-        "gamma_known_shape": lambda: mle(ss.Gamma("X", k, theta), [theta]),
-        "beta": lambda: mle(ss.Beta("X", a, b)),
+        "normal": lambda: _spec(ss.Normal("X", mu, sigma)),
+        "bernoulli": lambda: _spec(ss.Bernoulli("X", p)),
+        "binomial": lambda: _spec(ss.Binomial("X", N, p)),
+        "poisson": lambda: _spec(ss.Poisson("X", lam)),
+        "exponential": lambda: _spec(ss.Exponential("X", lam)),
+        "geometric": lambda: _spec(ss.Geometric("X", p)),
+        "lognormal": lambda: _spec(ss.LogNormal("X", mu, sigma)),
+        "rayleigh": lambda: _spec(ss.Rayleigh("X", sigma)),
+        "pareto": lambda: _spec(ss.Pareto("X", x_m, alpha), [alpha]),
+        "weibull": lambda: _spec(ss.Weibull("X", lam, k)),
+        "weibull_known_shape": lambda: _spec(ss.Weibull("X", lam, k), [lam]),
+        "gamma": lambda: _spec(ss.Gamma("X", k, theta)),
+        "gamma_known_shape": lambda: _spec(ss.Gamma("X", k, theta), [theta]),
+        "beta": lambda: _spec(ss.Beta("X", a, b)),
         "student_t": student_t,
-        "negative_binomial": lambda: mle(ss.NegativeBinomial("X", r, p)),
-        "negative_binomial_known_r": lambda: mle(ss.NegativeBinomial("X", r, p), [p]),
-        "uniform": lambda: mle(ss.Uniform("X", 0, theta)),
-        "laplace": lambda: mle(ss.Laplace("X", mu, b)),
+        "negative_binomial": lambda: _spec(ss.NegativeBinomial("X", r, p)),
+        "negative_binomial_known_r": lambda: _spec(ss.NegativeBinomial("X", r, p), [p]),
+        "uniform": lambda: _spec(ss.Uniform("X", 0, theta)),
+        "laplace": lambda: _spec(ss.Laplace("X", mu, b)),
         "categorical": categorical,
         "mvnormal": mvnormal,
         "power": power,
     }
 
 
-def mle_catalog(name: str) -> MLE:
+def mle_catalog(name: str, *, budget: float = DEFAULT_BUDGET) -> MLE:
     """The :class:`MLE` of a named textbook model, with conventional symbols.
 
     ==========================  ===============================================  ===========
@@ -145,6 +154,13 @@ def mle_catalog(name: str) -> MLE:
     ``negative_binomial``       ``NegativeBinomial(r, p)``                       no
     ==========================  ===============================================  ===========
 
+    Parameters
+    ----------
+    name : str
+        One of :data:`MLE_CATALOG` (case-insensitive; ``-`` may stand for ``_``).
+    budget : float, default 10
+        Seconds of symbolic work, as in :func:`mle`.
+
     Examples
     --------
     >>> from symml import mle_catalog
@@ -159,4 +175,8 @@ def mle_catalog(name: str) -> MLE:
     key = name.lower().replace("-", "_") if isinstance(name, str) else None
     if key not in MLE_CATALOG:
         raise ArgumentError(bad_argument("name", name, f"pick one of {', '.join(MLE_CATALOG)}"))
-    return _catalog()[key]()
+    spec = _catalog()[key]()
+    if isinstance(spec, Model):
+        return _build(spec, as_budget(budget))
+    model, params, var = spec
+    return mle(model, params, var=var, budget=budget)
