@@ -11,8 +11,9 @@ import pytest
 import sympy as sp
 import sympy.stats as ss
 
-from symml import ArgumentError, Derivation
-from symml._stats.descriptive import (
+from symml import (
+    ArgumentError,
+    Derivation,
     Statistic,
     expectation,
     sample_mean,
@@ -162,3 +163,22 @@ def test_moment_argument_errors():
     with pytest.raises(ArgumentError, match=r"pass a sympy.stats random variable"):
         expectation("X")
     assert math.isclose(float(variance(X).result), 1.0)
+
+
+def test_old_keyword_spellings_warn_and_still_work():
+    X = ss.Poisson("N", LAM)
+    with pytest.warns(DeprecationWarning, match=r"expectation\(expr=...\) is deprecated"):
+        assert expectation(expr=X).result == LAM
+    with pytest.warns(DeprecationWarning, match=r"variance\(X=...\) is deprecated"):
+        assert variance(X=X).result == LAM
+    assert expectation(f=X).result == LAM
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: sample_mean(), lambda: expectation(ss.Poisson("N", LAM))],
+    ids=["statistic", "moment"],
+)
+def test_verify_rejects_unknown_options(make):
+    with pytest.raises(ArgumentError, match="bogus"):
+        make().verify(bogus=1)

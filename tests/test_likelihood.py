@@ -15,13 +15,15 @@ import sympy as sp
 import sympy.stats as ss
 from scipy import stats
 
-from symml import ArgumentError, Derivation, ShapeError
-from symml._stats.likelihood import (
+from symml import (
     MLE,
     MLE_CATALOG,
+    ArgumentError,
+    Derivation,
     MLEFit,
     SampleMax,
     SampleMedian,
+    ShapeError,
     mle,
     mle_catalog,
 )
@@ -688,3 +690,21 @@ def test_model_argument_errors():
         mle(ss.Normal("X", MU, SIGMA), [twin])
     with pytest.raises(ArgumentError, match=r"budget=-1 is not valid"):
         mle(ss.Normal("X", MU, SIGMA), budget=-1)
+    for name in ("normal", "student_t"):
+        with pytest.raises(ArgumentError, match=r"budget=0 is not valid"):
+            mle_catalog(name, budget=0)
+
+
+def test_mle_verify_rejects_unknown_options():
+    with pytest.raises(ArgumentError, match="bogus"):
+        mle(ss.Poisson("X", LAM)).verify(bogus=1)
+
+
+def test_multivariate_normal_is_its_own_kind_of_mle():
+    est = mle_catalog("mvnormal")
+    mu, Sigma = est.params
+    assert isinstance(est, MLE) and type(est) is not MLE
+    assert est.estimators[mu] == est.x.T * sp.OneMatrix(est.n, 1) / est.n
+    Si = Sigma.I
+    assert est.fisher_information == sp.BlockDiagMatrix(Si, sp.KroneckerProduct(Si, Si) / 2)
+    assert est.steps[0].why == "log-likelihood: the sum of the logs of the normal densities"

@@ -30,14 +30,14 @@ from .inference import proportion_test as proportion_test
 from .inference import t_test as t_test
 from .inference import welch_test as welch_test
 from .inference import z_test as z_test
-from .likelihood import MLE as MLE
-from .likelihood import MLE_CATALOG as MLE_CATALOG
-from .likelihood import MLEFit as MLEFit
-from .likelihood import SampleMax as SampleMax
-from .likelihood import SampleMedian as SampleMedian
-from .likelihood import SampleMin as SampleMin
-from .likelihood import mle as mle
-from .likelihood import mle_catalog as mle_catalog
+from .mle import MLE as MLE
+from .mle import MLE_CATALOG as MLE_CATALOG
+from .mle import MLEFit as MLEFit
+from .mle import SampleMax as SampleMax
+from .mle import SampleMedian as SampleMedian
+from .mle import SampleMin as SampleMin
+from .mle import mle as mle
+from .mle import mle_catalog as mle_catalog
 
 __all__ = [
     "MLE",

@@ -23,7 +23,7 @@ centred sum (with the compensating term of Chan, Golub and LeVeque), never
 
 Examples
 --------
->>> from symml._stats.descriptive import sample_variance
+>>> from symml import sample_variance
 >>> s2 = sample_variance()
 >>> s2.result
 Sum((x[i] - Sum(x[j], (j, 1, n))/n)**2, (i, 1, n))/(n - 1)
@@ -45,15 +45,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
-import sympy.stats as ss
-from sympy.stats.rv import RandomSymbol
 
-from .._core import ArgumentError, Derivation, Step, Verdict, bad_argument, run_with_budget
-from .likelihood import _FAMILIES, _as_data, _check_finite, _quadrature
+from .._core import (
+    DEFAULT_BUDGET,
+    ArgumentError,
+    Deadline,
+    Derivation,
+    Step,
+    Verdict,
+    bad_argument,
+    renamed_keywords,
+)
+from .data import as_data, check_finite
+from .families import FAMILIES
+from .model import numeric_verdict, quadrature
+
+if TYPE_CHECKING:
+    from sympy.stats.rv import RandomSymbol
 
 __all__ = [
     "OrderStatistic",
@@ -117,8 +129,8 @@ class Statistic(Derivation):
         Raises :class:`~symml.ArgumentError` for empty data, NaN or infinite
         values (naming them), and ``n <= ddof``.
         """
-        arr = _as_data(data)
-        _check_finite(data, arr)
+        arr = as_data(data)
+        check_finite(data, arr)
         return self._evaluator(data, arr)
 
     def __repr__(self) -> str:
@@ -132,24 +144,20 @@ def _make(
     evaluator: Callable[[Any, np.ndarray], float],
     ddof: int = 0,
 ) -> Statistic:
-    st = Statistic(
+    return Statistic(
         result,
         steps,
         assumptions=["x_1, ..., x_n real observations"],
         kind=f"sample {name}",
         source=result,
         verifier=_statistic_verdict,
+        _evaluator=evaluator,
+        ddof=ddof,
+        i=_I,
+        n=_N,
+        name=name,
+        x=_X,
     )
-    for attr, value in (
-        ("_evaluator", evaluator),
-        ("ddof", ddof),
-        ("i", _I),
-        ("n", _N),
-        ("name", name),
-        ("x", _X),
-    ):
-        object.__setattr__(st, attr, value)
-    return st
 
 
 def _stable_mean(arr: np.ndarray) -> float:
@@ -181,7 +189,7 @@ def sample_mean() -> Statistic:
 
     Examples
     --------
-    >>> from symml._stats.descriptive import sample_mean
+    >>> from symml import sample_mean
     >>> m = sample_mean()
     >>> m.result
     Sum(x[i], (i, 1, n))/n
@@ -200,7 +208,7 @@ def sample_median() -> Statistic:
 
     Examples
     --------
-    >>> from symml._stats.descriptive import sample_median
+    >>> from symml import sample_median
     >>> med = sample_median()
     >>> med.evaluate([5, 1, 3]), med.evaluate([4, 1, 3, 10])
     (3.0, 3.5)
@@ -283,7 +291,7 @@ def sample_variance(ddof: int = 1) -> Statistic:
 
     Examples
     --------
-    >>> from symml._stats.descriptive import sample_variance
+    >>> from symml import sample_variance
     >>> sample_variance(ddof=0).result
     Sum((x[i] - Sum(x[j], (j, 1, n))/n)**2, (i, 1, n))/n
     >>> [s.why.split(":")[0] for s in sample_variance().steps]
@@ -303,7 +311,7 @@ def sample_std(ddof: int = 1) -> Statistic:
 
     Examples
     --------
-    >>> from symml._stats.descriptive import sample_std
+    >>> from symml import sample_std
     >>> s = sample_std(ddof=0)
     >>> s.result
     sqrt(Sum((x[i] - Sum(x[j], (j, 1, n))/n)**2, (i, 1, n)))/sqrt(n)
@@ -355,29 +363,25 @@ def _statistic_verdict(d: Derivation, *, seed: int = 0, n: int = 7) -> Verdict:
         target = want**2 if st.name == "std" and k < last else want
         got = number(step.expr)
         if not math.isclose(got, target, rel_tol=1e-9, abs_tol=1e-12):
-            return Verdict(
+            return numeric_verdict(
                 False,
-                "numeric",
-                claimed=step.expr,
+                step.expr,
+                f"step {k} ({step.why.split(':')[0]}) disagrees with NumPy",
                 counterexample={"data": data.tolist()},
                 claimed_value=got,
                 expected_value=target,
-                notes=(f"step {k} ({step.why.split(':')[0]}) disagrees with NumPy",),
-                points=1,
             )
     got = st.evaluate(data)
     if not math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-12):
-        return Verdict(
+        return numeric_verdict(
             False,
-            "numeric",
-            claimed=st.result,
+            st.result,
+            "evaluate() disagrees with NumPy",
             claimed_value=got,
             expected_value=want,
-            notes=("evaluate() disagrees with NumPy",),
-            points=1,
         )
     notes.append(f"every step and evaluate() agree with NumPy on {n} seeded values")
-    return Verdict(True, "numeric", claimed=st.result, notes=tuple(notes), points=1)
+    return numeric_verdict(True, st.result, *notes)
 
 
 # ---------------------------------------------------------------------------
@@ -426,12 +430,14 @@ def _known(cls: str, a: tuple) -> tuple[sp.Expr, sp.Expr] | None:
 
 def _single_rv(expr: Any, name: str) -> tuple[RandomSymbol, sp.Expr, sp.Symbol]:
     """The one random variable of ``expr``, ``g`` with a plain symbol for it, and that symbol."""
+    import sympy.stats as ss
+
     if isinstance(expr, str):
         raise ArgumentError(
             bad_argument(name, expr, "pass a sympy.stats random variable, e.g. Normal('X', 0, 1)")
         )
     expr = sp.sympify(expr) if not isinstance(expr, sp.Basic) else expr
-    rvs = sorted(expr.atoms(RandomSymbol), key=sp.default_sort_key)
+    rvs = sorted(expr.atoms(ss.rv.RandomSymbol), key=sp.default_sort_key)
     if len(rvs) != 1:
         raise ArgumentError(
             bad_argument(
@@ -477,6 +483,8 @@ def _bounds_of(support: Any) -> tuple[Any, Any]:
 
 def _definition(rv: RandomSymbol, g: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, str]:
     """The unevaluated defining sum or integral of E[g(X)]."""
+    import sympy.stats as ss
+
     ps = rv.pspace
     dist = ps.distribution
     if type(dist).__name__ == "BinomialDistribution" and not dist.args[0].is_number:
@@ -509,13 +517,13 @@ def _definition(rv: RandomSymbol, g: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, st
 
 
 def _evaluate_definition(
-    defn: sp.Expr, budget: float, fallback: sp.Expr | None, label: str
+    defn: sp.Expr, clock: Deadline, fallback: sp.Expr | None, label: str
 ) -> tuple[sp.Expr | None, str]:
     def work() -> sp.Expr:
         out = defn.doit() if isinstance(defn, (sp.Sum, sp.Integral)) else sp.Add(*defn.args)
         return sp.simplify(out)
 
-    value, ok = run_with_budget(work, budget)
+    value, ok = clock.run(work)
     if ok and value is not None and not value.has(sp.Integral, sp.Sum, sp.Piecewise):
         return value, "evaluate" + (" the integral" if isinstance(defn, sp.Integral) else "")
     if fallback is not None:
@@ -540,13 +548,17 @@ def _tidy_sign(e: sp.Expr) -> sp.Expr:
 
 
 class _MomentDerivation(Derivation):
+    """An expectation or a variance; ``rv`` is the random variable it is of."""
+
     __slots__ = ("rv",)
 
 
 def _numeric_point(rv: RandomSymbol, extra: set[sp.Basic]) -> dict[sp.Symbol, float]:
+    import sympy.stats as ss
+
     dist = rv.pspace.distribution
     args = [a for a in dist.args if isinstance(a, sp.Basic)]
-    fam = _FAMILIES.get(type(dist).__name__)
+    fam = FAMILIES.get(type(dist).__name__)
     out: dict[sp.Symbol, float] = {}
     if fam is not None:
         for a, v in zip(args, fam.typical, strict=False):
@@ -569,7 +581,7 @@ def _numeric_point(rv: RandomSymbol, extra: set[sp.Basic]) -> dict[sp.Symbol, fl
     return out
 
 
-def _moment_verdict(d: Derivation, **options: Any) -> Verdict:
+def _moment_verdict(d: Derivation) -> Verdict:
     """The value at typical parameters equals a numeric sum / quadrature of the definition."""
     rv: RandomSymbol = d.rv  # type: ignore[attr-defined]
     extra = set().union(*(st.expr.free_symbols for st in d.steps)) | d.result.free_symbols
@@ -586,33 +598,30 @@ def _moment_verdict(d: Derivation, **options: Any) -> Verdict:
     ok = abs(claimed - expected) <= 1e-7 * max(1.0, abs(expected))
     point_named = {s.name: v for s, v in point.items()}
     if not ok:
-        return Verdict(
+        return numeric_verdict(
             False,
-            "numeric",
-            claimed=d.result,
+            d.result,
+            "the value differs from a numeric evaluation of the definition",
             counterexample=point_named,
             claimed_value=claimed,
             expected_value=expected,
-            notes=("the value differs from a numeric evaluation of the definition",),
-            points=1,
         )
-    return Verdict(
+    return numeric_verdict(
         True,
-        "numeric",
-        claimed=d.result,
-        notes=(f"equals the numeric sum / integral of the definition at {point_named}",),
-        points=1,
+        d.result,
+        f"equals the numeric sum / integral of the definition at {point_named}",
     )
 
 
 def _numeric_definition(defn: sp.Expr, fpoint: dict) -> float:
     e = defn.xreplace(fpoint)
     if isinstance(e, (sp.Integral, sp.Sum)):
-        return _quadrature(e, None, {})  # type: ignore[arg-type]
+        return quadrature(e, None, {})  # type: ignore[arg-type]
     return float(sp.N(e))
 
 
-def expectation(expr: Any, *, budget: float = 2.0) -> Derivation:
+@renamed_keywords(expr="f")
+def expectation(f: Any, *, budget: float = DEFAULT_BUDGET) -> Derivation:
     r"""``E[g(X)]`` of a ``sympy.stats`` random variable, from its definition, with steps.
 
     The first step is the defining integral ``∫ g(x) f(x) dx`` (continuous),
@@ -625,7 +634,7 @@ def expectation(expr: Any, *, budget: float = 2.0) -> Derivation:
     Examples
     --------
     >>> import sympy as sp, sympy.stats as ss
-    >>> from symml._stats.descriptive import expectation
+    >>> from symml import expectation
     >>> p = sp.Symbol("p", positive=True)
     >>> e = expectation(ss.Bernoulli("B", p))
     >>> e.result
@@ -640,7 +649,8 @@ def expectation(expr: Any, *, budget: float = 2.0) -> Derivation:
     >>> expectation(X**2).result
     mu**2 + sigma**2
     """
-    rv, g, x = _single_rv(expr, "expr")
+    clock = Deadline(budget)
+    rv, g, x = _single_rv(f, "f")
     defn, why = _definition(rv, g, x)
     known = _known(type(rv.pspace.distribution).__name__, rv.pspace.distribution.args)
     fallback = None
@@ -648,22 +658,21 @@ def expectation(expr: Any, *, budget: float = 2.0) -> Derivation:
         fallback = known[0]
     elif known is not None and sp.expand(g - x**2) == 0:
         fallback = sp.expand(known[1] + known[0] ** 2)
-    value, why2 = _evaluate_definition(defn, budget, fallback, "moment")
+    value, why2 = _evaluate_definition(defn, clock, fallback, "moment")
     if value is None:
         value = defn
         why2 = "no closed form within the budget: left as the defining sum / integral"
-    target = sp.stats.Expectation(expr)
+    target = sp.stats.Expectation(f)
     steps = [Step(defn, why, lhs=target), Step(value, why2)]
-    d = _MomentDerivation(
+    return _MomentDerivation(
         value,
         steps,
         assumptions=[f"{rv} ~ {_dist_text(rv)}"],
         kind="expectation",
         source=target,
         verifier=_moment_verdict,
+        rv=rv,
     )
-    object.__setattr__(d, "rv", rv)
-    return d
 
 
 def _dist_text(rv: RandomSymbol) -> str:
@@ -675,7 +684,8 @@ def _dist_text(rv: RandomSymbol) -> str:
     return f"{name}({args})"
 
 
-def variance(X: Any, *, budget: float = 2.0) -> Derivation:
+@renamed_keywords(X="f")
+def variance(f: Any, *, budget: float = DEFAULT_BUDGET) -> Derivation:
     r"""``Var[X] = E[(X - E[X])²] = E[X²] - E[X]²`` of a random variable, with steps.
 
     Both moments come from their defining sums or integrals (see
@@ -685,7 +695,7 @@ def variance(X: Any, *, budget: float = 2.0) -> Derivation:
     Examples
     --------
     >>> import sympy as sp, sympy.stats as ss
-    >>> from symml._stats.descriptive import variance
+    >>> from symml import variance
     >>> mu, sigma = sp.Symbol("mu", real=True), sp.Symbol("sigma", positive=True)
     >>> v = variance(ss.Normal("X", mu, sigma))
     >>> v.result
@@ -698,10 +708,11 @@ def variance(X: Any, *, budget: float = 2.0) -> Derivation:
     >>> bool(variance(ss.Poisson("N", sp.Symbol("lambda", positive=True))).verify())
     True
     """
-    rv, g, x = _single_rv(X, "X")
+    clock = Deadline(budget)
+    rv, g, x = _single_rv(f, "f")
     if g != x:
         raise ArgumentError(
-            bad_argument("X", X, "pass the random variable itself; for Var[g(X)] use expectation")
+            bad_argument("f", f, "pass the random variable itself; for Var[g(X)] use expectation")
         )
     known = _known(type(rv.pspace.distribution).__name__, rv.pspace.distribution.args)
     E = sp.stats.Expectation
@@ -709,22 +720,22 @@ def variance(X: Any, *, budget: float = 2.0) -> Derivation:
     first_def, why_def1 = _definition(rv, x, x)
     second, why2 = _evaluate_definition(
         second_def,
-        budget,
+        clock,
         None if known is None else sp.expand(known[1] + known[0] ** 2),
         "second moment",
     )
     first, why1 = _evaluate_definition(
-        first_def, budget, None if known is None else known[0], "mean"
+        first_def, clock, None if known is None else known[0], "mean"
     )
     if first is None or second is None:
         raise ArgumentError(
             bad_argument(
-                "X",
-                X,
+                "f",
+                f,
                 f"SymPy could not evaluate the moments within budget={budget} s; raise the budget",
             )
         )
-    value, ok = run_with_budget(lambda: sp.factor(sp.simplify(second - first**2)), budget)
+    value, ok = clock.run(lambda: sp.factor(sp.simplify(second - first**2)))
     if not ok or value is None:
         value = sp.expand(second - first**2)
     value = _tidy_sign(value)
@@ -741,13 +752,12 @@ def variance(X: Any, *, budget: float = 2.0) -> Derivation:
         Step(first, why1),
         Step(value, "substitute and simplify", lhs=sp.stats.Variance(rv)),
     ]
-    d = _MomentDerivation(
+    return _MomentDerivation(
         value,
         steps,
         assumptions=[f"{rv} ~ {_dist_text(rv)}"],
         kind="variance",
         source=sp.stats.Variance(rv),
         verifier=_moment_verdict,
+        rv=rv,
     )
-    object.__setattr__(d, "rv", rv)
-    return d

@@ -1,0 +1,122 @@
+"""The :class:`MLE` derivation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sympy as sp
+
+from ..._core import Derivation, Step
+from .fisher import _fisher
+from .fit import MLEFit, _fit
+from .steps import _steps
+
+
+class MLE(Derivation):
+    r"""A maximum-likelihood derivation: estimators, score, information, and ``fit``.
+
+    Built by :func:`mle`. ``.result`` is ``Eq(θ, θ̂)`` (a column of such
+    equations for several parameters) when closed forms exist, otherwise
+    the score equations ``Eq(∇ℓ, 0)`` that ``fit`` solves numerically.
+
+    Attributes
+    ----------
+    params : tuple of Symbol
+        The parameters estimated (``.wrt`` too).
+    estimators : dict Symbol -> expression
+        Closed forms over the sample ``x[i]``, ``i = 1..n``; empty when
+        there is none for some parameter.
+    log_likelihood : expression
+        ``ℓ(θ)`` as split sums (sufficient statistics visible).
+    score : Matrix
+        The column ``∂ℓ/∂θ_j``.
+    fisher_information : Matrix or None
+        Per observation, ``-E[∂² log f]``; None where it does not apply
+        (a parameter that sets the support, such as the ``θ`` of ``Uniform(0, θ)``).
+    x, i, n : IndexedBase, Symbol, Symbol
+        The sample, its index and its size, as they appear in the formulas.
+
+    The private fields hold the analysed model, the sample's symbols, the
+    solution of the score equations, the budget and a cache of compiled
+    functions (a copy made with ``_with`` starts a fresh cache).
+    """
+
+    __slots__ = (
+        "_budget",
+        "_cache",
+        "_model",
+        "_sample",
+        "_solution",
+        "estimators",
+        "i",
+        "log_likelihood",
+        "n",
+        "params",
+        "score",
+        "x",
+    )
+
+    @property
+    def fisher_information(self) -> sp.Matrix | None:
+        """Per-observation Fisher information ``-E[∂² log f / ∂θ ∂θᵀ]`` (built on first access)."""
+        if "fisher" not in self._cache:
+            self._cache["fisher"] = _fisher(self)
+        return self._cache["fisher"][0]
+
+    def _cached(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, computed once per derivation (compiled programs, Fisher matrices)."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def _make_steps(self) -> list[Step]:
+        return _steps(self)
+
+    def _with(self, **changes: Any) -> MLE:
+        changes.setdefault("_cache", {})
+        return super()._with(**changes)  # type: ignore[return-value]
+
+    def fit(
+        self,
+        data: Any,
+        *,
+        known: Mapping[Any, float] | None = None,
+        information: str = "expected",
+    ) -> MLEFit:
+        """Estimates, standard errors and Wald intervals for ``data``.
+
+        Parameters
+        ----------
+        data : array-like or pandas Series
+            The observations (1-D). NaN, infinite values and values outside
+            the support raise :class:`~symml.ArgumentError` naming them.
+        known : mapping, optional
+            Values of the parameters that are not estimated, keyed by name or
+            Symbol (``known={"N": 10}`` for a Binomial).
+        information : {"expected", "observed"}
+            Standard errors from ``n`` times the Fisher information at the
+            estimate (``"expected"``, the default; it falls back to the
+            observed information when no Fisher information is available) or
+            from the observed information ``-∇²ℓ(θ̂)`` (``"observed"``, what
+            statsmodels reports).
+
+        Numerics: closed forms are evaluated as written, sums first, inner
+        sums before outer ones, so a variance is the centred two-pass
+        ``Σ(x_i - x̄)²/n``, never ``Σx²/n - x̄²``. Without a closed form the
+        log-likelihood is maximised from moment-based starting values
+        (L-BFGS-B), then the root of the score is polished with
+        ``scipy.optimize.root`` (analytic Jacobian).
+        """
+        return self._fit_data(data, known, information)
+
+    def _fit_data(self, data: Any, known: Mapping[Any, float] | None, information: str) -> MLEFit:
+        """What :meth:`fit` does; a subclass with another kind of data overrides this."""
+        return _fit(self, data, known, information)
+
+    def __repr__(self) -> str:
+        if self.estimators:
+            inner = ", ".join(f"{p} = {e}" for p, e in self.estimators.items())
+        else:
+            inner = "no closed form; fit() solves the score numerically"
+        return f"MLE({self._model.label}: {inner})"

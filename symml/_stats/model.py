@@ -1,0 +1,691 @@
+"""The density model of one observation, shared by the statistics modules.
+
+==============================  ==========================================================
+name                            what it gives
+==============================  ==========================================================
+:func:`analyse`                 a :class:`Model` of a random variable or a density in ``var``
+:class:`Model`                  variable, density, log-density, parameters, support, family
+:class:`Support`                where observations live (interval, integers, finite values)
+:func:`support_from_set`,       the support of a ``sympy.stats`` set / of a symbol's
+:func:`support_from_symbol`     assumptions
+:func:`is_random_variable`      whether an object is a ``sympy.stats`` random variable
+:func:`log_density`             ``log f`` expanded into simple terms
+:func:`numeric_form`            what NumPy can vectorise (``loggamma``, no ``KroneckerDelta``)
+:func:`typical_values`,         typical parameter values; a data set drawn from the model;
+:func:`synthetic`,              the support on which a hand-typed density has mass one
+:func:`effective_support`
+:func:`quadrature`              a ``Sum`` or ``Integral`` over one variable, numerically
+:func:`numeric_verdict`         the ``Verdict`` of a numeric check at one point
+:data:`SYMPY_FAILURES`          what SymPy raises when it cannot do a step
+==============================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+import sympy as sp
+
+from .._codegen import to_numpy
+from .._core import ArgumentError, Verdict, bad_argument
+from .families import FAMILIES, Family
+
+if TYPE_CHECKING:
+    from sympy.stats.rv import RandomSymbol
+
+__all__ = [
+    "SYMPY_FAILURES",
+    "Model",
+    "Support",
+    "analyse",
+    "effective_support",
+    "is_random_variable",
+    "log_density",
+    "numeric_form",
+    "numeric_verdict",
+    "quadrature",
+    "support_from_set",
+    "support_from_symbol",
+    "synthetic",
+    "typical_values",
+]
+
+
+class Support(NamedTuple):
+    """Where the observations live: an interval, an integer range or finite values."""
+
+    discrete: bool
+    lo: sp.Expr = sp.S.NegativeInfinity
+    hi: sp.Expr = sp.S.Infinity
+    lo_open: bool = True
+    hi_open: bool = True
+    values: tuple[sp.Expr, ...] | None = None
+
+    def text(self) -> str:
+        if self.values is not None:
+            return "one of " + ", ".join(str(v) for v in self.values)
+        if self.discrete:
+            if self.hi == sp.oo:
+                return f"integers >= {self.lo}" if self.lo != -sp.oo else "integers"
+            return f"integers from {self.lo} to {self.hi}"
+        if self.lo == -sp.oo and self.hi == sp.oo:
+            return "real numbers"
+        left = "(" if self.lo_open or self.lo == -sp.oo else "["
+        right = ")" if self.hi_open or self.hi == sp.oo else "]"
+        return f"the interval {left}{self.lo}, {self.hi}{right}"
+
+
+def support_from_set(s: Any, open_ends: bool) -> Support:
+    if isinstance(s, (set, frozenset)):
+        s = sp.FiniteSet(*s)
+    if isinstance(s, sp.FiniteSet):
+        return Support(True, values=tuple(sorted(s.args, key=sp.default_sort_key)))
+    if s == sp.S.Naturals0:
+        return Support(True, sp.S.Zero, sp.oo, False, True)
+    if s == sp.S.Naturals:
+        return Support(True, sp.S.One, sp.oo, False, True)
+    if s == sp.S.Integers:
+        return Support(True)
+    if isinstance(s, sp.Interval):
+        return Support(
+            False,
+            s.start,
+            s.end,
+            bool(s.left_open) or open_ends,
+            bool(s.right_open) or open_ends,
+        )
+    if isinstance(s, sp.Intersection):
+        intervals = [a for a in s.args if isinstance(a, sp.Interval)]
+        if intervals and any(a in (sp.S.Naturals0, sp.S.Naturals, sp.S.Integers) for a in s.args):
+            iv = intervals[0]
+            return Support(True, iv.start, iv.end, False, False)
+    return Support(False)
+
+
+def support_from_symbol(x: sp.Symbol) -> Support:
+    if x.is_integer:
+        if x.is_positive:
+            return Support(True, sp.S.One, sp.oo, False, True)
+        if x.is_nonnegative:
+            return Support(True, sp.S.Zero, sp.oo, False, True)
+        return Support(True)
+    if x.is_positive:
+        return Support(False, sp.S.Zero, sp.oo, True, True)
+    if x.is_nonnegative:
+        return Support(False, sp.S.Zero, sp.oo, False, True)
+    return Support(False)
+
+
+def _hat(p: sp.Symbol) -> sp.Symbol:
+    """``mu -> muhat`` (printed \\hat{\\mu}); ``p0 -> phat0``; ``x_m -> xhat_m``."""
+    name = p.name
+    if "_" in name:
+        base, sub = name.split("_", 1)
+        new = f"{base}hat_{sub}"
+    else:
+        m = re.fullmatch(r"(.*?)(\d*)", name)
+        assert m is not None
+        new = f"{m.group(1)}hat{m.group(2)}"
+    return sp.Symbol(new, **p.assumptions0)
+
+
+def _fresh(preferred: str, taken: set[str]) -> str:
+    """``preferred``, or ``preferred_1``, ``preferred_2``, ... if the model uses that name."""
+    name, k = preferred, 0
+    while name in taken:
+        k += 1
+        name = f"{preferred}_{k}"
+    return name
+
+
+def _rewrite_special(e: sp.Expr) -> sp.Expr:
+    """log(gamma(z)) -> loggamma(z); log(factorial(z)) -> loggamma(z + 1)."""
+    e = e.replace(
+        lambda z: isinstance(z, sp.log) and isinstance(z.args[0], sp.gamma),
+        lambda z: sp.loggamma(z.args[0].args[0]),
+    )
+    e = e.replace(
+        lambda z: isinstance(z, sp.log) and isinstance(z.args[0], sp.factorial),
+        lambda z: sp.loggamma(z.args[0].args[0] + 1),
+    )
+    return e
+
+
+def log_density(f: sp.Expr, x: sp.Symbol, params: Sequence[sp.Symbol]) -> sp.Expr:
+    """``log f`` expanded into a sum of simple terms (logs of products split)."""
+    pset = set(params)
+
+    def has_param(z: sp.Basic) -> bool:
+        return bool(z.free_symbols & pset)
+
+    f = f.replace(
+        lambda z: isinstance(z, (sp.binomial, sp.beta)) and has_param(z),
+        lambda z: z.rewrite(sp.gamma),
+    )
+    e = sp.expand_log(sp.log(f), force=True)
+    e = e.replace(
+        lambda z: isinstance(z, sp.log) and isinstance(z.args[0], sp.binomial),
+        lambda z: (
+            sp.loggamma(z.args[0].args[0] + 1)
+            - sp.loggamma(z.args[0].args[1] + 1)
+            - sp.loggamma(z.args[0].args[0] - z.args[0].args[1] + 1)
+        ),
+    )
+    e = _rewrite_special(e)
+    return sp.expand(e, multinomial=False, power_base=False, power_exp=False, log=False)
+
+
+def numeric_form(e: sp.Expr) -> sp.Expr:
+    """Rewrite what NumPy cannot vectorise or would overflow into what it can.
+
+    ``KroneckerDelta`` becomes a ``Piecewise``; ``log(gamma(z))`` (which SymPy
+    makes of ``loggamma(z)`` for integer ``z``) becomes ``gammaln``.
+    """
+    if e.has(sp.gamma):
+        e = e.replace(
+            lambda z: isinstance(z, sp.log) and isinstance(z.args[0], sp.gamma),
+            lambda z: sp.loggamma(z.args[0].args[0], evaluate=False),
+        )
+    if e.has(sp.KroneckerDelta):
+        e = e.replace(
+            lambda z: isinstance(z, sp.KroneckerDelta),
+            lambda z: sp.Piecewise((1, sp.Eq(z.args[0], z.args[1])), (0, True)),
+        )
+    return e
+
+
+def _log_space(e: sp.Expr) -> sp.Expr:
+    """``e`` with its gamma functions, binomials and powers multiplied in log space.
+
+    ``Γ(r + x) (1 - p)^x / Γ(x + 1)`` overflows term by term for large ``x``;
+    ``exp(loggamma(r + x) + x log(1 - p) - loggamma(x + 1))`` does not.
+    """
+    logs: list[sp.Expr] = []
+    rest: list[sp.Expr] = []
+    for f in sp.Mul.make_args(e):
+        base, ex = f.as_base_exp()
+        if isinstance(f, sp.exp):
+            logs.append(f.args[0])
+        elif isinstance(base, sp.gamma):
+            logs.append(ex * sp.loggamma(base.args[0], evaluate=False))
+        elif isinstance(base, sp.factorial):
+            logs.append(ex * sp.loggamma(base.args[0] + 1, evaluate=False))
+        elif isinstance(base, sp.binomial):
+            a, b = base.args
+            logs.append(
+                ex
+                * (
+                    sp.loggamma(a + 1, evaluate=False)
+                    - sp.loggamma(b + 1, evaluate=False)
+                    - sp.loggamma(a - b + 1, evaluate=False)
+                )
+            )
+        elif ex.free_symbols and base.is_positive:
+            logs.append(ex * sp.log(base))
+        else:
+            rest.append(f)
+    if not logs:
+        return e
+    return sp.Mul(*rest) * sp.exp(sp.Add(*logs), evaluate=False)
+
+
+def _sign_of(e: sp.Expr) -> int | None:
+    if e.is_positive:
+        return 1
+    if e.is_negative:
+        return -1
+    return None
+
+
+class Model:
+    """One observation's model: its variable, density and log-density, parameters
+    (estimated and known), support, catalog family and the distribution's arguments;
+    ``boundary`` names the parameters that set the support; ``probs`` holds a
+    categorical model's probabilities."""
+
+    __slots__ = (
+        "args",
+        "boundary",
+        "density",
+        "family",
+        "identities",
+        "known",
+        "label",
+        "logpdf",
+        "notes",
+        "params",
+        "probs",
+        "support",
+        "xs",
+    )
+
+    def __init__(
+        self,
+        *,
+        label: str,
+        xs: sp.Symbol,
+        density: sp.Expr,
+        logpdf: sp.Expr,
+        params: tuple[sp.Symbol, ...],
+        known: tuple[sp.Symbol, ...],
+        support: Support,
+        family: Family | None,
+        args: tuple[sp.Expr, ...],
+        boundary: dict[sp.Symbol, str] | None = None,
+        notes: list[str] | None = None,
+        probs: tuple[sp.Expr, ...] | None = None,
+    ) -> None:
+        self.label, self.xs, self.density, self.logpdf = label, xs, density, logpdf
+        self.params, self.known, self.support = params, known, support
+        self.family, self.args, self.probs = family, args, probs
+        self.boundary = {} if boundary is None else boundary
+        self.notes = [] if notes is None else notes
+        self.identities: dict[sp.Expr, sp.Expr] = {}
+
+
+def _symbols_of(args: Iterable[Any]) -> list[sp.Symbol]:
+    out: dict[sp.Symbol, None] = {}
+    for a in args:
+        if isinstance(a, sp.Basic):
+            for s in sorted(a.free_symbols, key=lambda s: s.name):
+                out[s] = None
+    return list(out)
+
+
+def _params_arg(params: Any, default: Sequence[sp.Symbol], free: set[sp.Basic]) -> tuple:
+    if params is None:
+        return tuple(default)
+    if isinstance(params, sp.Symbol):
+        params = [params]
+    if isinstance(params, str):
+        raise ArgumentError(bad_argument("params", params, "pass Symbols, e.g. params=[mu, sigma]"))
+    try:
+        items = list(params)
+    except TypeError:
+        raise ArgumentError(
+            bad_argument("params", params, "pass a list of Symbols, e.g. params=[mu, sigma]")
+        ) from None
+    if not items:
+        raise ArgumentError(bad_argument("params", params, "name at least one parameter"))
+    for p in items:
+        if not isinstance(p, sp.Symbol):
+            raise ArgumentError(
+                bad_argument("params", params, f"{p!r} is not a Symbol; pass Symbols")
+            )
+        if p not in free:
+            names = sorted(s.name for s in free)
+            hint = ""
+            twin = [s for s in free if getattr(s, "name", None) == p.name]
+            if twin:
+                hint = (
+                    f" (a {p.name} with assumptions {twin[0].assumptions0} is in the model: "
+                    "use that very Symbol)"
+                )
+            raise ArgumentError(
+                bad_argument(
+                    "params", params, f"{p} does not appear in the model (it has {names}){hint}"
+                )
+            )
+    if len(set(items)) != len(items):
+        raise ArgumentError(bad_argument("params", params, "each parameter may appear once"))
+    return tuple(items)
+
+
+def _strip_piecewise(f: sp.Expr, xs: sp.Symbol, params: Sequence[sp.Symbol]) -> tuple:
+    """The density on its support, and the bounds that involve parameters."""
+    bounds: dict[sp.Symbol, str] = {}
+    if isinstance(f, sp.Piecewise):
+        expr, cond = f.args[0]
+        f = expr
+        for rel in sp.And.make_args(cond):
+            if not isinstance(rel, sp.core.relational.Relational):
+                continue
+            lhs, rhs = rel.lhs, rel.rhs
+            if rhs == xs:
+                lhs, rhs, rel = rhs, lhs, rel.reversed
+            if lhs != xs or rhs not in params:
+                continue
+            if isinstance(rel, (sp.LessThan, sp.StrictLessThan)):
+                bounds[rhs] = "upper"
+            elif isinstance(rel, (sp.GreaterThan, sp.StrictGreaterThan)):
+                bounds[rhs] = "lower"
+    return f, bounds
+
+
+def is_random_variable(obj: Any) -> bool:
+    """Whether ``obj`` is a ``sympy.stats`` random variable.
+
+    ``sympy.stats`` is slow to import and only some functions need it: symml
+    never imports it at module level. A random variable can only exist once the
+    user has imported it, so an unloaded ``sympy.stats`` means "no".
+    """
+    rv = sys.modules.get("sympy.stats.rv")
+    return rv is not None and isinstance(obj, rv.RandomSymbol)
+
+
+def analyse(model: Any, params: Any, var: Any) -> Model:
+    if is_random_variable(model):
+        return _analyse_rv(model, params, var)
+    if isinstance(model, str):
+        raise ArgumentError(
+            bad_argument(
+                "model",
+                model,
+                "pass a sympy.stats random variable or a density expression; to read "
+                "text use symml.parse_expr(text); for a named model use symml.mle_catalog(name)",
+            )
+        )
+    if not isinstance(model, sp.Expr):
+        raise ArgumentError(
+            bad_argument(
+                "model",
+                model,
+                "pass a sympy.stats random variable, e.g. sympy.stats.Normal('X', mu, sigma), "
+                "or a density expression with var=, e.g. mle(theta*x**(theta - 1), [theta], var=x)",
+            )
+        )
+    if var is None:
+        syms = sorted(model.free_symbols, key=lambda s: s.name)
+        raise ArgumentError(
+            bad_argument(
+                "var",
+                None,
+                f"a density expression needs its variable: pass var=, one of {syms}",
+            )
+        )
+    if not isinstance(var, sp.Symbol) or var not in model.free_symbols:
+        raise ArgumentError(
+            bad_argument(
+                "var",
+                var,
+                f"pass the Symbol the density {model} is a function of",
+            )
+        )
+    notes = []
+    xs = var
+    if var.is_real is not True:
+        xs = sp.Symbol(var.name, real=True)
+        model = model.xreplace({var: xs})
+        notes.append(f"{var} treated as real")
+    free = model.free_symbols - {xs}
+    default = sorted((s for s in free if not s.is_integer), key=lambda s: s.name)
+    chosen = _params_arg(params, default, free)
+    density, bounds = _strip_piecewise(model, xs, chosen)
+    known = tuple(sorted(free - set(chosen), key=lambda s: s.name))
+    return Model(
+        label=f"f({xs}) = {sp.sstr(density)}",
+        xs=xs,
+        density=density,
+        logpdf=log_density(density, xs, chosen),
+        params=chosen,
+        known=known,
+        support=support_from_symbol(xs),
+        family=None,
+        args=tuple(chosen),
+        boundary=bounds,
+        notes=notes,
+    )
+
+
+def _analyse_rv(rv: RandomSymbol, params: Any, var: Any) -> Model:
+    import sympy.stats as ss
+
+    dist = rv.pspace.distribution
+    cls = type(dist).__name__
+    if cls == "MultivariateNormalDistribution":
+        raise _UseMultivariate
+    if cls == "FiniteDistributionHandmade":
+        return _analyse_finite(rv, dist, params)
+    if not isinstance(rv.pspace, (ss.crv.SingleContinuousPSpace, ss.drv.SingleDiscretePSpace)) and (
+        cls not in ("BernoulliDistribution", "BinomialDistribution")
+    ):
+        raise ArgumentError(
+            bad_argument(
+                "model",
+                rv,
+                "mle supports univariate distributions, MultivariateNormal and FiniteRV; "
+                "type the density by hand and pass var= for others",
+            )
+        )
+    family = FAMILIES.get(cls)
+    args = tuple(a for a in dist.args if isinstance(a, sp.Basic))
+    if cls in ("BernoulliDistribution", "BinomialDistribution"):
+        args = args[:1] if cls == "BernoulliDistribution" else args[:2]
+    support_set = dist.set
+    free: set[sp.Basic] = set().union(*(a.free_symbols for a in args))
+    support = support_from_set(support_set, bool(family and family.open_ends))
+    taken = {s.name for s in free}
+    x_name = "x" if "x" not in taken else _fresh("x", taken)
+    if support.discrete:
+        lows = support.values if support.values is not None else (support.lo,)
+        facts = {"integer": True}
+        if all(v.is_number and v >= 0 for v in lows):
+            facts["nonnegative"] = True
+        xs = sp.Symbol(x_name, **facts)
+    elif support.lo.is_number and support.lo >= 0:
+        xs = sp.Symbol(x_name, positive=True)
+    else:
+        xs = sp.Symbol(x_name, real=True)
+    default = [s for s in _symbols_of(args) if not s.is_integer]
+    chosen = _params_arg(params, default, free)
+    if family is not None and family.pdf is not None:
+        density = family.pdf(args, xs)
+    else:
+        density = dist.pdf(xs)
+    density, bounds = _strip_piecewise(density, xs, chosen)
+    for end, side in ((support.lo, "lower"), (support.hi, "upper")):
+        if end in chosen:
+            bounds[end] = side
+    known = tuple(sorted(free - set(chosen), key=lambda s: s.name))
+    name = family.name if family else cls.removesuffix("Distribution")
+    label = f"{name}({', '.join(map(str, args))})"
+    return Model(
+        label=label,
+        xs=xs,
+        density=density,
+        logpdf=log_density(density, xs, chosen),
+        params=chosen,
+        known=known,
+        support=support,
+        family=family,
+        args=args,
+        boundary=bounds,
+    )
+
+
+def _analyse_finite(rv: RandomSymbol, dist: Any, params: Any) -> Model:
+    table = dict(dist.args[0])
+    values = tuple(sorted(table, key=sp.default_sort_key))
+    probs = [sp.sympify(table[v]) for v in values]
+    free: set[sp.Basic] = set().union(*(p.free_symbols for p in probs))
+    taken = {s.name for s in free}
+    xs = sp.Symbol("x" if "x" not in taken else _fresh("x", taken), integer=True)
+    chosen = _params_arg(params, _symbols_of(probs), free)
+    density = sp.Mul(*[p ** sp.KroneckerDelta(xs, v) for p, v in zip(probs, values, strict=True)])
+    logpdf = sp.Add(
+        *[sp.KroneckerDelta(xs, v) * sp.log(p) for p, v in zip(probs, values, strict=True)]
+    )
+    logpdf = sp.expand(logpdf, multinomial=False, power_base=False, log=False)
+    pairs = ", ".join(f"{v}: {p}" for v, p in zip(values, probs, strict=True))
+    return Model(
+        label=f"Categorical({{{pairs}}})",
+        xs=xs,
+        density=density,
+        logpdf=logpdf,
+        params=chosen,
+        known=tuple(sorted(free - set(chosen), key=lambda s: s.name)),
+        support=Support(True, values=values),
+        family=None,
+        args=tuple(probs),
+        probs=tuple(probs),
+    )
+
+
+class _UseMultivariate(Exception):
+    pass
+
+
+def typical_values(m: Model, seed: int = 0) -> dict[sp.Symbol, float] | None:
+    """Typical values for the model's symbols: the family's, else by assumptions."""
+    out: dict[sp.Symbol, float] = {}
+    fam = m.family
+    if fam is not None and fam.typical:
+        for a, v in zip(m.args, fam.typical, strict=False):
+            if isinstance(a, sp.Symbol):
+                out[a] = v
+    rng = np.random.default_rng(seed)
+    for s in (*m.params, *m.known):
+        if s in out:
+            continue
+        if s.is_integer:
+            out[s] = float(rng.integers(3, 9))
+        elif s.is_positive:
+            out[s] = float(np.round(rng.uniform(0.6, 2.0), 3))
+        else:
+            out[s] = float(np.round(rng.uniform(-1.0, 1.0), 3))
+    if m.probs is not None:
+        # categorical: probabilities must be valid; spread them evenly
+        k = len(m.support.values or ())
+        for s in m.params:
+            out[s] = 1.0 / k + 0.02 * (m.params.index(s) - (len(m.params) - 1) / 2)
+    return out
+
+
+def synthetic(m: Model, seed: int, size: int) -> tuple[np.ndarray | None, dict]:
+    """A data set drawn from the model at typical parameter values (None if unknown how)."""
+    values = typical_values(m, seed)
+    if values is None:
+        return None, {}
+    rng = np.random.default_rng(seed)
+    fam = m.family
+    if m.probs is not None and m.support.values is not None:
+        probs = [float(a.xreplace(values)) for a in m.probs]
+        if min(probs) <= 0:
+            return None, values
+        vals = np.array([float(v) for v in m.support.values])
+        return rng.choice(vals, size=size, p=np.array(probs) / sum(probs)), values
+    if fam is not None and fam.sampler is not None:
+        try:
+            argv = [float(a.xreplace(values)) for a in m.args]
+            return np.asarray(fam.sampler(rng, argv, size), dtype=float), values
+        except (TypeError, ValueError):
+            return None, values
+    return _grid_sample(m, values, rng, size), values
+
+
+def effective_support(m: Model, point: Mapping[sp.Symbol, float]) -> Support | None:
+    """The support with numbers for bounds, on which the density has mass one.
+
+    A hand-typed density on ``x > 0`` may really live on ``(0, 1)`` (``θ x^(θ-1)``):
+    the candidates are tried in turn by numeric integration.
+    """
+    from scipy import integrate
+
+    sup = m.support
+    fpoint = {q: sp.Float(v) for q, v in point.items()}
+    lo, hi = (sp.sympify(b).xreplace(fpoint) for b in (sup.lo, sup.hi))
+    if lo.free_symbols or hi.free_symbols:
+        return None
+    if sup.discrete or sup.values is not None:
+        return Support(sup.discrete, lo, hi, sup.lo_open, sup.hi_open, sup.values)
+    if m.family is not None:
+        return Support(False, lo, hi, sup.lo_open, sup.hi_open)
+    f = to_numpy(numeric_form(m.density.xreplace(fpoint)), [m.xs])
+    candidates = [(lo, hi)]
+    if lo == 0 and hi == sp.oo:
+        candidates.append((sp.S.Zero, sp.S.One))
+    for a, b in candidates:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mass, _ = integrate.quad(lambda t: _finite(f(t)), float(a), float(b), limit=200)
+        if abs(mass - 1) < 1e-6:
+            return Support(False, a, b, True, True)
+    return None
+
+
+def _grid_sample(m: Model, values: dict, rng: np.random.Generator, size: int) -> np.ndarray | None:
+    """Draw from a hand-typed density by inverting its tabulated CDF (for checks only)."""
+    sup = effective_support(m, values)
+    if sup is None:
+        return None
+    f = to_numpy(numeric_form(m.density), [m.xs, *m.params, *m.known])
+    argv = [values[s] for s in (*m.params, *m.known)]
+    if sup.discrete:
+        lo = int(sup.lo) if sup.lo.is_finite else -200
+        hi = int(sup.hi) if sup.hi.is_finite else lo + 400
+        grid = np.arange(lo, hi + 1, dtype=float)
+    else:
+        lo_f = (
+            float(sup.lo)
+            if sup.lo.is_finite
+            else float(sup.hi) - 120
+            if sup.hi.is_finite
+            else -60.0
+        )
+        hi_f = float(sup.hi) if sup.hi.is_finite else lo_f + 120.0
+        grid = np.linspace(lo_f, hi_f, 200001)[1:-1]
+    with np.errstate(all="ignore"):
+        w = np.nan_to_num(np.asarray(f(grid, *argv), dtype=float) * np.ones_like(grid))
+    if not w.sum() > 0:
+        return None
+    if sup.discrete:
+        return rng.choice(grid, size=size, p=w / w.sum())
+    cdf = np.cumsum(w)
+    cdf /= cdf[-1]
+    return np.interp(rng.uniform(0, 1, size), cdf, grid)
+
+
+def quadrature(atom: sp.Basic, m: Model, point: dict[sp.Symbol, float]) -> float:
+    from scipy import integrate
+
+    ((var, lo, hi),) = atom.limits
+    fpoint = {q: sp.Float(v) for q, v in point.items()}
+    f = to_numpy(numeric_form(_log_space(atom.function.xreplace(fpoint))), [var])
+    if isinstance(atom, sp.Sum):
+        start = int(lo)
+        total, k, tail = 0.0, start, 0
+        with np.errstate(all="ignore"):
+            while k < start + 10**6:
+                ks = np.arange(k, k + 1000, dtype=float)
+                if hi.is_finite:
+                    ks = ks[ks <= float(hi)]
+                vals = np.nan_to_num(np.asarray(f(ks), dtype=float) * np.ones_like(ks))
+                total += float(vals.sum())
+                k += 1000
+                tail = abs(vals[-1]) if len(vals) else 0.0
+                if not len(vals) or (tail < 1e-16 * max(abs(total), 1e-300) and k > start + 1000):
+                    break
+        return total
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value, _ = integrate.quad(
+            lambda t: _finite(f(t)), float(lo), float(hi), limit=200, epsabs=1e-13, epsrel=1e-11
+        )
+    return float(value)
+
+
+def _finite(v: Any) -> float:
+    """A float, with NaN / infinity (overflow far in a tail) counted as 0."""
+    v = float(v)
+    return v if math.isfinite(v) else 0.0
+
+
+#: What SymPy raises when it cannot do a step (``solve``, ``integrate``): give up on that step.
+SYMPY_FAILURES = (
+    NotImplementedError,
+    TypeError,
+    ValueError,
+    ZeroDivisionError,
+    sp.PolynomialError,
+)
+
+
+def numeric_verdict(ok: bool, claimed: Any, *notes: str, **found: Any) -> Verdict:
+    """A verdict from a numeric check at one point; ``found``: counterexample and values."""
+    return Verdict(ok, "numeric", claimed=claimed, notes=notes, points=1, **found)
