@@ -147,11 +147,15 @@ def as_budget(value: Any, name: str = "budget") -> float:
     >>> as_budget(-1)
     Traceback (most recent call last):
     ...
-    symml.ArgumentError: budget=-1 is not valid: give a positive number of seconds, e.g. budget=10
+    symml.ArgumentError: budget=-1 is not valid: give a positive, finite number of seconds, e.g. budget=10
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < value < float("inf")
+    ):
         raise ArgumentError(
-            bad_argument(name, value, "give a positive number of seconds, e.g. budget=10")
+            bad_argument(name, value, "give a positive, finite number of seconds, e.g. budget=10")
         )
     return float(value)
 

@@ -198,7 +198,7 @@ class Derivation:
         setattr_(self, "verifier", verifier)
         declared = self._fields()
         unknown = sorted(set(fields) - set(declared))
-        missing = sorted(set(declared) - set(fields)) if fields else []
+        missing = sorted(set(declared) - set(fields))
         if unknown or missing:
             raise TypeError(
                 f"{type(self).__name__} declares the fields {list(declared)}; "
