@@ -20,6 +20,9 @@ from ._core.budget import CHECK_BUDGET, DEFAULT_BUDGET
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load lazily
     from ._calculus import CriticalPoint as CriticalPoint
     from ._calculus import CriticalPoints as CriticalPoints
+    from ._calculus import Hessian as Hessian
+    from ._calculus import Jacobian as Jacobian
+    from ._calculus import TaylorPolynomial as TaylorPolynomial
     from ._calculus import critical_points as critical_points
     from ._calculus import diff_steps as diff_steps
     from ._calculus import gradient as gradient
@@ -75,6 +78,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load laz
     from ._ml import two_layer_network as two_layer_network
     from ._optimize import LagrangePoints as LagrangePoints
     from ._optimize import LearningRateBound as LearningRateBound
+    from ._optimize import NewtonRun as NewtonRun
     from ._optimize import OptimizationRun as OptimizationRun
     from ._optimize import gradient_descent as gradient_descent
     from ._optimize import lagrange as lagrange
@@ -128,6 +132,10 @@ __version__ = "0.1.0"
 #: Where each public name lives: its package is imported on first use (PEP 562),
 #: so ``import symml`` does not pay for statistics when only calculus is used.
 _LOCATION: dict[str, str] = {
+    "NewtonRun": "_optimize",
+    "TaylorPolynomial": "_calculus",
+    "Jacobian": "_calculus",
+    "Hessian": "_calculus",
     "ArgumentError": "_core",
     "Backprop": "_ml",
     "BayesRule": "_stats",
@@ -252,7 +260,9 @@ __all__ = [
     "Derivation",
     "EigenDecomposition",
     "GramSchmidt",
+    "Hessian",
     "HypothesisTest",
+    "Jacobian",
     "LagrangePoints",
     "LatexError",
     "LearningRateBound",
@@ -262,6 +272,7 @@ __all__ = [
     "LogisticRegression",
     "LowRankApproximation",
     "MLEFit",
+    "NewtonRun",
     "NoClosedFormError",
     "NormalEquations",
     "NotDifferentiableError",
@@ -285,6 +296,7 @@ __all__ = [
     "StepsVerdict",
     "SymmlError",
     "TTest",
+    "TaylorPolynomial",
     "TestResult",
     "Verdict",
     "WelchTest",

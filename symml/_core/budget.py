@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import threading
 import time
@@ -53,10 +54,20 @@ def can_interrupt() -> bool:
 
 
 def _in_finalizer(frame: Any) -> bool:
-    """Whether ``frame`` runs a finalizer, where a raised exception would be lost."""
+    """Whether ``frame`` runs a finalizer, where a raised exception would be lost.
+
+    Finalizers are ``__del__`` methods, weakref callbacks and the garbage
+    collector's own callbacks (``gc.callbacks``, which Hypothesis, for one,
+    installs): Python prints an exception raised in them and goes on.
+    """
+    gc_callbacks = {getattr(cb, "__code__", None) for cb in gc.callbacks}
     while frame is not None:
         code = frame.f_code
-        if code.co_name == "__del__" or code.co_filename.endswith("weakref.py"):
+        if (
+            code.co_name == "__del__"
+            or code.co_filename.endswith("weakref.py")
+            or code in gc_callbacks
+        ):
             return True
         frame = frame.f_back
     return False
@@ -147,7 +158,7 @@ def as_budget(value: Any, name: str = "budget") -> float:
     >>> as_budget(-1)
     Traceback (most recent call last):
     ...
-    symml.ArgumentError: budget=-1 is not valid: give a positive, finite number of seconds, e.g. budget=10
+    symml.ArgumentError: budget=-1 is not valid: give a positive, finite number of seconds, ...
     """
     if (
         isinstance(value, bool)

@@ -17,12 +17,12 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sympy as sp
 
-from .._calculus import as_wrt, gradient
+from .._calculus import as_wrt, gradient, is_real_solution
 from .._calculus import assumptions as calc_assumptions
 from .._core import (
     DEFAULT_BUDGET,
@@ -117,17 +117,6 @@ def _as_constraint(c: Any) -> sp.Expr:
     return expr
 
 
-def _is_real_point(sol: Mapping[sp.Symbol, sp.Expr]) -> bool:
-    for v in sol.values():
-        if v.is_real is False:
-            return False
-        if v.is_number:
-            c = complex(v.evalf(30))
-            if abs(c.imag) > 1e-12 * max(1.0, abs(c.real)):
-                return False
-    return True
-
-
 def lagrange(
     f: Any, constraints: Any, wrt: Any, *, budget: float = DEFAULT_BUDGET
 ) -> LagrangePoints:
@@ -197,7 +186,7 @@ def lagrange(
                 "raise budget= or solve numerically (scipy.optimize.minimize with constraints)",
             )
         )
-    kept = [s for s in solutions if not real or _is_real_point(s)]
+    kept = [s for s in solutions if not real or is_real_solution(s)]
     points = [
         dict(sorted(((u, sp.simplify(s.get(u, u))) for u in unknowns), key=lambda kv: kv[0].name))
         for s in kept

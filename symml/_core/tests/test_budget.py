@@ -84,3 +84,22 @@ def test_budgets_are_positive_numbers(bad):
         as_budget(bad)
     with pytest.raises(ArgumentError, match="budget="):
         Deadline(bad)
+
+
+def test_a_budget_interrupt_never_lands_in_a_gc_callback():
+    def slow_callback(phase, info):
+        if phase == "start":
+            _spin(0.05)
+
+    def make_garbage():
+        for _ in range(5):
+            gc.collect()
+            _spin(0.02)
+        return "done"
+
+    gc.callbacks.append(slow_callback)
+    try:
+        # The alarm fires while the callback runs; it is re-armed and lands after it.
+        assert run_with_budget(make_garbage, 0.02) == (None, False)
+    finally:
+        gc.callbacks.remove(slow_callback)
