@@ -47,6 +47,7 @@ def test_a_budget_interrupt_never_lands_in_a_finalizer():
         for _ in range(3):
             Slow()
             gc.collect()
+            _spin(0.05)  # ordinary code, where the re-armed interrupt lands
         return "done"
 
     # The alarm fires while __del__ runs; it is re-armed and lands after it.
