@@ -708,3 +708,16 @@ def test_multivariate_normal_is_its_own_kind_of_mle():
     Si = Sigma.I
     assert est.fisher_information == sp.BlockDiagMatrix(Si, sp.KroneckerProduct(Si, Si) / 2)
     assert est.steps[0].why == "log-likelihood: the sum of the logs of the normal densities"
+
+
+def test_one_observation_model_is_public():
+    est = mle(ss.Poisson("X", LAM))
+    x = est.variable
+    assert x.is_integer and x.is_nonnegative and est.discrete
+    assert est.log_density == x * sp.log(LAM) - LAM - sp.loggamma(x + 1)
+    theta = sp.Symbol("theta", positive=True)
+    y = sp.Symbol("y", positive=True)
+    hand = mle(theta * y ** (theta - 1), [theta], var=y)
+    assert hand.variable == y and not hand.discrete
+    assert sp.expand(hand.log_density - (sp.log(theta) + (theta - 1) * sp.log(y))) == 0
+    assert mle_catalog("mvnormal").variable is None

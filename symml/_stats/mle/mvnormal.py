@@ -48,6 +48,11 @@ class MultivariateNormalMLE(MLE):
     __slots__ = ()
 
     @property
+    def variable(self) -> None:
+        """None: an observation is a vector (a row of ``X``), not one Symbol."""
+        return None
+
+    @property
     def fisher_information(self) -> sp.Matrix:
         """Per observation, for ``(μ, vec Σ)``: ``Σ⁻¹`` and ``½ Σ⁻¹⊗Σ⁻¹`` (known result)."""
         Si = self.params[1].I
