@@ -86,6 +86,8 @@ def support_from_set(s: Any, open_ends: bool) -> Support:
         s = sp.FiniteSet(*s)
     if isinstance(s, sp.FiniteSet):
         return Support(True, values=tuple(sorted(s.args, key=sp.default_sort_key)))
+    if isinstance(s, sp.Range) and s.step == 1:
+        return Support(True, s.inf, s.sup, False, False)
     if s == sp.S.Naturals0:
         return Support(True, sp.S.Zero, sp.oo, False, True)
     if s == sp.S.Naturals:

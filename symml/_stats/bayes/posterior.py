@@ -11,8 +11,9 @@ import numpy as np
 import sympy as sp
 
 from ..._core import ArgumentError, Derivation, ShapeError, Step, bad_argument
+from ..data import as_sample, check_in_set
 from ..density import Model, SampleForms, compile_numeric, log_density
-from ..sample import as_sample, check_support, known_values, numeric_support
+from ..sample import known_values, numeric_support
 from .families import DIRICHLET, Family, log_kernel
 
 
@@ -277,7 +278,7 @@ def _as_data(data: Any, model: Model, given: Mapping[sp.Symbol, float]) -> np.nd
     if k == 1:
         arr = as_sample(data, "data")
         support = numeric_support(model.support, given)
-        check_support(arr, support, "data", data)
+        check_in_set(arr, support, "data", data)
         return arr[:, None]
     raw = np.asarray(getattr(data, "to_numpy", lambda: data)())
     if raw.ndim == 1:

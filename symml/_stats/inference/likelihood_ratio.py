@@ -18,14 +18,13 @@ from ..._core import (
     Verdict,
     bad_argument,
 )
+from ..data import as_sample, check_in_set
 from ..density import Model, SampleForms, as_model, fresh_symbol, log_density, split_sum
 from ..mle import MLE, mle
 from ..sample import (
-    as_sample,
     check_alternative,
     check_level,
     check_number,
-    check_support,
     draw_from_support,
     draw_values,
     known_values,
@@ -214,7 +213,7 @@ class LikelihoodRatioTest(HypothesisTest):
         null_vec = _null_vector(null, tested)
         given = known_values(model.constants, values, known)
         arr = as_sample(data, "data", min_size=2)
-        check_support(arr, numeric_support(model.support, given), "data", data)
+        check_in_set(arr, numeric_support(model.support, given), "data", data)
         statistic, hat = self._statistic(given, arr, data)
         k = len(tested)
         estimate = hat[tested[0]] if k == 1 else math.nan
