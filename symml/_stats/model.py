@@ -4,6 +4,7 @@
 name                            what it gives
 ==============================  ==========================================================
 :func:`analyse`                 a :class:`Model` of a random variable or a density in ``var``
+:func:`as_model`                the same, also for a vector variable (tests, posteriors)
 :class:`Model`                  variable, density, log-density, parameters, support, family
 :class:`Support`                where observations live (interval, integers, finite values)
 :func:`support_from_set`,       the support of a ``sympy.stats`` set / of a symbol's
@@ -44,6 +45,7 @@ __all__ = [
     "Model",
     "Support",
     "analyse",
+    "as_model",
     "effective_support",
     "is_random_variable",
     "log_density",
@@ -79,6 +81,21 @@ class Support(NamedTuple):
         left = "(" if self.lo_open or self.lo == -sp.oo else "["
         right = ")" if self.hi_open or self.hi == sp.oo else "]"
         return f"the interval {left}{self.lo}, {self.hi}{right}"
+
+    def as_set(self) -> sp.Set:
+        """The support as a SymPy set (``Range(0, N + 1)``, ``Naturals0``, ``Interval``)."""
+        if self.values is not None:
+            return sp.FiniteSet(*self.values)
+        lo, hi = self.lo, self.hi
+        if self.discrete:
+            if lo == -sp.oo:
+                return sp.S.Integers if hi == sp.oo else sp.Range(-sp.oo, hi + 1)
+            if hi == sp.oo:
+                return {0: sp.S.Naturals0, 1: sp.S.Naturals}.get(lo, sp.Range(lo, sp.oo))
+            return sp.Range(lo, hi + 1)
+        if lo == -sp.oo and hi == sp.oo:
+            return sp.S.Reals
+        return sp.Interval(lo, hi, self.lo_open, self.hi_open)
 
 
 def support_from_set(s: Any, open_ends: bool) -> Support:
@@ -249,7 +266,11 @@ class Model:
     """One observation's model: its variable, density and log-density, parameters
     (estimated and known), support, catalog family and the distribution's arguments;
     ``boundary`` names the parameters that set the support; ``probs`` holds a
-    categorical model's probabilities."""
+    categorical model's probabilities. ``variables`` is ``(xs,)``, or several
+    Symbols for a vector observation (one-hot categories, :func:`as_model`).
+
+    The one model class of ``symml._stats``: built by :func:`analyse` (``mle``)
+    and :func:`as_model` (hypothesis tests, posteriors)."""
 
     __slots__ = (
         "args",
@@ -264,6 +285,7 @@ class Model:
         "params",
         "probs",
         "support",
+        "variables",
         "xs",
     )
 
@@ -282,6 +304,7 @@ class Model:
         boundary: dict[sp.Symbol, str] | None = None,
         notes: list[str] | None = None,
         probs: tuple[sp.Expr, ...] | None = None,
+        variables: tuple[sp.Symbol, ...] | None = None,
     ) -> None:
         self.label, self.xs, self.density, self.logpdf = label, xs, density, logpdf
         self.params, self.known, self.support = params, known, support
@@ -289,6 +312,44 @@ class Model:
         self.boundary = {} if boundary is None else boundary
         self.notes = [] if notes is None else notes
         self.identities: dict[sp.Expr, sp.Expr] = {}
+        self.variables = (xs,) if variables is None else variables
+
+    @property
+    def var(self) -> tuple[sp.Symbol, ...]:
+        """The observation's Symbols (one for scalar data)."""
+        return self.variables
+
+    @property
+    def constants(self) -> tuple[sp.Symbol, ...]:
+        """The known parameters (values given with the data)."""
+        return self.known
+
+    @property
+    def domain(self) -> sp.Set:
+        """The support as a SymPy set; it may contain known parameters (``Range(0, N + 1)``)."""
+        return self.support.as_set()
+
+    def with_params(self, params: Sequence[sp.Symbol]) -> Model:
+        """The same model with ``params`` estimated and every other symbol known."""
+        free = set().union(*(a.free_symbols for a in (self.density, *self.args)))
+        free -= set(self.variables)
+        out = Model(
+            label=self.label,
+            xs=self.xs,
+            density=self.density,
+            logpdf=self.logpdf,
+            params=tuple(params),
+            known=tuple(sorted(free - set(params), key=lambda s: s.name)),
+            support=self.support,
+            family=self.family,
+            args=self.args,
+            boundary={p: b for p, b in self.boundary.items() if p in params},
+            notes=self.notes,
+            probs=self.probs,
+            variables=self.variables,
+        )
+        out.identities = dict(self.identities)
+        return out
 
 
 def _symbols_of(args: Iterable[Any]) -> list[sp.Symbol]:
@@ -531,6 +592,49 @@ def _analyse_finite(rv: RandomSymbol, dist: Any, params: Any) -> Model:
 
 class _UseMultivariate(Exception):
     pass
+
+
+def as_model(model: Any, params: Any = None, var: Any = None, *, name: str = "model") -> Model:
+    """A :class:`Model` for the hypothesis tests and posteriors.
+
+    Like :func:`analyse` (a ``sympy.stats`` random variable, or a density in
+    ``var``), and ``var`` may also be a list of Symbols (a vector observation
+    such as one-hot categories). Errors name the argument ``name``.
+    """
+    if is_random_variable(model) or not isinstance(var, (list, tuple)):
+        if isinstance(var, (list, tuple)) and len(var) == 1:
+            var = var[0]
+        try:
+            m = analyse(model, params, var)
+        except _UseMultivariate:
+            raise ArgumentError(
+                bad_argument(name, model, "pass a univariate random variable or a density")
+            ) from None
+        if not m.params:
+            raise ArgumentError(bad_argument(name, model, "the model has no free parameter"))
+        return m
+    if not isinstance(model, sp.Expr):
+        raise ArgumentError(bad_argument(name, model, "pass a density expression"))
+    for v in var:
+        if not isinstance(v, sp.Symbol) or v not in model.free_symbols:
+            raise ArgumentError(
+                bad_argument("var", var, f"pass Symbols the density {model} depends on")
+            )
+    free = model.free_symbols - set(var)
+    default = sorted((s for s in free if not s.is_integer), key=lambda s: s.name)
+    chosen = _params_arg(params, default, free)
+    return Model(
+        label=f"f({', '.join(map(str, var))}) = {sp.sstr(model)}",
+        xs=var[0],
+        density=model,
+        logpdf=log_density(model, var[0], chosen),
+        params=chosen,
+        known=tuple(sorted(free - set(chosen), key=lambda s: s.name)),
+        support=Support(False),
+        family=None,
+        args=chosen,
+        variables=tuple(var),
+    )
 
 
 def typical_values(m: Model, seed: int = 0) -> dict[sp.Symbol, float] | None:

@@ -12,7 +12,8 @@ import sympy as sp
 
 from ..._core import ArgumentError, Derivation, ShapeError, Step, bad_argument
 from ..data import as_sample, check_in_set
-from ..density import Model, SampleForms, compile_numeric, log_density
+from ..density import SampleForms, compile_numeric, log_density
+from ..model import Model
 from ..sample import known_values, numeric_support
 from .families import DIRICHLET, Family, log_kernel
 
@@ -277,7 +278,7 @@ def _as_data(data: Any, model: Model, given: Mapping[sp.Symbol, float]) -> np.nd
     k = len(model.var)
     if k == 1:
         arr = as_sample(data, "data")
-        support = numeric_support(model.support, given)
+        support = numeric_support(model.domain, given)
         check_in_set(arr, support, "data", data)
         return arr[:, None]
     raw = np.asarray(getattr(data, "to_numpy", lambda: data)())

@@ -14,10 +14,10 @@ from ..._core import (
     Verdict,
 )
 from ..density import (
-    Model,
     compile_numeric,
     log_density,
 )
+from ..model import Model
 from ..sample import (
     draw_from_support,
     draw_values,
@@ -45,7 +45,7 @@ def _draw_data(
     k = len(model.var)
     if k > 1:
         return rng.integers(0, k, size).astype(float)
-    return draw_from_support(numeric_support(model.support, given), rng, size, spread)
+    return draw_from_support(numeric_support(model.domain, given), rng, size, spread)
 
 
 def _domain_cubature(family: Family, k: int, func: Callable[[np.ndarray], np.ndarray]) -> float:

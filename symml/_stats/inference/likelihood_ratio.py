@@ -19,8 +19,9 @@ from ..._core import (
     bad_argument,
 )
 from ..data import as_sample, check_in_set
-from ..density import Model, SampleForms, as_model, fresh_symbol, log_density, split_sum
+from ..density import SampleForms, fresh_symbol, log_density, split_sum
 from ..mle import MLE, mle
+from ..model import Model, as_model
 from ..sample import (
     check_alternative,
     check_level,
@@ -213,7 +214,7 @@ class LikelihoodRatioTest(HypothesisTest):
         null_vec = _null_vector(null, tested)
         given = known_values(model.constants, values, known)
         arr = as_sample(data, "data", min_size=2)
-        check_in_set(arr, numeric_support(model.support, given), "data", data)
+        check_in_set(arr, numeric_support(model.domain, given), "data", data)
         statistic, hat = self._statistic(given, arr, data)
         k = len(tested)
         estimate = hat[tested[0]] if k == 1 else math.nan
@@ -472,7 +473,7 @@ def likelihood_ratio_test(
     what = "of " + ", ".join(p.name for p in m.params)
     full = _closed_form_mle(m.density, m.var[0], m.params, what, deadline)
     x, n = full.x[full.i], full.n
-    taken = {s.name for s in m.density.free_symbols | m.support.free_symbols | {n, full.i}}
+    taken = {s.name for s in m.density.free_symbols | m.domain.free_symbols | {n, full.i}}
     nulls = {p: fresh_symbol(f"{p.name}_0", taken, **p.assumptions0) for p in chosen}
     nuisance = [p for p in m.params if p not in nulls]
     estimates = dict(full.estimators)
@@ -526,7 +527,7 @@ def _seeded_sample(
     model = d._spec.model
     for _ in range(20):
         given = draw_values(model.constants, rng)
-        arr = draw_from_support(numeric_support(model.support, given), rng, nobs)
+        arr = draw_from_support(numeric_support(model.domain, given), rng, nobs)
         try:
             hat, _ = d._estimators(given, arr)
         except ArgumentError:  # pragma: no cover
