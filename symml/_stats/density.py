@@ -4,7 +4,6 @@
 name                           does
 =============================  ============================================================
 :func:`log_expand`             ``log(density)`` as simple terms (``loggamma`` for Gammas)
-:func:`log_density`            ``log(density)`` for numbers (squares kept whole)
 :func:`split_sum`              a sum over the sample split into sufficient statistics
 :class:`SampleForms`           closed forms over a sample, evaluated stably on data
 :func:`normal_sample_forms`    sums of x and x**2 rewritten in the mean and S_xx
@@ -30,17 +29,8 @@ from .._codegen import to_numpy
 from .._core import (
     Deadline,
 )
+from .model import log_density
 from .sample import mean_and_ss
-
-_LOG_FORMS: tuple[tuple[type, Callable[..., sp.Expr]], ...] = (
-    (sp.gamma, lambda z: sp.loggamma(z)),
-    (sp.factorial, lambda z: sp.loggamma(z + 1)),
-    (sp.beta, lambda a, b: sp.loggamma(a) + sp.loggamma(b) - sp.loggamma(a + b)),
-    (
-        sp.binomial,
-        lambda a, b: sp.loggamma(a + 1) - sp.loggamma(b + 1) - sp.loggamma(a - b + 1),
-    ),
-)
 
 
 def log_expand(density: sp.Expr) -> sp.Expr:
@@ -54,27 +44,7 @@ def log_expand(density: sp.Expr) -> sp.Expr:
     >>> log_expand(lam**x * sp.exp(-lam) / sp.factorial(x))
     -lambda + x*log(lambda) - log(gamma(x + 1))
     """
-    return sp.expand(_gamma_logs(sp.expand(sp.expand_log(sp.log(density), force=True))))
-
-
-def log_density(density: sp.Expr) -> sp.Expr:
-    """``log(density)`` with products and powers split but squares kept whole.
-
-    The numeric form of a log density: ``-(x - mu)**2/(2*sigma**2)`` stays a
-    square (expanding it cancels catastrophically for ``x`` far from 0);
-    Gamma-type factors become ``loggamma``.
-    """
-    return _gamma_logs(sp.expand_log(sp.log(density), force=True))
-
-
-def _gamma_logs(expr: sp.Expr) -> sp.Expr:
-    """``log`` of Gamma-type factors (gamma, factorial, beta, binomial) as ``loggamma``."""
-    for func, rewrite in _LOG_FORMS:
-        expr = expr.replace(
-            lambda e, f=func: isinstance(e, sp.log) and isinstance(e.args[0], f),
-            lambda e, r=rewrite: r(*e.args[0].args),
-        )
-    return expr
+    return sp.expand(log_density(density))
 
 
 def split_sum(summand: sp.Expr, data: Sequence[sp.Basic], i: sp.Symbol, n: sp.Symbol) -> sp.Expr:

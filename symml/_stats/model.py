@@ -10,7 +10,8 @@ name                            what it gives
 :func:`support_from_set`,       the support of a ``sympy.stats`` set / of a symbol's
 :func:`support_from_symbol`     assumptions
 :func:`is_random_variable`      whether an object is a ``sympy.stats`` random variable
-:func:`log_density`             ``log f`` expanded into simple terms
+:func:`log_density`             ``log f`` expanded into simple terms (squares kept whole)
+:func:`gamma_logs`              ``log`` of gamma, factorial, beta, binomial as ``loggamma``
 :func:`numeric_form`            what NumPy can vectorise (``loggamma``, no ``KroneckerDelta``)
 :func:`typical_values`,         typical parameter values; a data set drawn from the model;
 :func:`synthetic`,              the support on which a hand-typed density has mass one
@@ -27,7 +28,7 @@ import math
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -47,6 +48,7 @@ __all__ = [
     "analyse",
     "as_model",
     "effective_support",
+    "gamma_logs",
     "is_random_variable",
     "log_density",
     "numeric_form",
@@ -163,40 +165,41 @@ def _fresh(preferred: str, taken: set[str]) -> str:
     return name
 
 
-def _rewrite_special(e: sp.Expr) -> sp.Expr:
-    """log(gamma(z)) -> loggamma(z); log(factorial(z)) -> loggamma(z + 1)."""
-    e = e.replace(
-        lambda z: isinstance(z, sp.log) and isinstance(z.args[0], sp.gamma),
-        lambda z: sp.loggamma(z.args[0].args[0]),
-    )
-    e = e.replace(
-        lambda z: isinstance(z, sp.log) and isinstance(z.args[0], sp.factorial),
-        lambda z: sp.loggamma(z.args[0].args[0] + 1),
-    )
-    return e
+_LOG_FORMS: tuple[tuple[type, Callable[..., sp.Expr]], ...] = (
+    (sp.gamma, lambda z: sp.loggamma(z)),
+    (sp.factorial, lambda z: sp.loggamma(z + 1)),
+    (sp.beta, lambda a, b: sp.loggamma(a) + sp.loggamma(b) - sp.loggamma(a + b)),
+    (
+        sp.binomial,
+        lambda a, b: sp.loggamma(a + 1) - sp.loggamma(b + 1) - sp.loggamma(a - b + 1),
+    ),
+)
 
 
-def log_density(f: sp.Expr, x: sp.Symbol, params: Sequence[sp.Symbol]) -> sp.Expr:
-    """``log f`` expanded into a sum of simple terms (logs of products split)."""
-    pset = set(params)
+def gamma_logs(expr: sp.Expr) -> sp.Expr:
+    """``log`` of Gamma-type factors (gamma, factorial, beta, binomial) as ``loggamma``."""
+    for func, rewrite in _LOG_FORMS:
+        expr = expr.replace(
+            lambda e, f=func: isinstance(e, sp.log) and isinstance(e.args[0], f),
+            lambda e, r=rewrite: r(*e.args[0].args),
+        )
+    return expr
 
-    def has_param(z: sp.Basic) -> bool:
-        return bool(z.free_symbols & pset)
 
-    f = f.replace(
-        lambda z: isinstance(z, (sp.binomial, sp.beta)) and has_param(z),
-        lambda z: z.rewrite(sp.gamma),
-    )
-    e = sp.expand_log(sp.log(f), force=True)
-    e = e.replace(
-        lambda z: isinstance(z, sp.log) and isinstance(z.args[0], sp.binomial),
-        lambda z: (
-            sp.loggamma(z.args[0].args[0] + 1)
-            - sp.loggamma(z.args[0].args[1] + 1)
-            - sp.loggamma(z.args[0].args[0] - z.args[0].args[1] + 1)
-        ),
-    )
-    e = _rewrite_special(e)
+def log_density(f: sp.Expr) -> sp.Expr:
+    """``log f`` as a sum of simple terms: logs of products and powers split,
+    ``loggamma`` for Gamma-type factors, squares kept whole (``-(x - μ)²/(2σ²)``
+    does not cancel catastrophically for ``x`` far from 0).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, mu = sp.Symbol("x", real=True), sp.Symbol("mu", real=True)
+    >>> sigma = sp.Symbol("sigma", positive=True)
+    >>> log_density(sp.exp(-(x - mu)**2 / (2*sigma**2)) / (sp.sqrt(2*sp.pi)*sigma))
+    -log(sigma) - log(pi)/2 - log(2)/2 - (-mu + x)**2/(2*sigma**2)
+    """
+    e = gamma_logs(sp.expand_log(sp.log(f), force=True))
     return sp.expand(e, multinomial=False, power_base=False, power_exp=False, log=False)
 
 
@@ -485,7 +488,7 @@ def analyse(model: Any, params: Any, var: Any) -> Model:
         label=f"f({xs}) = {sp.sstr(density)}",
         xs=xs,
         density=density,
-        logpdf=log_density(density, xs, chosen),
+        logpdf=log_density(density),
         params=chosen,
         known=known,
         support=support_from_symbol(xs),
@@ -552,7 +555,7 @@ def _analyse_rv(rv: RandomSymbol, params: Any, var: Any) -> Model:
         label=label,
         xs=xs,
         density=density,
-        logpdf=log_density(density, xs, chosen),
+        logpdf=log_density(density),
         params=chosen,
         known=known,
         support=support,
@@ -627,7 +630,7 @@ def as_model(model: Any, params: Any = None, var: Any = None, *, name: str = "mo
         label=f"f({', '.join(map(str, var))}) = {sp.sstr(model)}",
         xs=var[0],
         density=model,
-        logpdf=log_density(model, var[0], chosen),
+        logpdf=log_density(model),
         params=chosen,
         known=tuple(sorted(free - set(chosen), key=lambda s: s.name)),
         support=Support(False),

@@ -12,7 +12,7 @@ import sympy as sp
 
 from ..._core import ArgumentError, Derivation, ShapeError, Step, bad_argument
 from ..data import as_sample, check_in_set
-from ..density import SampleForms, compile_numeric, log_density
+from ..density import SampleForms, compile_numeric
 from ..model import Model
 from ..sample import known_values, numeric_support
 from .families import DIRICHLET, Family, log_kernel
@@ -174,9 +174,7 @@ class Posterior(Derivation):
         draw = dist.rvs(size=1, random_state=np.random.default_rng(0))
         parts = draw if isinstance(draw, tuple) else (draw,)
         theta = np.concatenate([np.ravel(np.asarray(q, dtype=float)) for q in parts])
-        f = compile_numeric(
-            log_density(model.density), [*model.var, *self.params, *model.constants], "logf"
-        )
+        f = compile_numeric(model.logpdf, [*model.var, *self.params, *model.constants], "logf")
         with np.errstate(all="ignore"):
             values = f(*(arr[:, j] for j in range(arr.shape[1])), *theta, *consts)
         bad = np.flatnonzero(~np.isfinite(np.broadcast_to(values, arr.shape[:1])))

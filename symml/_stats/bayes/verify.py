@@ -13,11 +13,8 @@ from ..._core import (
     ArgumentError,
     Verdict,
 )
-from ..density import (
-    compile_numeric,
-    log_density,
-)
-from ..model import Model
+from ..density import compile_numeric
+from ..model import Model, log_density
 from ..sample import (
     draw_from_support,
     draw_values,
@@ -107,9 +104,7 @@ class _Unnormalised:
         self.log_prior = compile_numeric(
             log_density(spec.prior_density), [*params, *self.prior_args]
         )
-        self.log_f = compile_numeric(
-            log_density(model.density), [*model.var, *params, *model.constants]
-        )
+        self.log_f = compile_numeric(model.logpdf, [*model.var, *params, *model.constants])
         self.consts = [given[c] for c in model.constants]
         self.given, self.arr = given, arr
 

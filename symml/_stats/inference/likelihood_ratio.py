@@ -19,7 +19,7 @@ from ..._core import (
     bad_argument,
 )
 from ..data import as_sample, check_in_set
-from ..density import SampleForms, fresh_symbol, log_density, split_sum
+from ..density import SampleForms, fresh_symbol, split_sum
 from ..mle import MLE, mle
 from ..model import Model, as_model
 from ..sample import (
@@ -154,9 +154,7 @@ class LikelihoodRatioTest(HypothesisTest):
     def _loglik(self, given, arr: np.ndarray) -> Callable[[Mapping[sp.Symbol, float]], np.ndarray]:
         """Per-observation log densities at given parameter values."""
         model = self._spec.model
-        f = self._compiled(
-            "logf", log_density(model.density), [model.var[0], *model.params, *model.constants]
-        )
+        f = self._compiled("logf", model.logpdf, [model.var[0], *model.params, *model.constants])
         known = [given[c] for c in model.constants]
         return lambda theta: np.broadcast_to(
             f(arr, *(theta[p] for p in model.params), *known), arr.shape
