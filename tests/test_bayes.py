@@ -446,7 +446,7 @@ def test_errors(beta_bernoulli, beta_binomial, gamma_poisson, dirichlet_categori
         beta_bernoulli.update([1, 2, 0], a=1, b=1)
     with pytest.raises(ArgumentError, match=r"nan at position 2"):
         gamma_poisson.update([1, 2, np.nan], a=1, b=1)
-    with pytest.raises(ArgumentError, match="c=3 is not valid: not a prior hyperparameter"):
+    with pytest.raises(ArgumentError, match="c=3 is not valid: 'c' is not a prior hyperparameter"):
         gamma_poisson.update([1, 2], a=1, b=1, c=3)
     with pytest.raises(ArgumentError, match="a=-1 is not valid: pass a finite number > 0"):
         gamma_poisson.update([1, 2], a=-1, b=1)

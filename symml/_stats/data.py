@@ -10,7 +10,7 @@ name                   what it does
 :func:`short_data`     ``data`` short enough to show in an error message
 :func:`check_support`  an error naming the observations outside a model's support
 :func:`check_in_set`   the same for a numeric SymPy set (``Range(0, 11)``, ``{0, 1}``)
-:func:`known_values`   the values of a model's known parameters from ``known=``
+:func:`known_values`   checked values of a model's known parameters (by name or Symbol)
 =====================  ==============================================================
 
 Examples
@@ -27,7 +27,7 @@ symml.ShapeError: data=[[1, 2], [3, 4]] is not valid: expected a 1-D sequence of
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -187,38 +187,62 @@ def as_sample(data: Any, name: str = "data", *, min_size: int = 1) -> np.ndarray
     return arr
 
 
-def known_values(m: Model, known: Mapping[Any, float] | None) -> dict[sp.Symbol, float]:
-    """The values of the model's known parameters from ``known=`` (keyed by name or Symbol)."""
+def known_values(
+    needed: Sequence[sp.Symbol],
+    given: Mapping[Any, Any] | None,
+    *,
+    argument: str | None = None,
+    kind: str = "known parameter",
+    call: str = "fit(data, {})",
+) -> dict[sp.Symbol, float]:
+    """Values for the ``needed`` Symbols from ``given`` (keyed by name or Symbol), checked.
+
+    ``argument`` is the keyword that holds the whole mapping (``known=`` of
+    ``MLE.fit``), or None when each value is its own keyword
+    (``update(data, a=1)``): errors name it. ``kind`` says what the Symbols
+    are; ``call`` shows how to pass them (``{}`` receives the example).
+    Values must be finite numbers, integers for integer Symbols and positive
+    for positive ones.
+    """
+    items = dict(given or {})
+    by_name = {s.name: s for s in needed}
     out: dict[sp.Symbol, float] = {}
-    given = dict(known or {})
-    by_name = {s.name: s for s in m.known}
-    for key, value in given.items():
-        sym = key if isinstance(key, sp.Symbol) else by_name.get(str(key))
-        if sym is None or sym not in m.known:
-            raise ArgumentError(
-                bad_argument(
-                    "known",
-                    given,
-                    f"{key!r} is not a known parameter of the model; the known ones are "
-                    f"{sorted(by_name)}",
-                )
-            )
-        try:
-            out[sym] = float(value)
-        except (TypeError, ValueError):
-            raise ArgumentError(bad_argument("known", given, f"{key!r} needs a number")) from None
-    missing = [s.name for s in m.known if s not in out]
+    for key, value in items.items():
+        label = key.name if isinstance(key, sp.Symbol) else str(key)
+        where = (argument, items) if argument else (label, value)
+        sym = by_name.get(label)
+        if sym is None:
+            fix = f"{label!r} is not a {kind} of the model; those are {sorted(by_name) or 'none'}"
+            raise ArgumentError(bad_argument(*where, fix))
+        out[sym] = _known_number(sym, value, where)
+    missing = [s.name for s in needed if s not in out]
     if missing:
-        example = ", ".join(f"{name!r}: ..." for name in missing)
+        if argument:
+            example = f"{argument}={{{', '.join(f'{m!r}: ...' for m in missing)}}}"
+        else:
+            example = ", ".join(f"{m}=..." for m in missing)
         raise ArgumentError(
             bad_argument(
-                "known",
-                given or None,
-                f"the model has known parameters {missing}: give their values, e.g. "
-                f"fit(data, known={{{example}}})",
+                argument or "values",
+                items or None,
+                f"give values for {missing} ({kind}s), e.g. {call.format(example)}",
             )
         )
     return out
+
+
+def _known_number(sym: sp.Symbol, value: Any, where: tuple[str, Any]) -> float:
+    """``value`` as a float fit for ``sym``, or an error naming ``where``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ArgumentError(bad_argument(*where, "pass a number")) from None
+    if sym.is_integer and number != int(number):
+        raise ArgumentError(bad_argument(*where, "pass an integer"))
+    if not math.isfinite(number) or (sym.is_positive and number <= 0):
+        fix = "pass a finite number" + (" > 0" if sym.is_positive else "")
+        raise ArgumentError(bad_argument(*where, fix))
+    return number
 
 
 def check_support(m: Model, data: Any, arr: np.ndarray, kv: dict[sp.Symbol, float]) -> None:

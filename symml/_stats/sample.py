@@ -7,7 +7,6 @@ function                       does
 :func:`check_level`            a confidence level in (0, 1)
 :func:`check_alternative`      ``"two-sided"``, ``"less"`` or ``"greater"`` (scipy names)
 :func:`check_number`           a finite (positive) number
-:func:`known_values`           values for a model's known constants, by Symbol or name
 :func:`numeric_support`        a support with its constants given values
 :func:`draw_from_support`      seeded values in a support (for self-checks)
 :func:`draw_values`            seeded values for constants (for self-checks)
@@ -114,49 +113,6 @@ def draw_from_support(
     if lo.is_finite:
         return float(lo) + 0.05 + rng.exponential(1.5, size)
     return rng.normal(0.0, 1.5, size)
-
-
-def known_values(
-    needed: Sequence[sp.Symbol], values: Mapping[Any, Any] | None, known: Mapping[str, Any]
-) -> dict[sp.Symbol, float]:
-    by_name = {s.name: s for s in needed}
-    given: dict[sp.Symbol, float] = {}
-    items = list((values or {}).items()) + list(known.items())
-    for key, value in items:
-        sym = by_name.get(key.name if isinstance(key, sp.Symbol) else str(key))
-        if sym is None:
-            raise ArgumentError(
-                bad_argument(
-                    str(key),
-                    value,
-                    f"not a prior hyperparameter or known constant of this model; "
-                    f"those are {sorted(by_name) or 'none'}",
-                )
-            )
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ArgumentError(bad_argument(str(key), value, "pass a number")) from None
-        if sym.is_integer and number != int(number):
-            raise ArgumentError(bad_argument(str(key), value, "pass an integer"))
-        if not math.isfinite(number) or (sym.is_positive and number <= 0):
-            raise ArgumentError(
-                bad_argument(
-                    str(key), value, "pass a finite number" + (" > 0" if sym.is_positive else "")
-                )
-            )
-        given[sym] = number
-    missing = [s.name for s in needed if s not in given]
-    if missing:
-        example = ", ".join(f"{m}=..." for m in missing)
-        raise ArgumentError(
-            bad_argument(
-                "values",
-                dict(values or {}, **known),
-                f"give values for {missing}, e.g. update(data, {example})",
-            )
-        )
-    return given
 
 
 def numeric_support(support: sp.Set, given: Mapping[sp.Symbol, float]) -> sp.Set:

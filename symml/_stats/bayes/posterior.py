@@ -11,10 +11,10 @@ import numpy as np
 import sympy as sp
 
 from ..._core import ArgumentError, Derivation, ShapeError, Step, bad_argument
-from ..data import as_sample, check_in_set
+from ..data import as_sample, check_in_set, known_values
 from ..density import SampleForms, compile_numeric
 from ..model import Model
-from ..sample import known_values, numeric_support
+from ..sample import numeric_support
 from .families import DIRICHLET, Family, log_kernel
 
 
@@ -113,7 +113,12 @@ class Posterior(Derivation):
         digits.
         """
         spec = self._spec
-        given = known_values(spec.known, values, known)
+        given = known_values(
+            spec.known,
+            {**(values or {}), **known},
+            kind="prior hyperparameter or known constant",
+            call="update(data, {})",
+        )
         arr = _as_data(data, spec.model, given)
         hyper = self._hyperparameters(arr, given, data)
         family = spec.family

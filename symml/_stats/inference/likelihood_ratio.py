@@ -18,7 +18,7 @@ from ..._core import (
     Verdict,
     bad_argument,
 )
-from ..data import as_sample, check_in_set
+from ..data import as_sample, check_in_set, known_values
 from ..density import SampleForms, fresh_symbol, split_sum
 from ..mle import MLE, mle
 from ..model import Model, as_model
@@ -28,7 +28,6 @@ from ..sample import (
     check_number,
     draw_from_support,
     draw_values,
-    known_values,
     numeric_support,
 )
 from .base import HypothesisTest, ci_label, inversion_failure, tails_failure
@@ -210,7 +209,12 @@ class LikelihoodRatioTest(HypothesisTest):
         model = self._spec.model
         tested = list(self.null_values)
         null_vec = _null_vector(null, tested)
-        given = known_values(model.constants, values, known)
+        given = known_values(
+            model.constants,
+            {**(values or {}), **known},
+            kind="known constant",
+            call="evaluate(data, null, {})",
+        )
         arr = as_sample(data, "data", min_size=2)
         check_in_set(arr, numeric_support(model.domain, given), "data", data)
         statistic, hat = self._statistic(given, arr, data)
