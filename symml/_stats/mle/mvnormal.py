@@ -18,7 +18,8 @@ from ..._core import (
     bad_argument,
 )
 from ..data import as_data, check_finite, short_data
-from ..model import Model, Support, numeric_verdict
+from ..model import Model, Support
+from ..numeric import numeric_verdict
 from .estimate import MLE
 from .fit import MLEFit
 
