@@ -386,7 +386,7 @@ def test_lrt_density_typed_by_hand_with_known_constant():
 def test_lrt_errors(poisson_lrt):
     with pytest.raises(NoClosedFormError, match="no closed-form maximum-likelihood"):
         likelihood_ratio_test(ss.Gamma("X", sp.Symbol("k", positive=True), lam))
-    with pytest.raises(ArgumentError, match="outside the support Naturals0"):
+    with pytest.raises(ArgumentError, match=r"support: -3 at position 2; .* >= 0"):
         poisson_lrt.evaluate([1, 2, -3], 1.0)
     with pytest.raises(ArgumentError, match="alternative='less' is not valid: the likelihood"):
         poisson_lrt.evaluate([1, 2, 3], 1.0, alternative="less")
@@ -404,7 +404,7 @@ def test_lrt_errors(poisson_lrt):
 def test_errors_name_the_argument_and_value():
     with pytest.raises(ArgumentError, match=r"x=\[3.0\] is not valid: needs at least 2 obs"):
         t_test().evaluate([3.0], 1.0)
-    with pytest.raises(ArgumentError, match=r"positions \[1\]"):
+    with pytest.raises(ArgumentError, match=r"nan at position 1"):
         t_test().evaluate([1.0, float("nan"), 2.0])
     with pytest.raises(ArgumentError, match="all values are equal"):
         t_test().evaluate([2.0, 2.0, 2.0])

@@ -655,7 +655,7 @@ def test_pandas_errors_name_the_index_labels():
 def test_shape_and_parameter_errors():
     with pytest.raises(ShapeError, match=r"expected a 1-D sequence"):
         catalog("normal").fit(np.ones((3, 2)))
-    with pytest.raises(ArgumentError, match=r"known parameters \['N'\].*known=\{'N': \.\.\.\}"):
+    with pytest.raises(ArgumentError, match=r"\['N'\] \(known parameters\), e.g. fit\(data, known"):
         catalog("binomial").fit([1, 2])
     with pytest.raises(ArgumentError, match=r"'M' is not a known parameter"):
         catalog("binomial").fit([1, 2], known={"N": 5, "M": 3})
@@ -708,3 +708,16 @@ def test_multivariate_normal_is_its_own_kind_of_mle():
     Si = Sigma.I
     assert est.fisher_information == sp.BlockDiagMatrix(Si, sp.KroneckerProduct(Si, Si) / 2)
     assert est.steps[0].why == "log-likelihood: the sum of the logs of the normal densities"
+
+
+def test_one_observation_model_is_public():
+    est = mle(ss.Poisson("X", LAM))
+    x = est.variable
+    assert x.is_integer and x.is_nonnegative and est.discrete
+    assert est.log_density == x * sp.log(LAM) - LAM - sp.loggamma(x + 1)
+    theta = sp.Symbol("theta", positive=True)
+    y = sp.Symbol("y", positive=True)
+    hand = mle(theta * y ** (theta - 1), [theta], var=y)
+    assert hand.variable == y and not hand.discrete
+    assert sp.expand(hand.log_density - (sp.log(theta) + (theta - 1) * sp.log(y))) == 0
+    assert mle_catalog("mvnormal").variable is None

@@ -1,12 +1,9 @@
-"""Closed-form densities: the model, its log as simple terms, sums over a sample, stable forms.
+"""Closed-form densities: their logs as simple terms, sums over a sample, stable forms.
 
 =============================  ============================================================
 name                           does
 =============================  ============================================================
-:class:`Model`                a density or pmf with its variable, parameters and support
-:func:`as_model`               a Model from a sympy.stats random variable or a density
 :func:`log_expand`             ``log(density)`` as simple terms (``loggamma`` for Gammas)
-:func:`log_density`            ``log(density)`` for numbers (squares kept whole)
 :func:`split_sum`              a sum over the sample split into sufficient statistics
 :class:`SampleForms`           closed forms over a sample, evaluated stably on data
 :func:`normal_sample_forms`    sums of x and x**2 rewritten in the mean and S_xx
@@ -14,13 +11,14 @@ name                           does
 :func:`solve_within`           ``sympy.solve`` within a :class:`~symml._core.Deadline`
 =============================  ============================================================
 
-Shared by the hypothesis tests (:mod:`.inference`) and the posteriors (:mod:`.bayes`).
+Shared by the hypothesis tests (:mod:`.inference`) and the posteriors (:mod:`.bayes`);
+the model itself (:class:`~symml._stats.model.Model`, :func:`~symml._stats.model.as_model`)
+is the one of :mod:`.model`, shared with ``mle``.
 """
 
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -29,163 +27,10 @@ import sympy as sp
 
 from .._codegen import to_numpy
 from .._core import (
-    ArgumentError,
     Deadline,
-    bad_argument,
 )
+from .model import log_density
 from .sample import mean_and_ss
-
-
-# ---------------------------------------------------------------------------
-# Models: a density, its variable, its parameters and its support
-# (shared with symml._stats.bayes)
-# ---------------------------------------------------------------------------
-def is_random_symbol(obj: Any) -> bool:
-    """Whether ``obj`` is a sympy.stats random variable (without importing sympy.stats).
-
-    A random variable can only exist once its user has imported ``sympy.stats``,
-    so an unloaded module means "no".
-    """
-    rv = sys.modules.get("sympy.stats.rv")
-    return rv is not None and isinstance(obj, rv.RandomSymbol)
-
-
-class Model(NamedTuple):
-    """A density or pmf ``f(var; params)`` in closed form, with its support.
-
-    ``var`` is a tuple (one Symbol for scalar observations, several for vector
-    ones such as one-hot categories); ``support`` is a SymPy set for a scalar
-    variable (it may contain parameters, e.g. ``Range(0, N + 1)``).
-    """
-
-    density: sp.Expr
-    var: tuple[sp.Symbol, ...]
-    params: tuple[sp.Symbol, ...]
-    support: sp.Set
-
-    @property
-    def constants(self) -> tuple[sp.Symbol, ...]:
-        """Free symbols other than the variable and the parameters (known values)."""
-        used = set(self.var) | set(self.params)
-        free = self.density.free_symbols | self.support.free_symbols
-        return tuple(sorted(free - used, key=lambda s: s.name))
-
-
-def _support_of_symbol(sym: sp.Symbol) -> sp.Set:
-    if sym.is_integer:
-        if sym.is_positive:
-            return sp.Naturals
-        if sym.is_nonnegative:
-            return sp.Naturals0
-        return sp.Integers
-    if sym.is_positive:
-        return sp.Interval.open(0, sp.oo)
-    if sym.is_nonnegative:
-        return sp.Interval(0, sp.oo)
-    return sp.Reals
-
-
-def _rv_density(rv: Any, name: str) -> tuple[sp.Expr, sp.Symbol, sp.Set]:
-    """The closed-form density of a sympy.stats random variable at a fresh variable."""
-    dist = getattr(rv.pspace, "distribution", None)
-    if dist is None or not hasattr(dist, "set"):
-        raise ArgumentError(
-            bad_argument(name, rv, "pass a univariate sympy.stats random variable or a density")
-        )
-    support = dist.set
-    if isinstance(support, (set, frozenset)):
-        support = sp.FiniteSet(*support)
-    if isinstance(support, sp.Intersection):  # Binomial: Interval(0, N) & Naturals0
-        ends = [a for a in support.args if isinstance(a, sp.Interval)]
-        if len(ends) == 1 and sp.Naturals0 in support.args and ends[0].start == 0:
-            support = sp.Range(0, ends[0].end + 1)
-    discrete = bool(support.is_subset(sp.Integers))
-    taken = {s.name for s in rv.free_symbols} | {str(a) for a in dist.args}
-    label = next(c for c in ("x", "y", "k", "x_obs") if c not in taken)
-    if discrete:
-        lower = support.inf
-        var = sp.Symbol(label, integer=True, nonnegative=bool(lower.is_nonnegative))
-    else:
-        lower = support.inf
-        var = sp.Symbol(label, real=True) if lower == -sp.oo else sp.Symbol(label, positive=True)
-    if type(dist).__name__ == "BernoulliDistribution":
-        p, succ, fail = dist.args
-        if (succ, fail) != (1, 0):
-            raise ArgumentError(bad_argument(name, rv, "use Bernoulli with outcomes 1 and 0"))
-        return p**var * (1 - p) ** (1 - var), var, sp.FiniteSet(0, 1)
-    density = dist.pmf(var) if hasattr(dist, "pmf") else dist.pdf(var)
-    if isinstance(density, sp.Piecewise):
-        # (f, x in support), (0, True): keep the formula on the support.
-        first, rest = density.args[0], density.args[1:]
-        if len(rest) == 1 and rest[0].expr == 0:
-            density = first.expr
-    if density.has(sp.Piecewise):
-        raise ArgumentError(
-            bad_argument(
-                name,
-                rv,
-                "its density is piecewise; pass the formula on the support as an "
-                "expression with var=",
-            )
-        )
-    return density, var, support
-
-
-def as_model(model: Any, params: Any = None, var: Any = None, *, name: str = "model") -> Model:
-    """A :class:`Model` from a sympy.stats random variable or a density in ``var``.
-
-    ``params`` defaults to every free symbol of the density except ``var`` and
-    those in the support (such as the number of trials of a Binomial).
-    """
-    from .._core import as_sympy
-
-    if is_random_symbol(model):
-        density, v, support = _rv_density(model, name)
-        vars_: tuple[sp.Symbol, ...] = (v,)
-    else:
-        density = as_sympy(model, name)
-        if not isinstance(density, sp.Expr) or isinstance(density, sp.MatrixBase):
-            raise ArgumentError(
-                bad_argument(
-                    name, model, "pass a density expression or a sympy.stats random variable"
-                )
-            )
-        if var is None:
-            raise ArgumentError(
-                bad_argument("var", var, "name the variable of the density, e.g. var=x")
-            )
-        vars_ = tuple(var) if isinstance(var, (list, tuple)) else (var,)
-        for v in vars_:
-            if not isinstance(v, sp.Symbol):
-                raise ArgumentError(bad_argument("var", var, "pass a Symbol or a list of Symbols"))
-            if v not in density.free_symbols:
-                raise ArgumentError(bad_argument("var", var, f"{model} does not depend on {v}"))
-        support = _support_of_symbol(vars_[0]) if len(vars_) == 1 else sp.Reals
-    if params is None:
-        # Symbols in the support (the N of a Binomial) are known, not estimated.
-        free = density.free_symbols - set(vars_) - support.free_symbols
-        chosen = tuple(sorted(free, key=lambda s: s.name))
-    else:
-        chosen = tuple(params) if isinstance(params, (list, tuple)) else (params,)
-        for p in chosen:
-            if not isinstance(p, sp.Symbol) or p not in density.free_symbols:
-                raise ArgumentError(
-                    bad_argument("params", params, f"{p} is not a parameter of {density}")
-                )
-    if not chosen:
-        raise ArgumentError(bad_argument(name, model, "the model has no free parameter"))
-    return Model(density, vars_, chosen, support)
-
-
-_LOG_FORMS: tuple[tuple[type, Callable[..., sp.Expr]], ...] = (
-    (sp.gamma, lambda z: sp.loggamma(z)),
-    (sp.factorial, lambda z: sp.loggamma(z + 1)),
-    (sp.beta, lambda a, b: sp.loggamma(a) + sp.loggamma(b) - sp.loggamma(a + b)),
-    (
-        sp.binomial,
-        lambda a, b: sp.loggamma(a + 1) - sp.loggamma(b + 1) - sp.loggamma(a - b + 1),
-    ),
-)
 
 
 def log_expand(density: sp.Expr) -> sp.Expr:
@@ -199,27 +44,7 @@ def log_expand(density: sp.Expr) -> sp.Expr:
     >>> log_expand(lam**x * sp.exp(-lam) / sp.factorial(x))
     -lambda + x*log(lambda) - log(gamma(x + 1))
     """
-    return sp.expand(_gamma_logs(sp.expand(sp.expand_log(sp.log(density), force=True))))
-
-
-def log_density(density: sp.Expr) -> sp.Expr:
-    """``log(density)`` with products and powers split but squares kept whole.
-
-    The numeric form of a log density: ``-(x - mu)**2/(2*sigma**2)`` stays a
-    square (expanding it cancels catastrophically for ``x`` far from 0);
-    Gamma-type factors become ``loggamma``.
-    """
-    return _gamma_logs(sp.expand_log(sp.log(density), force=True))
-
-
-def _gamma_logs(expr: sp.Expr) -> sp.Expr:
-    """``log`` of Gamma-type factors (gamma, factorial, beta, binomial) as ``loggamma``."""
-    for func, rewrite in _LOG_FORMS:
-        expr = expr.replace(
-            lambda e, f=func: isinstance(e, sp.log) and isinstance(e.args[0], f),
-            lambda e, r=rewrite: r(*e.args[0].args),
-        )
-    return expr
+    return sp.expand(log_density(density))
 
 
 def split_sum(summand: sp.Expr, data: Sequence[sp.Basic], i: sp.Symbol, n: sp.Symbol) -> sp.Expr:

@@ -62,7 +62,7 @@ from .._core import (
 )
 from .data import as_data, check_finite
 from .families import FAMILIES
-from .model import numeric_verdict, quadrature
+from .numeric import numeric_verdict, quadrature
 
 if TYPE_CHECKING:
     from sympy.stats.rv import RandomSymbol

@@ -1,4 +1,15 @@
-"""The table of textbook families: what symml knows about each beyond its density.
+"""The table of likelihood families: what symml knows about a data distribution beyond its density.
+
+A *likelihood family* is a ``sympy.stats`` distribution of one observation
+(keyed by its class name): its density and support come from ``sympy.stats``
+(written here only where SymPy's form does not suit, Bernoulli and Binomial),
+and this table adds the numeric facts ``mle`` needs. It is a different concept
+from the *conjugate families* of :mod:`symml._stats.bayes.families`, which are
+densities over the parameters, written in hyperparameters, that a posterior is
+recognised as. The two tables share no entry and no fact: a distribution's
+support comes from ``sympy.stats`` (``open_ends`` only marks that its ends are
+excluded) and parameter domains from the parameters' assumptions (``bounds``
+are the optimiser's numeric counterpart).
 
 ==================  ====================================================================
 name                what it holds

@@ -1,59 +1,52 @@
-"""The density model of one observation, shared by the statistics modules.
+"""The density model of one observation: the one model layer of ``symml._stats``.
+
+``mle``, the descriptive statistics, the hypothesis tests and the posteriors
+all use this :class:`Model`; data arrays are read and checked by
+:mod:`.data`, numbers drawn from or integrated over a model by
+:mod:`.numeric`, closed forms over a sample by :mod:`.density`.
 
 ==============================  ==========================================================
 name                            what it gives
 ==============================  ==========================================================
 :func:`analyse`                 a :class:`Model` of a random variable or a density in ``var``
+:func:`as_model`                the same, also for a vector variable (tests, posteriors)
 :class:`Model`                  variable, density, log-density, parameters, support, family
 :class:`Support`                where observations live (interval, integers, finite values)
 :func:`support_from_set`,       the support of a ``sympy.stats`` set / of a symbol's
 :func:`support_from_symbol`     assumptions
 :func:`is_random_variable`      whether an object is a ``sympy.stats`` random variable
-:func:`log_density`             ``log f`` expanded into simple terms
+:func:`log_density`             ``log f`` expanded into simple terms (squares kept whole)
+:func:`gamma_logs`              ``log`` of gamma, factorial, beta, binomial as ``loggamma``
 :func:`numeric_form`            what NumPy can vectorise (``loggamma``, no ``KroneckerDelta``)
-:func:`typical_values`,         typical parameter values; a data set drawn from the model;
-:func:`synthetic`,              the support on which a hand-typed density has mass one
-:func:`effective_support`
-:func:`quadrature`              a ``Sum`` or ``Integral`` over one variable, numerically
-:func:`numeric_verdict`         the ``Verdict`` of a numeric check at one point
-:data:`SYMPY_FAILURES`          what SymPy raises when it cannot do a step
 ==============================  ==========================================================
 """
 
 from __future__ import annotations
 
-import math
 import re
 import sys
-import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
 import sympy as sp
 
-from .._codegen import to_numpy
-from .._core import ArgumentError, Verdict, bad_argument
+from .._core import ArgumentError, bad_argument
 from .families import FAMILIES, Family
 
 if TYPE_CHECKING:
     from sympy.stats.rv import RandomSymbol
 
 __all__ = [
-    "SYMPY_FAILURES",
     "Model",
     "Support",
     "analyse",
-    "effective_support",
+    "as_model",
+    "gamma_logs",
     "is_random_variable",
     "log_density",
     "numeric_form",
-    "numeric_verdict",
-    "quadrature",
     "support_from_set",
     "support_from_symbol",
-    "synthetic",
-    "typical_values",
 ]
 
 
@@ -80,12 +73,29 @@ class Support(NamedTuple):
         right = ")" if self.hi_open or self.hi == sp.oo else "]"
         return f"the interval {left}{self.lo}, {self.hi}{right}"
 
+    def as_set(self) -> sp.Set:
+        """The support as a SymPy set (``Range(0, N + 1)``, ``Naturals0``, ``Interval``)."""
+        if self.values is not None:
+            return sp.FiniteSet(*self.values)
+        lo, hi = self.lo, self.hi
+        if self.discrete:
+            if lo == -sp.oo:
+                return sp.S.Integers if hi == sp.oo else sp.Range(-sp.oo, hi + 1)
+            if hi == sp.oo:
+                return {0: sp.S.Naturals0, 1: sp.S.Naturals}.get(lo, sp.Range(lo, sp.oo))
+            return sp.Range(lo, hi + 1)
+        if lo == -sp.oo and hi == sp.oo:
+            return sp.S.Reals
+        return sp.Interval(lo, hi, self.lo_open, self.hi_open)
+
 
 def support_from_set(s: Any, open_ends: bool) -> Support:
     if isinstance(s, (set, frozenset)):
         s = sp.FiniteSet(*s)
     if isinstance(s, sp.FiniteSet):
         return Support(True, values=tuple(sorted(s.args, key=sp.default_sort_key)))
+    if isinstance(s, sp.Range) and s.step == 1:
+        return Support(True, s.inf, s.sup, False, False)
     if s == sp.S.Naturals0:
         return Support(True, sp.S.Zero, sp.oo, False, True)
     if s == sp.S.Naturals:
@@ -144,40 +154,41 @@ def _fresh(preferred: str, taken: set[str]) -> str:
     return name
 
 
-def _rewrite_special(e: sp.Expr) -> sp.Expr:
-    """log(gamma(z)) -> loggamma(z); log(factorial(z)) -> loggamma(z + 1)."""
-    e = e.replace(
-        lambda z: isinstance(z, sp.log) and isinstance(z.args[0], sp.gamma),
-        lambda z: sp.loggamma(z.args[0].args[0]),
-    )
-    e = e.replace(
-        lambda z: isinstance(z, sp.log) and isinstance(z.args[0], sp.factorial),
-        lambda z: sp.loggamma(z.args[0].args[0] + 1),
-    )
-    return e
+_LOG_FORMS: tuple[tuple[type, Callable[..., sp.Expr]], ...] = (
+    (sp.gamma, lambda z: sp.loggamma(z)),
+    (sp.factorial, lambda z: sp.loggamma(z + 1)),
+    (sp.beta, lambda a, b: sp.loggamma(a) + sp.loggamma(b) - sp.loggamma(a + b)),
+    (
+        sp.binomial,
+        lambda a, b: sp.loggamma(a + 1) - sp.loggamma(b + 1) - sp.loggamma(a - b + 1),
+    ),
+)
 
 
-def log_density(f: sp.Expr, x: sp.Symbol, params: Sequence[sp.Symbol]) -> sp.Expr:
-    """``log f`` expanded into a sum of simple terms (logs of products split)."""
-    pset = set(params)
+def gamma_logs(expr: sp.Expr) -> sp.Expr:
+    """``log`` of Gamma-type factors (gamma, factorial, beta, binomial) as ``loggamma``."""
+    for func, rewrite in _LOG_FORMS:
+        expr = expr.replace(
+            lambda e, f=func: isinstance(e, sp.log) and isinstance(e.args[0], f),
+            lambda e, r=rewrite: r(*e.args[0].args),
+        )
+    return expr
 
-    def has_param(z: sp.Basic) -> bool:
-        return bool(z.free_symbols & pset)
 
-    f = f.replace(
-        lambda z: isinstance(z, (sp.binomial, sp.beta)) and has_param(z),
-        lambda z: z.rewrite(sp.gamma),
-    )
-    e = sp.expand_log(sp.log(f), force=True)
-    e = e.replace(
-        lambda z: isinstance(z, sp.log) and isinstance(z.args[0], sp.binomial),
-        lambda z: (
-            sp.loggamma(z.args[0].args[0] + 1)
-            - sp.loggamma(z.args[0].args[1] + 1)
-            - sp.loggamma(z.args[0].args[0] - z.args[0].args[1] + 1)
-        ),
-    )
-    e = _rewrite_special(e)
+def log_density(f: sp.Expr) -> sp.Expr:
+    """``log f`` as a sum of simple terms: logs of products and powers split,
+    ``loggamma`` for Gamma-type factors, squares kept whole (``-(x - μ)²/(2σ²)``
+    does not cancel catastrophically for ``x`` far from 0).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, mu = sp.Symbol("x", real=True), sp.Symbol("mu", real=True)
+    >>> sigma = sp.Symbol("sigma", positive=True)
+    >>> log_density(sp.exp(-(x - mu)**2 / (2*sigma**2)) / (sp.sqrt(2*sp.pi)*sigma))
+    -log(sigma) - log(pi)/2 - log(2)/2 - (-mu + x)**2/(2*sigma**2)
+    """
+    e = gamma_logs(sp.expand_log(sp.log(f), force=True))
     return sp.expand(e, multinomial=False, power_base=False, power_exp=False, log=False)
 
 
@@ -200,41 +211,6 @@ def numeric_form(e: sp.Expr) -> sp.Expr:
     return e
 
 
-def _log_space(e: sp.Expr) -> sp.Expr:
-    """``e`` with its gamma functions, binomials and powers multiplied in log space.
-
-    ``Γ(r + x) (1 - p)^x / Γ(x + 1)`` overflows term by term for large ``x``;
-    ``exp(loggamma(r + x) + x log(1 - p) - loggamma(x + 1))`` does not.
-    """
-    logs: list[sp.Expr] = []
-    rest: list[sp.Expr] = []
-    for f in sp.Mul.make_args(e):
-        base, ex = f.as_base_exp()
-        if isinstance(f, sp.exp):
-            logs.append(f.args[0])
-        elif isinstance(base, sp.gamma):
-            logs.append(ex * sp.loggamma(base.args[0], evaluate=False))
-        elif isinstance(base, sp.factorial):
-            logs.append(ex * sp.loggamma(base.args[0] + 1, evaluate=False))
-        elif isinstance(base, sp.binomial):
-            a, b = base.args
-            logs.append(
-                ex
-                * (
-                    sp.loggamma(a + 1, evaluate=False)
-                    - sp.loggamma(b + 1, evaluate=False)
-                    - sp.loggamma(a - b + 1, evaluate=False)
-                )
-            )
-        elif ex.free_symbols and base.is_positive:
-            logs.append(ex * sp.log(base))
-        else:
-            rest.append(f)
-    if not logs:
-        return e
-    return sp.Mul(*rest) * sp.exp(sp.Add(*logs), evaluate=False)
-
-
 def _sign_of(e: sp.Expr) -> int | None:
     if e.is_positive:
         return 1
@@ -247,7 +223,11 @@ class Model:
     """One observation's model: its variable, density and log-density, parameters
     (estimated and known), support, catalog family and the distribution's arguments;
     ``boundary`` names the parameters that set the support; ``probs`` holds a
-    categorical model's probabilities."""
+    categorical model's probabilities. ``variables`` is ``(xs,)``, or several
+    Symbols for a vector observation (one-hot categories, :func:`as_model`).
+
+    The one model class of ``symml._stats``: built by :func:`analyse` (``mle``)
+    and :func:`as_model` (hypothesis tests, posteriors)."""
 
     __slots__ = (
         "args",
@@ -262,6 +242,7 @@ class Model:
         "params",
         "probs",
         "support",
+        "variables",
         "xs",
     )
 
@@ -280,6 +261,7 @@ class Model:
         boundary: dict[sp.Symbol, str] | None = None,
         notes: list[str] | None = None,
         probs: tuple[sp.Expr, ...] | None = None,
+        variables: tuple[sp.Symbol, ...] | None = None,
     ) -> None:
         self.label, self.xs, self.density, self.logpdf = label, xs, density, logpdf
         self.params, self.known, self.support = params, known, support
@@ -287,6 +269,44 @@ class Model:
         self.boundary = {} if boundary is None else boundary
         self.notes = [] if notes is None else notes
         self.identities: dict[sp.Expr, sp.Expr] = {}
+        self.variables = (xs,) if variables is None else variables
+
+    @property
+    def var(self) -> tuple[sp.Symbol, ...]:
+        """The observation's Symbols (one for scalar data)."""
+        return self.variables
+
+    @property
+    def constants(self) -> tuple[sp.Symbol, ...]:
+        """The known parameters (values given with the data)."""
+        return self.known
+
+    @property
+    def domain(self) -> sp.Set:
+        """The support as a SymPy set; it may contain known parameters (``Range(0, N + 1)``)."""
+        return self.support.as_set()
+
+    def with_params(self, params: Sequence[sp.Symbol]) -> Model:
+        """The same model with ``params`` estimated and every other symbol known."""
+        free = set().union(*(a.free_symbols for a in (self.density, *self.args)))
+        free -= set(self.variables)
+        out = Model(
+            label=self.label,
+            xs=self.xs,
+            density=self.density,
+            logpdf=self.logpdf,
+            params=tuple(params),
+            known=tuple(sorted(free - set(params), key=lambda s: s.name)),
+            support=self.support,
+            family=self.family,
+            args=self.args,
+            boundary={p: b for p, b in self.boundary.items() if p in params},
+            notes=self.notes,
+            probs=self.probs,
+            variables=self.variables,
+        )
+        out.identities = dict(self.identities)
+        return out
 
 
 def _symbols_of(args: Iterable[Any]) -> list[sp.Symbol]:
@@ -422,7 +442,7 @@ def analyse(model: Any, params: Any, var: Any) -> Model:
         label=f"f({xs}) = {sp.sstr(density)}",
         xs=xs,
         density=density,
-        logpdf=log_density(density, xs, chosen),
+        logpdf=log_density(density),
         params=chosen,
         known=known,
         support=support_from_symbol(xs),
@@ -489,7 +509,7 @@ def _analyse_rv(rv: RandomSymbol, params: Any, var: Any) -> Model:
         label=label,
         xs=xs,
         density=density,
-        logpdf=log_density(density, xs, chosen),
+        logpdf=log_density(density),
         params=chosen,
         known=known,
         support=support,
@@ -531,161 +551,44 @@ class _UseMultivariate(Exception):
     pass
 
 
-def typical_values(m: Model, seed: int = 0) -> dict[sp.Symbol, float] | None:
-    """Typical values for the model's symbols: the family's, else by assumptions."""
-    out: dict[sp.Symbol, float] = {}
-    fam = m.family
-    if fam is not None and fam.typical:
-        for a, v in zip(m.args, fam.typical, strict=False):
-            if isinstance(a, sp.Symbol):
-                out[a] = v
-    rng = np.random.default_rng(seed)
-    for s in (*m.params, *m.known):
-        if s in out:
-            continue
-        if s.is_integer:
-            out[s] = float(rng.integers(3, 9))
-        elif s.is_positive:
-            out[s] = float(np.round(rng.uniform(0.6, 2.0), 3))
-        else:
-            out[s] = float(np.round(rng.uniform(-1.0, 1.0), 3))
-    if m.probs is not None:
-        # categorical: probabilities must be valid; spread them evenly
-        k = len(m.support.values or ())
-        for s in m.params:
-            out[s] = 1.0 / k + 0.02 * (m.params.index(s) - (len(m.params) - 1) / 2)
-    return out
+def as_model(model: Any, params: Any = None, var: Any = None, *, name: str = "model") -> Model:
+    """A :class:`Model` for the hypothesis tests and posteriors.
 
-
-def synthetic(m: Model, seed: int, size: int) -> tuple[np.ndarray | None, dict]:
-    """A data set drawn from the model at typical parameter values (None if unknown how)."""
-    values = typical_values(m, seed)
-    if values is None:
-        return None, {}
-    rng = np.random.default_rng(seed)
-    fam = m.family
-    if m.probs is not None and m.support.values is not None:
-        probs = [float(a.xreplace(values)) for a in m.probs]
-        if min(probs) <= 0:
-            return None, values
-        vals = np.array([float(v) for v in m.support.values])
-        return rng.choice(vals, size=size, p=np.array(probs) / sum(probs)), values
-    if fam is not None and fam.sampler is not None:
-        try:
-            argv = [float(a.xreplace(values)) for a in m.args]
-            return np.asarray(fam.sampler(rng, argv, size), dtype=float), values
-        except (TypeError, ValueError):
-            return None, values
-    return _grid_sample(m, values, rng, size), values
-
-
-def effective_support(m: Model, point: Mapping[sp.Symbol, float]) -> Support | None:
-    """The support with numbers for bounds, on which the density has mass one.
-
-    A hand-typed density on ``x > 0`` may really live on ``(0, 1)`` (``θ x^(θ-1)``):
-    the candidates are tried in turn by numeric integration.
+    Like :func:`analyse` (a ``sympy.stats`` random variable, or a density in
+    ``var``), and ``var`` may also be a list of Symbols (a vector observation
+    such as one-hot categories). Errors name the argument ``name``.
     """
-    from scipy import integrate
-
-    sup = m.support
-    fpoint = {q: sp.Float(v) for q, v in point.items()}
-    lo, hi = (sp.sympify(b).xreplace(fpoint) for b in (sup.lo, sup.hi))
-    if lo.free_symbols or hi.free_symbols:
-        return None
-    if sup.discrete or sup.values is not None:
-        return Support(sup.discrete, lo, hi, sup.lo_open, sup.hi_open, sup.values)
-    if m.family is not None:
-        return Support(False, lo, hi, sup.lo_open, sup.hi_open)
-    f = to_numpy(numeric_form(m.density.xreplace(fpoint)), [m.xs])
-    candidates = [(lo, hi)]
-    if lo == 0 and hi == sp.oo:
-        candidates.append((sp.S.Zero, sp.S.One))
-    for a, b in candidates:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            mass, _ = integrate.quad(lambda t: _finite(f(t)), float(a), float(b), limit=200)
-        if abs(mass - 1) < 1e-6:
-            return Support(False, a, b, True, True)
-    return None
-
-
-def _grid_sample(m: Model, values: dict, rng: np.random.Generator, size: int) -> np.ndarray | None:
-    """Draw from a hand-typed density by inverting its tabulated CDF (for checks only)."""
-    sup = effective_support(m, values)
-    if sup is None:
-        return None
-    f = to_numpy(numeric_form(m.density), [m.xs, *m.params, *m.known])
-    argv = [values[s] for s in (*m.params, *m.known)]
-    if sup.discrete:
-        lo = int(sup.lo) if sup.lo.is_finite else -200
-        hi = int(sup.hi) if sup.hi.is_finite else lo + 400
-        grid = np.arange(lo, hi + 1, dtype=float)
-    else:
-        lo_f = (
-            float(sup.lo)
-            if sup.lo.is_finite
-            else float(sup.hi) - 120
-            if sup.hi.is_finite
-            else -60.0
-        )
-        hi_f = float(sup.hi) if sup.hi.is_finite else lo_f + 120.0
-        grid = np.linspace(lo_f, hi_f, 200001)[1:-1]
-    with np.errstate(all="ignore"):
-        w = np.nan_to_num(np.asarray(f(grid, *argv), dtype=float) * np.ones_like(grid))
-    if not w.sum() > 0:
-        return None
-    if sup.discrete:
-        return rng.choice(grid, size=size, p=w / w.sum())
-    cdf = np.cumsum(w)
-    cdf /= cdf[-1]
-    return np.interp(rng.uniform(0, 1, size), cdf, grid)
-
-
-def quadrature(atom: sp.Basic, m: Model, point: dict[sp.Symbol, float]) -> float:
-    from scipy import integrate
-
-    ((var, lo, hi),) = atom.limits
-    fpoint = {q: sp.Float(v) for q, v in point.items()}
-    f = to_numpy(numeric_form(_log_space(atom.function.xreplace(fpoint))), [var])
-    if isinstance(atom, sp.Sum):
-        start = int(lo)
-        total, k, tail = 0.0, start, 0
-        with np.errstate(all="ignore"):
-            while k < start + 10**6:
-                ks = np.arange(k, k + 1000, dtype=float)
-                if hi.is_finite:
-                    ks = ks[ks <= float(hi)]
-                vals = np.nan_to_num(np.asarray(f(ks), dtype=float) * np.ones_like(ks))
-                total += float(vals.sum())
-                k += 1000
-                tail = abs(vals[-1]) if len(vals) else 0.0
-                if not len(vals) or (tail < 1e-16 * max(abs(total), 1e-300) and k > start + 1000):
-                    break
-        return total
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value, _ = integrate.quad(
-            lambda t: _finite(f(t)), float(lo), float(hi), limit=200, epsabs=1e-13, epsrel=1e-11
-        )
-    return float(value)
-
-
-def _finite(v: Any) -> float:
-    """A float, with NaN / infinity (overflow far in a tail) counted as 0."""
-    v = float(v)
-    return v if math.isfinite(v) else 0.0
-
-
-#: What SymPy raises when it cannot do a step (``solve``, ``integrate``): give up on that step.
-SYMPY_FAILURES = (
-    NotImplementedError,
-    TypeError,
-    ValueError,
-    ZeroDivisionError,
-    sp.PolynomialError,
-)
-
-
-def numeric_verdict(ok: bool, claimed: Any, *notes: str, **found: Any) -> Verdict:
-    """A verdict from a numeric check at one point; ``found``: counterexample and values."""
-    return Verdict(ok, "numeric", claimed=claimed, notes=notes, points=1, **found)
+    if is_random_variable(model) or not isinstance(var, (list, tuple)):
+        if isinstance(var, (list, tuple)) and len(var) == 1:
+            var = var[0]
+        try:
+            m = analyse(model, params, var)
+        except _UseMultivariate:
+            raise ArgumentError(
+                bad_argument(name, model, "pass a univariate random variable or a density")
+            ) from None
+        if not m.params:
+            raise ArgumentError(bad_argument(name, model, "the model has no free parameter"))
+        return m
+    if not isinstance(model, sp.Expr):
+        raise ArgumentError(bad_argument(name, model, "pass a density expression"))
+    for v in var:
+        if not isinstance(v, sp.Symbol) or v not in model.free_symbols:
+            raise ArgumentError(
+                bad_argument("var", var, f"pass Symbols the density {model} depends on")
+            )
+    free = model.free_symbols - set(var)
+    default = sorted((s for s in free if not s.is_integer), key=lambda s: s.name)
+    chosen = _params_arg(params, default, free)
+    return Model(
+        label=f"f({', '.join(map(str, var))}) = {sp.sstr(model)}",
+        xs=var[0],
+        density=model,
+        logpdf=log_density(model),
+        params=chosen,
+        known=tuple(sorted(free - set(chosen), key=lambda s: s.name)),
+        support=Support(False),
+        family=None,
+        args=chosen,
+        variables=tuple(var),
+    )

@@ -1,21 +1,19 @@
-"""Samples and values: checked data arrays, stable sums, levels, alternatives, seeded draws.
+"""Samples and values: stable sums, levels, alternatives, seeded draws.
 
 =============================  ============================================================
 function                       does
 =============================  ============================================================
-:func:`as_sample`              data (list, array, Series) as a checked 1-D float array
 :func:`mean_and_ss`            the mean and the centred sum of squares, stably
 :func:`check_level`            a confidence level in (0, 1)
 :func:`check_alternative`      ``"two-sided"``, ``"less"`` or ``"greater"`` (scipy names)
 :func:`check_number`           a finite (positive) number
-:func:`check_support`          data inside a model's support
-:func:`known_values`           values for a model's known constants, by Symbol or name
 :func:`numeric_support`        a support with its constants given values
 :func:`draw_from_support`      seeded values in a support (for self-checks)
 :func:`draw_values`            seeded values for constants (for self-checks)
 =============================  ============================================================
 
-Shared by the hypothesis tests (:mod:`.inference`) and the posteriors (:mod:`.bayes`).
+Shared by the hypothesis tests (:mod:`.inference`) and the posteriors (:mod:`.bayes`);
+data arrays are read and checked by :mod:`.data` (one validation for all of ``_stats``).
 """
 
 from __future__ import annotations
@@ -29,7 +27,6 @@ import sympy as sp
 
 from .._core import (
     ArgumentError,
-    ShapeError,
     bad_argument,
 )
 
@@ -38,66 +35,8 @@ _ALIASES = {"larger": "greater", "smaller": "less", "two_sided": "two-sided", "2
 
 
 # ---------------------------------------------------------------------------
-# Data and argument checks (shared with symml._stats.bayes)
+# Argument checks (shared with symml._stats.bayes)
 # ---------------------------------------------------------------------------
-def as_sample(data: Any, name: str = "x", *, min_size: int = 1) -> np.ndarray:
-    """``data`` as a 1-D float array (lists, NumPy arrays, pandas Series), checked.
-
-    Raises :class:`~symml.ArgumentError` naming ``name`` for non-numbers,
-    fewer than ``min_size`` observations, NaN or infinite values.
-
-    Examples
-    --------
-    >>> as_sample([1, 2, 3])
-    array([1., 2., 3.])
-    >>> as_sample([1.0, float("nan")])
-    Traceback (most recent call last):
-    ...
-    symml.ArgumentError: x=[1.0, nan] is not valid: it contains NaN or infinite ...
-    """
-    if isinstance(data, (str, bytes)):
-        raise ArgumentError(bad_argument(name, data, "pass numbers, not text"))
-    to_numpy = getattr(data, "to_numpy", None)
-    try:
-        if callable(to_numpy) and not isinstance(data, np.ndarray):
-            arr = np.asarray(to_numpy(dtype=float, na_value=np.nan))  # pandas, nullable dtypes
-        else:
-            arr = np.asarray(data, dtype=float)
-    except (TypeError, ValueError):
-        raise ArgumentError(
-            bad_argument(name, data, "pass numbers: a list, a NumPy array or a pandas Series")
-        ) from None
-    if arr.ndim == 0:
-        raise ArgumentError(
-            bad_argument(name, data, "pass a sequence of observations, not a single number")
-        )
-    if arr.ndim == 2 and 1 in arr.shape:
-        arr = arr.ravel()
-    if arr.ndim != 1:
-        raise ShapeError(
-            bad_argument(name, data, f"expected one column of observations, got shape {arr.shape}")
-        )
-    if arr.size < min_size:
-        raise ArgumentError(
-            bad_argument(
-                name,
-                data,
-                f"needs at least {min_size} observation{'s' * (min_size != 1)}, got {arr.size}",
-            )
-        )
-    bad = np.flatnonzero(~np.isfinite(arr))
-    if bad.size:
-        raise ArgumentError(
-            bad_argument(
-                name,
-                data,
-                f"it contains NaN or infinite values at positions {bad[:5].tolist()}; "
-                "drop them first, e.g. x[numpy.isfinite(x)] or series.dropna()",
-            )
-        )
-    return arr
-
-
 def mean_and_ss(x: np.ndarray) -> tuple[float, float]:
     r"""The mean and the sum of squared deviations :math:`\sum (x_i - \bar x)^2`, stably.
 
@@ -155,32 +94,6 @@ def check_number(value: Any, name: str, *, positive: bool = False) -> float:
     return out
 
 
-def check_support(arr: np.ndarray, support: sp.Set, name: str, data: Any) -> None:
-    """Raise a clear error for values of ``arr`` outside the numeric set ``support``."""
-    integer = bool(support.is_subset(sp.Integers))
-    lo, hi = float(support.inf), float(support.sup)
-    bad = (arr < lo) | (arr > hi)
-    if isinstance(support, sp.Interval):
-        if support.left_open:
-            bad |= arr == lo
-        if support.right_open:
-            bad |= arr == hi
-    if integer:
-        bad |= arr != np.round(arr)
-    if isinstance(support, sp.FiniteSet):
-        bad |= ~np.isin(arr, [float(v) for v in support])
-    where = np.flatnonzero(bad)
-    if where.size:
-        raise ArgumentError(
-            bad_argument(
-                name,
-                data,
-                f"values {arr[where[:5]].tolist()} at positions "
-                f"{where[:5].tolist()} are outside the support {support} of the model",
-            )
-        )
-
-
 def draw_from_support(
     support: sp.Set, rng: np.random.Generator, size: int, spread: float = 2.5
 ) -> np.ndarray:
@@ -200,49 +113,6 @@ def draw_from_support(
     if lo.is_finite:
         return float(lo) + 0.05 + rng.exponential(1.5, size)
     return rng.normal(0.0, 1.5, size)
-
-
-def known_values(
-    needed: Sequence[sp.Symbol], values: Mapping[Any, Any] | None, known: Mapping[str, Any]
-) -> dict[sp.Symbol, float]:
-    by_name = {s.name: s for s in needed}
-    given: dict[sp.Symbol, float] = {}
-    items = list((values or {}).items()) + list(known.items())
-    for key, value in items:
-        sym = by_name.get(key.name if isinstance(key, sp.Symbol) else str(key))
-        if sym is None:
-            raise ArgumentError(
-                bad_argument(
-                    str(key),
-                    value,
-                    f"not a prior hyperparameter or known constant of this model; "
-                    f"those are {sorted(by_name) or 'none'}",
-                )
-            )
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ArgumentError(bad_argument(str(key), value, "pass a number")) from None
-        if sym.is_integer and number != int(number):
-            raise ArgumentError(bad_argument(str(key), value, "pass an integer"))
-        if not math.isfinite(number) or (sym.is_positive and number <= 0):
-            raise ArgumentError(
-                bad_argument(
-                    str(key), value, "pass a finite number" + (" > 0" if sym.is_positive else "")
-                )
-            )
-        given[sym] = number
-    missing = [s.name for s in needed if s not in given]
-    if missing:
-        example = ", ".join(f"{m}=..." for m in missing)
-        raise ArgumentError(
-            bad_argument(
-                "values",
-                dict(values or {}, **known),
-                f"give values for {missing}, e.g. update(data, {example})",
-            )
-        )
-    return given
 
 
 def numeric_support(support: sp.Set, given: Mapping[sp.Symbol, float]) -> sp.Set:

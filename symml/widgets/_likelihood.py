@@ -55,17 +55,16 @@ def explore_likelihood(model: Any = "normal", data: Any = None, *, n: int = 300)
     3.0
     """
     est, sample, fit = _estimate(model, data)
-    spec = est._model
-    if not isinstance(spec.xs, sp.Symbol):
+    if est.variable is None:
         raise ArgumentError(bad_argument("model", model, "explore a univariate model"))
     params = list(est.params)
-    logpdf = to_numpy(spec.logpdf, [spec.xs, *params])
+    logpdf = to_numpy(est.log_density, [est.variable, *params])
     pmodel = ParameterModel(_slider_ranges(params, fit), symbols=params)
     for p in params:
         pmodel[p].value = pmodel[p].validate(float(fit.params[p.name]))
     fig = new_figure(ncols=2, figsize=(10.0, 3.8))
     ax, lax = fig.axes
-    xs, heights, density = _data_panel(ax, sample, bool(spec.support.discrete), n)
+    xs, heights, density = _data_panel(ax, sample, est.discrete, n)
     first = params[0]
     theta = np.linspace(pmodel[first].low, pmodel[first].high, n)
     profile, current = _profile_panel(lax, first, theta, float(fit.params[first.name]))

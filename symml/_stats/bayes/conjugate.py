@@ -17,16 +17,14 @@ from ..._core import (
     bad_argument,
 )
 from ..density import (
-    Model,
     SampleForms,
-    as_model,
     fresh_symbol,
-    is_random_symbol,
     log_expand,
     solve_within,
     split_sum,
     stabilise,
 )
+from ..model import Model, as_model, is_random_variable
 from .families import DIRICHLET, FAMILIES, NORMAL, Family, parts_by_factor
 from .posterior import Posterior, _Spec
 from .verify import posterior_verdict
@@ -153,7 +151,7 @@ def _display_predictive(log_pred: sp.Expr, new: Sequence[sp.Symbol], deadline: D
 def _prior_density(prior: Any, model: Model, params: Any) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
     """The prior density and the parameters it is over."""
     free = model.density.free_symbols - set(model.var)
-    if is_random_symbol(prior):
+    if is_random_variable(prior):
         name = str(prior.symbol)
         matches = [s for s in free if s.name == str(name)]
         if not matches:
@@ -312,9 +310,9 @@ def conjugate_posterior(
     deadline = Deadline(budget)
     model = as_model(likelihood, params=None, var=var, name="likelihood")
     prior_density, chosen = _prior_density(prior, model, params)
-    model = Model(model.density, model.var, chosen, model.support)
+    model = model.with_params(chosen)
     taken = {s.name for s in model.density.free_symbols | prior_density.free_symbols}
-    taken |= {s.name for s in model.support.free_symbols}
+    taken |= {s.name for s in model.domain.free_symbols}
     n = fresh_symbol("n", taken, integer=True, positive=True)
     i = fresh_symbol("i", taken, integer=True, positive=True)
     data = tuple(sp.IndexedBase(v.name, **v.assumptions0)[i] for v in model.var)

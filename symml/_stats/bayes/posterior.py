@@ -11,8 +11,10 @@ import numpy as np
 import sympy as sp
 
 from ..._core import ArgumentError, Derivation, ShapeError, Step, bad_argument
-from ..density import Model, SampleForms, compile_numeric, log_density
-from ..sample import as_sample, check_support, known_values, numeric_support
+from ..data import as_sample, check_in_set, known_values
+from ..density import SampleForms, compile_numeric
+from ..model import Model
+from ..sample import numeric_support
 from .families import DIRICHLET, Family, log_kernel
 
 
@@ -111,7 +113,12 @@ class Posterior(Derivation):
         digits.
         """
         spec = self._spec
-        given = known_values(spec.known, values, known)
+        given = known_values(
+            spec.known,
+            {**(values or {}), **known},
+            kind="prior hyperparameter or known constant",
+            call="update(data, {})",
+        )
         arr = _as_data(data, spec.model, given)
         hyper = self._hyperparameters(arr, given, data)
         family = spec.family
@@ -172,9 +179,7 @@ class Posterior(Derivation):
         draw = dist.rvs(size=1, random_state=np.random.default_rng(0))
         parts = draw if isinstance(draw, tuple) else (draw,)
         theta = np.concatenate([np.ravel(np.asarray(q, dtype=float)) for q in parts])
-        f = compile_numeric(
-            log_density(model.density), [*model.var, *self.params, *model.constants], "logf"
-        )
+        f = compile_numeric(model.logpdf, [*model.var, *self.params, *model.constants], "logf")
         with np.errstate(all="ignore"):
             values = f(*(arr[:, j] for j in range(arr.shape[1])), *theta, *consts)
         bad = np.flatnonzero(~np.isfinite(np.broadcast_to(values, arr.shape[:1])))
@@ -276,8 +281,8 @@ def _as_data(data: Any, model: Model, given: Mapping[sp.Symbol, float]) -> np.nd
     k = len(model.var)
     if k == 1:
         arr = as_sample(data, "data")
-        support = numeric_support(model.support, given)
-        check_support(arr, support, "data", data)
+        support = numeric_support(model.domain, given)
+        check_in_set(arr, support, "data", data)
         return arr[:, None]
     raw = np.asarray(getattr(data, "to_numpy", lambda: data)())
     if raw.ndim == 1:

@@ -13,11 +13,8 @@ from ..._core import (
     ArgumentError,
     Verdict,
 )
-from ..density import (
-    Model,
-    compile_numeric,
-    log_density,
-)
+from ..density import compile_numeric
+from ..model import Model, log_density
 from ..sample import (
     draw_from_support,
     draw_values,
@@ -45,7 +42,7 @@ def _draw_data(
     k = len(model.var)
     if k > 1:
         return rng.integers(0, k, size).astype(float)
-    return draw_from_support(numeric_support(model.support, given), rng, size, spread)
+    return draw_from_support(numeric_support(model.domain, given), rng, size, spread)
 
 
 def _domain_cubature(family: Family, k: int, func: Callable[[np.ndarray], np.ndarray]) -> float:
@@ -107,9 +104,7 @@ class _Unnormalised:
         self.log_prior = compile_numeric(
             log_density(spec.prior_density), [*params, *self.prior_args]
         )
-        self.log_f = compile_numeric(
-            log_density(model.density), [*model.var, *params, *model.constants]
-        )
+        self.log_f = compile_numeric(model.logpdf, [*model.var, *params, *model.constants])
         self.consts = [given[c] for c in model.constants]
         self.given, self.arr = given, arr
 

@@ -34,8 +34,10 @@ exactly where the test's p-value equals ``1 - level``.
 
 The package: ``result`` (:class:`TestResult`, :class:`ConfidenceInterval`),
 ``base`` (:class:`HypothesisTest`, the shared formulas and the self-check),
-``means`` (z, t, Welch), ``proportion`` and ``likelihood_ratio``; data checks
-and densities come from :mod:`symml._stats.sample` and :mod:`symml._stats.density`.
+``means`` (z, t, Welch), ``proportion`` and ``likelihood_ratio`` (its
+estimates by :func:`symml.mle`); the model is :mod:`symml._stats.model`'s, data
+checks come from :mod:`symml._stats.data`, levels and alternatives from
+:mod:`symml._stats.sample`, closed forms over a sample from :mod:`symml._stats.density`.
 
 Examples
 --------

@@ -18,25 +18,16 @@ from ..._core import (
     Verdict,
     bad_argument,
 )
-from ..density import (
-    Model,
-    SampleForms,
-    as_model,
-    fresh_symbol,
-    log_density,
-    log_expand,
-    solve_within,
-    split_sum,
-)
+from ..data import as_sample, check_in_set, known_values
+from ..density import SampleForms, fresh_symbol, split_sum
+from ..mle import MLE, mle
+from ..model import Model, as_model
 from ..sample import (
-    as_sample,
     check_alternative,
     check_level,
     check_number,
-    check_support,
     draw_from_support,
     draw_values,
-    known_values,
     numeric_support,
 )
 from .base import HypothesisTest, ci_label, inversion_failure, tails_failure
@@ -48,38 +39,50 @@ _CHI_TAIL = "P(chi^2_k >= Lambda): the regularised upper incomplete gamma functi
 _PROFILE_ENDS = (sp.Symbol(r"\theta_{L}"), sp.Symbol(r"\theta_{U}"))
 
 
-def _sum_holders(sums: Sequence[sp.Sum]) -> dict[sp.Sum, sp.Dummy]:
-    """Placeholders for sums of data terms, real (and nonnegative where the terms are)."""
-    return {
-        s: sp.Dummy(f"S{k}", real=True, nonnegative=bool(s.function.is_nonnegative))
-        for k, s in enumerate(sums)
-    }
+class _Statistics:
+    """Sums over the sample replaced by placeholders (sufficient statistics), one per sum."""
+
+    def __init__(self, x: sp.Indexed, n: sp.Symbol) -> None:
+        self.x, self.i, self.n = x, x.indices[0], n
+        self.holders: dict[sp.Sum, sp.Dummy] = {}
+
+    def _holder(self, total: sp.Sum) -> sp.Dummy:
+        if total not in self.holders:
+            nonneg = bool(total.function.is_nonnegative)
+            self.holders[total] = sp.Dummy(f"S{len(self.holders)}", real=True, nonnegative=nonneg)
+        return self.holders[total]
+
+    def __call__(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with every sum (nested ones first) split into placeholders."""
+
+        def split(total: sp.Sum) -> sp.Expr:
+            ((j, _, _),) = total.limits
+            parts = split_sum(total.function.xreplace({j: self.i}), [self.x], self.i, self.n)
+            return parts.xreplace({t: self._holder(t) for t in parts.atoms(sp.Sum)})
+
+        return expr.replace(lambda e: isinstance(e, sp.Sum), split)
+
+    @property
+    def sums(self) -> dict[sp.Dummy, sp.Sum]:
+        return {h: t for t, h in self.holders.items()}
 
 
-def _mle_closed_form(
-    loglik: sp.Expr, params: Sequence[sp.Symbol], what: str, deadline: Deadline
-) -> dict[sp.Symbol, sp.Expr]:
-    """Solve the score equations for ``params`` within ``deadline``; keep admissible roots."""
-    if not params:
-        return {}
-    sols, finished = solve_within(deadline, [sp.diff(loglik, p) for p in params], params)
-    for sol in sols:
-        if set(sol) != set(params):
-            continue
-        values = [sol[p] for p in params]
-        if any(v.has(*params) or v.is_real is False for v in values):
-            continue
-        if any(
-            p.is_positive and (v.is_positive is False or v.could_extract_minus_sign())
-            for p, v in zip(params, values, strict=True)
-        ):
-            continue
-        return {p: sp.factor_terms(sol[p]) for p in params}
-    why = f"not solved within {deadline.seconds:g} s" if not finished else "no admissible root"
-    raise NoClosedFormError(
+def _no_closed_form(what: str, why: str) -> NoClosedFormError:
+    return NoClosedFormError(
         f"no closed-form maximum-likelihood estimate {what} ({why}); the likelihood-ratio "
         "test needs closed forms under both hypotheses"
     )
+
+
+def _closed_form_mle(
+    density: sp.Expr, var: sp.Symbol, params: Sequence[sp.Symbol], what: str, deadline: Deadline
+) -> MLE:
+    """:func:`symml.mle` of ``params`` within ``deadline``; an error unless all are closed forms."""
+    est = mle(density, list(params), var=var, budget=max(deadline.left(), 1e-6))
+    if any(p not in est.estimators for p in params):
+        why = f"not solved within {deadline.seconds:g} s" if deadline.expired else "none found"
+        raise _no_closed_form(what, why)
+    return est
 
 
 def _shortest(expr: sp.Expr, deadline: Deadline) -> sp.Expr:
@@ -150,9 +153,7 @@ class LikelihoodRatioTest(HypothesisTest):
     def _loglik(self, given, arr: np.ndarray) -> Callable[[Mapping[sp.Symbol, float]], np.ndarray]:
         """Per-observation log densities at given parameter values."""
         model = self._spec.model
-        f = self._compiled(
-            "logf", log_density(model.density), [model.var[0], *model.params, *model.constants]
-        )
+        f = self._compiled("logf", model.logpdf, [model.var[0], *model.params, *model.constants])
         known = [given[c] for c in model.constants]
         return lambda theta: np.broadcast_to(
             f(arr, *(theta[p] for p in model.params), *known), arr.shape
@@ -208,9 +209,14 @@ class LikelihoodRatioTest(HypothesisTest):
         model = self._spec.model
         tested = list(self.null_values)
         null_vec = _null_vector(null, tested)
-        given = known_values(model.constants, values, known)
+        given = known_values(
+            model.constants,
+            {**(values or {}), **known},
+            kind="known constant",
+            call="evaluate(data, null, {})",
+        )
         arr = as_sample(data, "data", min_size=2)
-        check_support(arr, numeric_support(model.support, given), "data", data)
+        check_in_set(arr, numeric_support(model.domain, given), "data", data)
         statistic, hat = self._statistic(given, arr, data)
         k = len(tested)
         estimate = hat[tested[0]] if k == 1 else math.nan
@@ -415,9 +421,10 @@ def likelihood_ratio_test(
     :math:`\hat\theta` maximises the log-likelihood and :math:`\tilde\theta`
     maximises it with the tested parameters fixed at their null values.
     Under :math:`H_0`, :math:`\Lambda \to \chi^2_k` (Wilks), with ``k`` the
-    number of tested parameters. The maximum-likelihood estimates are
-    derived in closed form (score equations solved over the sufficient
-    statistics, with a time budget).
+    number of tested parameters. Both sets of maximum-likelihood estimates
+    are derived in closed form by :func:`symml.mle` (under :math:`H_0` on the
+    density with the tested parameters fixed), then written in the
+    sufficient statistics.
 
     Parameters
     ----------
@@ -432,7 +439,7 @@ def likelihood_ratio_test(
     var : Symbol, optional
         The variable of a density expression.
     budget : float
-        Seconds of symbolic work allowed (solving the score equations, tidying).
+        Seconds of symbolic work allowed (both ``mle`` derivations, tidying).
 
     Returns
     -------
@@ -465,24 +472,29 @@ def likelihood_ratio_test(
     if len(m.var) != 1:
         raise ArgumentError(bad_argument("var", var, "the test takes scalar observations"))
     chosen = _tested_parameters(m, tested)
-    taken = {s.name for s in m.density.free_symbols | m.support.free_symbols}
-    n = fresh_symbol("n", taken, integer=True, positive=True)
-    i = fresh_symbol("i", taken, integer=True, positive=True)
-    x = sp.IndexedBase(m.var[0].name, **m.var[0].assumptions0)[i]
-    nulls = {p: fresh_symbol(f"{p.name}_0", taken, **p.assumptions0) for p in chosen}
-    log_f = log_expand(m.density).xreplace({m.var[0]: x})
-    loglik = split_sum(log_f, [x], i, n)
-    holders = _sum_holders(sorted(loglik.atoms(sp.Sum), key=sp.default_sort_key))
-    back = {h: s for s, h in holders.items()}
-    ell = loglik.xreplace(holders)
-
     what = "of " + ", ".join(p.name for p in m.params)
-    hat = _mle_closed_form(ell, m.params, what, deadline)
+    full = _closed_form_mle(m.density, m.var[0], m.params, what, deadline)
+    x, n = full.x[full.i], full.n
+    taken = {s.name for s in m.density.free_symbols | m.domain.free_symbols | {n, full.i}}
+    nulls = {p: fresh_symbol(f"{p.name}_0", taken, **p.assumptions0) for p in chosen}
     nuisance = [p for p in m.params if p not in nulls]
-    tilde = {**_mle_closed_form(ell.xreplace(nulls), nuisance, "under H0", deadline), **nulls}
-    stat = _shortest(2 * (ell.xreplace(hat) - ell.xreplace(tilde)), deadline).xreplace(back)
+    estimates = dict(full.estimators)
+    null_estimates: dict[sp.Symbol, sp.Expr] = dict(nulls)
+    if nuisance:
+        null = _closed_form_mle(m.density.xreplace(nulls), m.var[0], nuisance, "under H0", deadline)
+        rename = {null.x: full.x, null.i: full.i, null.n: n}
+        null_estimates.update({p: e.xreplace(rename) for p, e in null.estimators.items()})
+    stats = _Statistics(x, n)
+    ell = stats(full.log_likelihood)
+    hat = {p: stats(e) for p, e in estimates.items()}
+    tilde = {p: stats(e) for p, e in null_estimates.items()}
+    if any(e.has(full.x) for e in (*hat.values(), *tilde.values())):
+        raise _no_closed_form(what, "a boundary estimate, not a root of the score")
+    stat = _shortest(2 * (ell.xreplace(hat) - ell.xreplace(tilde)), deadline).xreplace(stats.sums)
     exprs = [hat[p] for p in m.params] + [tilde[p] for p in m.params]
-    forms = SampleForms.build(exprs, back, [x], m.var, n, taken)
+    used = {h: t for h, t in stats.sums.items() if any(e.has(h) for e in exprs)}
+    forms = SampleForms.build(exprs, used, [x], m.var, n, taken)
+    log_f = full.log_density.xreplace({full.variable: x})
     k = len(chosen)
     return LikelihoodRatioTest(
         stat,
@@ -491,10 +503,10 @@ def likelihood_ratio_test(
         pvalue={"two-sided": _chi_tail(sp.Integer(k))},
         interval={"two-sided": sp.Interval(*_PROFILE_ENDS)},
         statistic_symbol=_LAMBDA,
-        estimates={p: hat[p].xreplace(back) for p in m.params},
-        null_estimates={p: tilde[p].xreplace(back) for p in m.params},
+        estimates=estimates,
+        null_estimates={p: null_estimates[p] for p in m.params},
         null_values=nulls,
-        _spec=_Spec(model=m, forms=forms, log_f=log_f, loglik=loglik),
+        _spec=_Spec(model=m, forms=forms, log_f=log_f, loglik=full.log_likelihood),
         kind="likelihood-ratio test",
         assumptions=(
             f"{m.var[0].name}_1, ..., {m.var[0].name}_n i.i.d.; H0 fixes "
@@ -517,7 +529,7 @@ def _seeded_sample(
     model = d._spec.model
     for _ in range(20):
         given = draw_values(model.constants, rng)
-        arr = draw_from_support(numeric_support(model.support, given), rng, nobs)
+        arr = draw_from_support(numeric_support(model.domain, given), rng, nobs)
         try:
             hat, _ = d._estimators(given, arr)
         except ArgumentError:  # pragma: no cover

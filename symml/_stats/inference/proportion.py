@@ -17,8 +17,8 @@ from ..._core import (
     as_budget,
     bad_argument,
 )
+from ..data import as_sample
 from ..sample import (
-    as_sample,
     check_alternative,
     check_level,
     check_number,

@@ -36,6 +36,9 @@ class MLE(Derivation):
         (a parameter that sets the support, such as the ``θ`` of ``Uniform(0, θ)``).
     x, i, n : IndexedBase, Symbol, Symbol
         The sample, its index and its size, as they appear in the formulas.
+    variable, log_density, discrete : Symbol, expression, bool
+        One observation's Symbol, ``log f`` in it, and whether ``f`` is a pmf
+        (what a plot of the model over the data needs).
 
     The private fields hold the analysed model, the sample's symbols, the
     solution of the score equations, the budget and a cache of compiled
@@ -56,6 +59,47 @@ class MLE(Derivation):
         "score",
         "x",
     )
+
+    @property
+    def variable(self) -> sp.Symbol | None:
+        """The Symbol of one observation in :attr:`log_density` (None for vector data).
+
+        Examples
+        --------
+        >>> import sympy as sp, sympy.stats as ss, symml
+        >>> est = symml.mle(ss.Poisson("X", sp.Symbol("lambda", positive=True)))
+        >>> est.variable, est.variable.is_integer
+        (x, True)
+        """
+        return self._model.xs
+
+    @property
+    def log_density(self) -> sp.Expr:
+        """``log f(x; θ)`` of one observation, expanded (``loggamma`` for Gamma factors).
+
+        A function of :attr:`variable`, the parameters and the known constants,
+        ready for :func:`symml.to_numpy`.
+
+        Examples
+        --------
+        >>> import sympy as sp, sympy.stats as ss, symml
+        >>> lam = sp.Symbol("lambda", positive=True)
+        >>> symml.mle(ss.Exponential("X", lam)).log_density
+        -lambda*x + log(lambda)
+        """
+        return self._model.logpdf
+
+    @property
+    def discrete(self) -> bool:
+        """Whether observations are counts or categories (a pmf) rather than a density.
+
+        Examples
+        --------
+        >>> import sympy as sp, sympy.stats as ss, symml
+        >>> symml.mle(ss.Poisson("X", sp.Symbol("lambda", positive=True))).discrete
+        True
+        """
+        return bool(self._model.support.discrete)
 
     @property
     def fisher_information(self) -> sp.Matrix | None:

@@ -9,7 +9,8 @@ import sympy as sp
 
 from ..._codegen import to_numpy
 from ..._core import Deadline
-from ..model import SYMPY_FAILURES, Model, numeric_form, quadrature
+from ..model import Model, numeric_form
+from ..numeric import SYMPY_FAILURES, quadrature
 from .solve import _Solution
 
 if TYPE_CHECKING:

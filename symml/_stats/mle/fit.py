@@ -156,7 +156,7 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
             bad_argument("information", information, 'pass "expected" or "observed"')
         )
     arr = as_data(data)
-    kv = known_values(m, known)
+    kv = known_values(m.known, known, argument="known")
     check_support(m, data, arr, kv)
     sol: _Solution = d._solution
     params = m.params

@@ -18,7 +18,8 @@ from ..._core import (
     bad_argument,
 )
 from ..data import as_data, check_finite, short_data
-from ..model import Model, Support, numeric_verdict
+from ..model import Model, Support
+from ..numeric import numeric_verdict
 from .estimate import MLE
 from .fit import MLEFit
 
@@ -46,6 +47,11 @@ class MultivariateNormalMLE(MLE):
     """
 
     __slots__ = ()
+
+    @property
+    def variable(self) -> None:
+        """None: an observation is a vector (a row of ``X``), not one Symbol."""
+        return None
 
     @property
     def fisher_information(self) -> sp.Matrix:

@@ -9,7 +9,8 @@ from typing import NamedTuple
 import sympy as sp
 
 from ..._core import Deadline
-from ..model import SYMPY_FAILURES, Model, _hat, _sign_of, synthetic
+from ..model import Model, _hat, _sign_of
+from ..numeric import SYMPY_FAILURES, synthetic
 from .sample import SampleMax, SampleMedian, SampleMin, _Program, _Sample
 
 

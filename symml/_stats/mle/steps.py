@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from ..._core import Deadline, Step
-from ..model import SYMPY_FAILURES, Model, _hat
+from ..model import Model, _hat
+from ..numeric import SYMPY_FAILURES
 from .sample import _Sample
 from .solve import _Solution
 

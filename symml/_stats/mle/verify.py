@@ -9,14 +9,8 @@ import sympy as sp
 
 from ..._codegen import to_numpy
 from ..._core import Verdict
-from ..model import (
-    Model,
-    effective_support,
-    numeric_form,
-    numeric_verdict,
-    quadrature,
-    synthetic,
-)
+from ..model import Model, numeric_form
+from ..numeric import effective_support, numeric_verdict, quadrature, synthetic
 from .fisher import _eval_fisher
 from .sample import SampleMedian, _Program, _Sample
 from .solve import _Solution
