@@ -291,8 +291,41 @@ def test_taylor_verify_catches_a_wrong_polynomial():
         at={x: 0},
         order=3,
         terms=(1, x, x**2 / 2, 0),
+        centered=1 + x + x**2 / 2,
     )
     assert not wrong.verify()
+
+
+@pytest.mark.parametrize(
+    ("f", "variables", "at", "order", "text"),
+    [
+        (3 * x**2 + 7 * y**2, [x, y], {x: 1, y: 1}, 1, "6*(x - 1) + 14*(y - 1) + 10"),
+        (sp.log(x), [x], {x: 1}, 3, "(x - 1)**3/3 - (x - 1)**2/2 + (x - 1)"),
+        (sp.exp(x) * y, [x, y], {x: 1, y: -2}, 2, "E*(x - 1)*(y + 2)"),
+        (sp.sin(x + 2 * y), [x, y], {x: 1, y: -2}, 2, "(x - 1)*(y + 2)"),
+        (sp.exp(x + y + z), [x, y, z], [0, 1, 2], 1, "(y - 1)*exp(3) + (z - 2)*exp(3)"),
+    ],
+    ids=["issue", "log", "two-variables", "mixed", "three-variables"],
+)
+def test_taylor_prints_and_returns_powers_of_x_minus_a(f, variables, at, order, text):
+    T = symml.taylor(f, variables, at, order=order)
+    assert text in str(T.centered) and repr(T) == f"TaylorPolynomial({T.centered})"
+    # the centered form is the same polynomial as .result, checked exactly and numerically
+    assert sp.simplify(T.centered - T.result) == 0
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        point = {s: rng.uniform(-1, 1) for s in variables}
+        assert float(T.centered.subs(point)) == pytest.approx(float(T.result.subs(point)))
+    # every x_i appears only inside x_i - a_i (where a_i is not 0)
+    offsets = {s: s - T.at[s] for s in variables if T.at[s] != 0}
+    hidden = T.centered.xreplace({o: sp.Dummy() for o in offsets.values()})
+    assert not hidden.free_symbols & set(offsets)
+    # the steps and the LaTeX show it, then the expanded result
+    assert T.steps[-2].expr == T.centered and T.steps[-1].expr == T.result
+    assert "in powers of x - a" in T.steps[-2].why
+    latex = T.latex()
+    assert all(rf"\left({sp.latex(o)}\right)" in latex for o in offsets.values())
+    assert check(T.steps[-2].expr, T.steps[-1].expr)
 
 
 @pytest.mark.parametrize(
@@ -684,6 +717,32 @@ def test_every_deriving_function_takes_a_budget(derive):
     assert derive(5.0).result is not None
     with pytest.raises(ArgumentError, match="budget=-1 is not valid"):
         derive(-1)
+
+
+@pytest.mark.parametrize(
+    ("budget", "match"),
+    [
+        (float("inf"), r"budget=inf is not valid: give a positive, finite number"),
+        (1e20, r"budget=1e\+20 is not valid: give at most 1e\+06 seconds"),
+        (float("nan"), r"budget=nan is not valid"),
+        ("2", r"budget='2' is not valid"),
+        (-1, r"budget=-1 is not valid"),
+        (0, r"budget=0 is not valid"),
+        (True, r"budget=True is not valid"),
+    ],
+)
+@pytest.mark.parametrize(
+    "derive",
+    [
+        lambda budget: symml.taylor(x**2, [x], [0], budget=budget),
+        lambda budget: symml.critical_points(x**2, [x], budget=budget),
+        lambda budget: symml.critical_points(x**2, [x], numeric=True, budget=budget),
+    ],
+    ids=["taylor", "critical_points", "critical_points numeric"],
+)
+def test_bad_budgets_are_a_clear_argument_error(derive, budget, match):
+    with pytest.raises(ArgumentError, match=match):
+        derive(budget)
 
 
 def test_a_budget_too_small_for_the_work_is_a_clear_error():

@@ -24,10 +24,10 @@ from .._core import (
     NoClosedFormError,
     Step,
     Verdict,
-    as_budget,
     bad_argument,
 )
 from .arguments import as_scalar, as_wrt, assumptions, grad_label
+from .budgets import call_budget
 from .critical_kinds import as_family, classify, integer_parameters, merge_into_lines, periods
 from .critical_numeric import as_region, find_roots, matches, periodic_region
 from .derivatives import gradient, hessian
@@ -35,31 +35,9 @@ from .derivatives import gradient, hessian
 __all__ = [
     "CriticalPoint",
     "CriticalPoints",
-    "call_budget",
     "critical_points",
     "is_real_solution",
 ]
-
-#: The longest budget accepted (about 11 days): longer ones overflow the system timer.
-MAX_BUDGET = 1e6
-
-
-def call_budget(budget: Any) -> float:
-    """``budget`` validated (positive, finite, at most :data:`MAX_BUDGET` seconds).
-
-    Examples
-    --------
-    >>> call_budget(1e20)
-    Traceback (most recent call last):
-    ...
-    symml.ArgumentError: budget=1e+20 is not valid: give at most 1e+06 seconds, e.g. budget=10
-    """
-    seconds = as_budget(budget)
-    if seconds > MAX_BUDGET:
-        raise ArgumentError(
-            bad_argument("budget", budget, f"give at most {MAX_BUDGET:g} seconds, e.g. budget=10")
-        )
-    return seconds
 
 
 @dataclass(frozen=True)
