@@ -565,6 +565,30 @@ def test_a_complete_answer_stays_complete_in_one_two_three_variables():
         assert cps.verify()
 
 
+@pytest.mark.parametrize(
+    ("f", "variables", "points"),
+    [
+        (sp.exp(-(x**4)), [x], [({x: 0}, "degenerate")]),
+        (sp.exp(-(x**2 + y**2) / 2), [x, y], [({x: 0, y: 0}, "maximum")]),
+        (
+            x * sp.exp(-(x**2) - y**2),
+            [x, y],
+            [({x: -sp.sqrt(2) / 2, y: 0}, "minimum"), ({x: sp.sqrt(2) / 2, y: 0}, "maximum")],
+        ),
+        (sp.atan(x * y * z), [x, y, z], None),
+    ],
+    ids=["flat-tails-n=1", "gaussian", "x-gaussian", "lines-n=3"],
+)
+def test_flat_regions_are_not_taken_for_critical_points(f, variables, points):
+    """Where the gradient is tiny but not zero (or underflows), the cross-check adds nothing."""
+    cps = symml.critical_points(f, variables)
+    if points is not None:
+        assert [(c.point, c.kind) for c in cps] == points
+    assert cps.complete and all(c.exact for c in cps), cps.notes
+    assert_stationary_and_classified(f, variables, cps)
+    assert cps.verify()
+
+
 def test_symbolic_coefficients_give_a_conditional_kind():
     a, b = sp.symbols("a b", real=True)
     cps = symml.critical_points(a * x**2 + b * y**2, [x, y])

@@ -23,13 +23,14 @@ from .._core import (
     Derivation,
     NoClosedFormError,
     Step,
+    SymmlError,
     Verdict,
     bad_argument,
 )
 from .arguments import as_scalar, as_wrt, assumptions, grad_label
 from .budgets import call_budget
 from .critical_kinds import as_family, classify, integer_parameters, merge_into_lines, periods
-from .critical_numeric import as_region, find_roots, matches, periodic_region
+from .critical_numeric import as_region, confirmer, find_roots, matches, periodic_region
 from .derivatives import gradient, hessian
 
 __all__ = [
@@ -230,8 +231,8 @@ def critical_points(
         f"f's gradient repeats with period {t} in {s}: {params[s]} is any integer"
         for s, t in period.items()
     ]
-    missing, note = _cross_check(expr, variables, grad, hess, period, families, deadline)
-    points += [_numeric_point(expr, hess, variables, r, period, params) for r in missing]
+    missing, H, note = _cross_check(expr, variables, grad, hess, period, families, deadline)
+    points += [_numeric_point(expr, H, variables, r, period, params) for r in missing]
     notes += [note] if note else []
     points.sort(key=lambda p: [sp.default_sort_key(p.point.get(s, s)) for s in variables])
     complete = not (note or "").startswith("incomplete")
@@ -383,7 +384,7 @@ def _classified(
 
 def _numeric_point(
     f: sp.Expr,
-    hess: Derivation,
+    hess: Any,
     variables: Sequence[sp.Symbol],
     root: np.ndarray,
     period: Mapping[sp.Symbol, sp.Expr],
@@ -394,7 +395,7 @@ def _numeric_point(
     With ``params``, a periodic coordinate becomes the family ``x0 + k*T``.
     """
     values = {s: sp.Float(float(v)) for s, v in zip(variables, root, strict=True)}
-    H = np.asarray(hess.to_numpy(args=list(variables))(*root), dtype=float)
+    H = np.asarray(hess(*root), dtype=float)
     eigs = np.linalg.eigvalsh((H + H.T) / 2)
     scale = max(1.0, float(np.max(np.abs(eigs))))
     eigs = tuple(sp.Float(0.0 if abs(v) < 1e-8 * scale else float(v)) for v in eigs)
@@ -405,9 +406,21 @@ def _numeric_point(
     return CriticalPoint(point, kind, eigs, value, family=family, exact=False)
 
 
-def _lambdified(grad: Derivation, hess: Derivation, variables: Sequence[sp.Symbol]):
+def _search(
+    grad: Derivation,
+    hess: Derivation,
+    variables: Sequence[sp.Symbol],
+    box: Mapping[sp.Symbol, tuple[float, float]],
+    deadline: Deadline,
+    known: Any = None,
+) -> tuple[list[np.ndarray], bool, Any]:
+    """Numeric zeros of the gradient in ``box`` (confirmed at 30 digits) that ``known`` does
+    not cover, and the Hessian's code."""
     args = list(variables)
-    return grad.to_numpy(args=args), hess.to_numpy(args=args)
+    g, H = grad.to_numpy(args=args), hess.to_numpy(args=args)
+    confirm = confirmer(list(grad.result), hess.result, variables)
+    roots, finished = find_roots(g, H, box, deadline, confirm=confirm, known=known)
+    return roots, finished, H
 
 
 def _cross_check(
@@ -418,10 +431,11 @@ def _cross_check(
     period: Mapping[sp.Symbol, sp.Expr],
     solutions: Sequence[Mapping],
     deadline: Deadline,
-) -> tuple[list[np.ndarray], str | None]:
-    """Stationary points found numerically that no symbolic solution covers, and a note."""
+) -> tuple[list[np.ndarray], Any, str | None]:
+    """Stationary points found numerically that no symbolic solution covers, the Hessian's
+    code (to classify them), and a note."""
     if expr.free_symbols - set(variables) or not all(s.is_real for s in variables):
-        return [], None  # parameters or complex variables: no numeric search
+        return [], None, None  # parameters or complex variables: no numeric search
     box = periodic_region(variables, period)
     for sol in solutions:  # widen the box to hold every exact point found
         for s, v in sol.items():
@@ -430,23 +444,29 @@ def _cross_check(
                 box[s] = (min(lo, float(v) - 1.0), max(hi, float(v) + 1.0))
     left = deadline.left(cap=5.0)
     if left < 0.05:
-        return [], "incomplete: not cross-checked numerically (no time left in the budget)"
-    try:
-        g, H = _lambdified(grad, hess, variables)
-    except Exception:  # no numeric code for f: nothing to cross-check
-        return [], "not cross-checked numerically (f has no numeric code)"
-    roots, finished = find_roots(g, H, box, Deadline(left))
+        return [], None, "incomplete: not cross-checked numerically (no time left in the budget)"
     tests = [matches(sol, variables, period) for sol in solutions]
-    missing = [r for r in roots if not any(test(r) for test in tests)]
+
+    def known(point: np.ndarray) -> bool:
+        return any(test(point) for test in tests)
+
+    try:
+        missing, finished, H = _search(grad, hess, variables, box, Deadline(left), known)
+    except SymmlError:  # no numeric code for f: nothing to cross-check
+        return [], None, "not cross-checked numerically (f has no numeric code)"
     where = " x ".join(f"[{lo:g}, {hi:g}]" for lo, hi in box.values())
     if missing:
-        return missing, (
-            f"incomplete: SymPy's solve missed {len(missing)} point(s) that a numeric search "
-            f"in {where} found (listed with Float coordinates); there may be more"
+        return (
+            missing,
+            H,
+            (
+                f"incomplete: SymPy's solve missed {len(missing)} point(s) that a numeric search "
+                f"in {where} found (listed with Float coordinates); there may be more"
+            ),
         )
     if not finished:
-        return [], f"incomplete: the numeric cross-check in {where} ran out of time"
-    return [], None
+        return [], None, f"incomplete: the numeric cross-check in {where} ran out of time"
+    return [], None, None
 
 
 def _numeric_points(
@@ -471,9 +491,8 @@ def _numeric_points(
             )
         )
     box = as_region(region, variables, periodic_region(variables, period))
-    g, H = _lambdified(grad, hess, variables)
-    roots, finished = find_roots(g, H, box, deadline)
-    points = [_numeric_point(expr, hess, variables, r, period, None) for r in roots]
+    roots, finished, H = _search(grad, hess, variables, box, deadline)
+    points = [_numeric_point(expr, H, variables, r, period, None) for r in roots]
     points.sort(key=lambda p: [float(p.point[s]) for s in variables])
     where = " x ".join(f"[{lo:g}, {hi:g}]" for lo, hi in box.values())
     notes = [f"found numerically in {where}; a numeric search cannot prove there are no others"]

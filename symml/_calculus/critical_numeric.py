@@ -15,7 +15,14 @@ import sympy as sp
 
 from .._core import ArgumentError, Deadline, bad_argument
 
-__all__ = ["as_region", "find_roots", "matches", "periodic_region"]
+__all__ = [
+    "as_region",
+    "confirmer",
+    "find_roots",
+    "matches",
+    "newton_converged",
+    "periodic_region",
+]
 
 #: Half-width of the default search box of a non-periodic variable.
 DEFAULT_HALF_WIDTH = 10.0
@@ -85,6 +92,8 @@ def find_roots(
     starts: int | None = None,
     seed: int = 0,
     iterations: int = 80,
+    confirm: Callable[[np.ndarray], bool] | None = None,
+    known: Callable[[np.ndarray], bool] | None = None,
 ) -> tuple[list[np.ndarray], bool]:
     """Distinct zeros of ``grad`` in ``box``: ``(roots, finished)``.
 
@@ -92,7 +101,9 @@ def find_roots(
     points are fine) from ``starts`` seeded random points, all at once; points
     close to a zero are polished with SciPy's ``hybr``. A root counts when the
     gradient's norm is below ``1e-9`` (relative to the scale of the point) and
-    it lies in the box; roots closer than ``1e-6`` (relative) are one.
+    it lies in the box, the Newton step there is small (:func:`newton_converged`)
+    and ``confirm(point)`` holds; roots closer than ``1e-6`` (relative) are one.
+    Roots for which ``known(point)`` holds are left out (they need no check).
     ``finished`` is False when the deadline stopped the search early (checked
     between iterations, so this holds in any thread).
     """
@@ -117,27 +128,87 @@ def find_roots(
             size = np.max(np.abs(step) / width, axis=1, keepdims=True)
             X = X - step / np.maximum(1.0, 4.0 * size)  # at most a quarter of the box
         G = _batched(grad, X, (n,)) if len(X) else np.zeros((0, n))
+        H = _batched(hess, X, (n, n)) if len(X) else np.zeros((0, n, n))
 
     def fun(v: np.ndarray) -> np.ndarray:
         return np.asarray(grad(*v), dtype=float).reshape(n)
 
+    def jac(v: np.ndarray) -> np.ndarray:
+        return np.asarray(hess(*v), dtype=float).reshape(n, n)
+
     roots: list[np.ndarray] = []
     scales = 1.0 + np.max(np.abs(X), axis=1) if len(X) else np.zeros(0)
-    for point, g, scale in zip(X, G, scales, strict=True):
-        if not np.all(np.isfinite(point)) or not np.linalg.norm(g) < 1e-4 * scale:
+    for point, g, h, scale in zip(X, G, H, scales, strict=True):
+        if deadline.expired:
+            return roots, False
+        if not np.all(np.isfinite(point)) or not newton_converged(g, h, scale, 1e-4, 1e-3):
             continue
-        if np.linalg.norm(g) > 1e-9 * scale:
-            with np.errstate(all="ignore"):
-                try:
-                    point = root(fun, point, method="hybr", tol=1e-14).x
-                except (ValueError, ArithmeticError, np.linalg.LinAlgError):
-                    continue
-            if not np.linalg.norm(fun(point)) <= 1e-9 * scale:
-                continue
         inside = (point >= bounds[:, 0] - 1e-9 * width) & (point <= bounds[:, 1] + 1e-9 * width)
-        if inside.all() and all(np.max(np.abs(point - r)) > 1e-6 * scale for r in roots):
+        if not inside.all() or any(np.max(np.abs(point - r)) <= 1e-6 * scale for r in roots):
+            continue
+        with np.errstate(all="ignore"):
+            try:
+                if np.linalg.norm(g) > 1e-9 * scale:
+                    point = root(fun, point, method="hybr", tol=1e-14).x
+                ok = newton_converged(fun(point), jac(point), scale)
+            except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+                continue
+        if not ok or (known is not None and known(point)):
+            continue
+        if confirm is None or confirm(point):
             roots.append(point)
     return roots, finished
+
+
+def newton_converged(
+    g: Any, H: Any, scale: float, gtol: float = 1e-9, steptol: float = 1e-6
+) -> bool:
+    """Whether a point with gradient ``g`` and Hessian ``H`` is a zero of the gradient.
+
+    A small gradient is not enough (``exp(-x**2)`` is flat far out): the
+    Newton step ``pinv(H) g`` must be small too. Both are scaled by ``|H|`` so
+    that values that underflow in the same way still compare.
+    """
+    g = np.asarray(g, dtype=float)
+    H = np.asarray(H, dtype=float)
+    if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+        return False
+    if np.linalg.norm(g) > gtol * scale:
+        return False
+    norm = float(np.max(np.abs(H)))
+    if norm == 0.0:
+        return not np.any(g)
+    step = np.linalg.pinv(H / norm) @ (g / norm)
+    return bool(np.max(np.abs(step)) <= steptol * scale)
+
+
+def confirmer(
+    grad: Sequence[sp.Expr], hess: Any, variables: Sequence[sp.Symbol]
+) -> Callable[[np.ndarray], bool]:
+    """The test of :func:`newton_converged` at 30 digits (no underflow: ``exp(-10**4)``)."""
+
+    def confirm(point: np.ndarray) -> bool:
+        subs = {s: sp.Float(float(v), 30) for s, v in zip(variables, point, strict=True)}
+        try:
+            g = [sp.N(e.xreplace(subs), 30) for e in grad]
+            H = [sp.N(e.xreplace(subs), 30) for e in hess]
+            if not all(v.is_number for v in [*g, *H]):
+                return False
+            big = max([abs(v) for v in H] + [sp.Integer(0)])
+            if big == 0:
+                return all(v == 0 for v in g)
+            gs = np.array([complex(v / big) for v in g])
+            Hs = np.array([complex(v / big) for v in H]).reshape(len(g), len(g))
+            norm = float(sum(abs(v) ** 2 for v in g) ** sp.Rational(1, 2))
+        except (TypeError, ValueError, ArithmeticError):
+            return False
+        scale = 1.0 + float(np.max(np.abs(point)))
+        if np.any(np.abs(gs.imag) > 1e-12 * (1 + np.abs(gs.real))) or norm > 1e-9 * scale:
+            return False
+        step = np.linalg.pinv(Hs.real) @ gs.real
+        return bool(np.max(np.abs(step)) <= 1e-6 * scale)
+
+    return confirm
 
 
 def matches(
