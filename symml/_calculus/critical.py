@@ -344,8 +344,7 @@ def _critical_point(
         )
     )
     if not eigs:
-        vals = np.linalg.eigvalsh(np.array(H.evalf(), dtype=float))
-        eigs = tuple(sp.Float(v) for v in vals)
+        eigs = _numeric_eigenvalues(np.array(H.evalf(), dtype=float))
     kind, conditions = classify(eigs)
     used = set().union(*(sp.sympify(v).free_symbols for v in point.values()))
     family = tuple(k for k in params.values() if k in used)
@@ -353,6 +352,13 @@ def _critical_point(
     if family:  # 2*pi*k + pi, not pi*(2*k + 1)
         value = sp.expand(value)
     return CriticalPoint(point, kind, eigs, value, family=family, conditions=conditions)
+
+
+def _numeric_eigenvalues(H: np.ndarray) -> tuple[sp.Float, ...]:
+    """NumPy's eigenvalues of the symmetric ``H``; those below ``1e-8`` (relative) are 0."""
+    eigs = np.linalg.eigvalsh((H + H.T) / 2)
+    scale = max(1.0, float(np.max(np.abs(eigs))))
+    return tuple(sp.Float(0.0 if abs(v) < 1e-8 * scale else float(v)) for v in eigs)
 
 
 def _classified(
@@ -376,10 +382,9 @@ def _classified(
     if H.free_symbols:
         why = "not classified (out of time)"
         return CriticalPoint(values, why, (), f.subs(values), family=tuple(params.values()))
-    eigs = np.linalg.eigvalsh(np.array(H.evalf(), dtype=float))
-    kind, _ = classify([sp.Float(v) for v in eigs])
+    eigs = _numeric_eigenvalues(np.array(H.evalf(), dtype=float))
     value = sp.Float(complex(f.subs(values).evalf(17)).real)
-    return CriticalPoint(values, kind, tuple(sp.Float(v) for v in eigs), value)
+    return CriticalPoint(values, classify(eigs)[0], eigs, value)
 
 
 def _numeric_point(
@@ -395,10 +400,7 @@ def _numeric_point(
     With ``params``, a periodic coordinate becomes the family ``x0 + k*T``.
     """
     values = {s: sp.Float(float(v)) for s, v in zip(variables, root, strict=True)}
-    H = np.asarray(hess(*root), dtype=float)
-    eigs = np.linalg.eigvalsh((H + H.T) / 2)
-    scale = max(1.0, float(np.max(np.abs(eigs))))
-    eigs = tuple(sp.Float(0.0 if abs(v) < 1e-8 * scale else float(v)) for v in eigs)
+    eigs = _numeric_eigenvalues(np.asarray(hess(*root), dtype=float))
     kind, _ = classify(eigs)
     value = sp.Float(complex(f.subs(values).evalf(17)).real)
     point = as_family(values, period, params) if params else values
