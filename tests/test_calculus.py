@@ -349,6 +349,20 @@ def test_taylor_at_a_singularity_is_an_error():
         symml.taylor(sp.log(x), [x], {x: 0})
 
 
+@pytest.mark.parametrize(
+    "f", [sp.Abs(x - y), sp.Max(x, y), sp.Abs(x) * y + sp.Abs(y - 1), sp.sign(x - 1) * y]
+)
+def test_taylor_at_a_kink_is_an_error(f):
+    with pytest.raises(NotDifferentiableError, match="not differentiable there"):
+        symml.taylor(f, [x, y], [1, 1], order=2)
+
+
+def test_taylor_of_abs_away_from_its_kink():
+    T = symml.taylor(sp.Abs(x) * y, [x, y], [sp.Rational(1, 2), 1], order=2)
+    assert sp.expand(T.result) == x * y
+    assert T.verify()
+
+
 # -- critical points ---------------------------------------------------------------------
 
 

@@ -133,12 +133,35 @@ def _centered(term: sp.Expr, h: list[sp.Dummy], offsets: list[sp.Expr]) -> list[
     return out
 
 
+_KINKS = (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta, sp.floor, sp.ceiling, sp.frac)
+
+
+def _check_smooth(f: sp.Expr, point: dict, at: Any) -> None:
+    """A kink or jump at the point (``Abs(x - y)`` at ``x = y``): not differentiable there."""
+    for node in sp.preorder_traversal(f):
+        if isinstance(node, _KINKS):
+            at_point = [node.args[0].subs(point)]
+        elif isinstance(node, (sp.Max, sp.Min)):
+            values = [a.subs(point) for a in node.args]
+            at_point = [v - w for i, v in enumerate(values) for w in values[i + 1 :]]
+        else:
+            continue
+        if any(v.is_zero for v in at_point):
+            raise NotDifferentiableError(
+                bad_argument("at", at, f"f is not differentiable there ({node} has a kink)")
+            )
+
+
 def _terms(f: sp.Expr, point: dict, order: int, at: Any) -> tuple[list[sp.Expr], sp.Expr]:
     """The terms of total degree 0..order: (1/k!) d^k/dt^k f(a + t h) at t = 0, in x - a;
     and their sum held in powers of ``x - a`` (unevaluated)."""
+    _check_smooth(f, point, at)
     variables = list(point)
-    t = sp.Dummy("t")
-    h = [sp.Dummy(f"h_{s.name}") for s in variables]
+    t = sp.Dummy("t", real=True)
+    h = [
+        sp.Dummy(f"h_{s.name}", real=True) if s.is_real else sp.Dummy(f"h_{s.name}")
+        for s in variables
+    ]
     current = f.subs({s: point[s] + t * hi for s, hi in zip(variables, h, strict=True)})
     back = {hi: s - point[s] for s, hi in zip(variables, h, strict=True)}
     offsets = [s - point[s] for s in variables]
@@ -152,6 +175,10 @@ def _terms(f: sp.Expr, point: dict, order: int, at: Any) -> tuple[list[sp.Expr],
                 bad_argument("at", at, f"f or its derivatives are not finite there ({coeff})")
             )
         term = sp.expand(coeff / math.factorial(k))
+        if term.has(sp.Derivative, sp.Subs, sp.DiracDelta) or not term.is_polynomial(*h):
+            raise NotDifferentiableError(
+                bad_argument("at", at, f"f is not {k} times differentiable there ({coeff})")
+            )
         terms.append(term.xreplace(back))
         centered += _centered(term, h, offsets)
     if len(centered) > 1:
