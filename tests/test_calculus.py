@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import symml
 from symml import (
@@ -649,6 +651,55 @@ def test_a_point_off_the_lines_is_kept():
         ({y: sp.sqrt(1 - x**2)}, "degenerate"),
     ]
     assert cps.complete and cps.verify()
+
+
+def test_overflow_in_the_numeric_search_is_no_error():
+    cps = symml.critical_points(sp.exp(sp.exp(x)) + y**2, [x, y], numeric=True, budget=2)
+    assert len(cps) == 0 and not cps.complete
+
+
+LEAVES = st.sampled_from([x, y, sp.Integer(1), sp.Integer(2), sp.Rational(1, 2), sp.pi, -x])
+UNARY = st.sampled_from(
+    [
+        sp.sin,
+        sp.cos,
+        sp.exp,
+        sp.log,
+        sp.sqrt,
+        sp.tanh,
+        sp.atan,
+        sp.Abs,
+        lambda e: e**2,
+        lambda e: 1 / e,
+    ]
+)
+BINARY = st.sampled_from(
+    [sp.Add, sp.Mul, lambda a, b: a - b, lambda a, b: a / b, lambda a, b: a**b]
+)
+EXPRESSIONS = st.recursive(
+    LEAVES,
+    lambda inner: st.one_of(
+        st.tuples(UNARY, inner).map(lambda t: t[0](t[1])),
+        st.tuples(BINARY, inner, inner).map(lambda t: t[0](t[1], t[2])),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(EXPRESSIONS)
+def test_critical_points_and_taylor_return_or_raise_a_symml_error(f):
+    """Property: on any expression, each call returns or raises a SymmlError (nothing else)."""
+    calls = [
+        lambda: symml.critical_points(f, [x, y], budget=1),
+        lambda: symml.critical_points(f, [x, y], numeric=True, budget=1),
+        lambda: symml.taylor(f, [x, y], [sp.Rational(1, 2), 1], order=2, budget=1),
+    ]
+    for call in calls:
+        try:
+            call()
+        except symml.SymmlError:
+            pass
 
 
 # -- bad input ----------------------------------------------------------------------------

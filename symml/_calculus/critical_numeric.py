@@ -143,7 +143,8 @@ def find_roots(
             return roots, False
         if not np.all(np.isfinite(point)) or not newton_converged(g, h, scale, 1e-4, 1e-3):
             continue
-        inside = (point >= bounds[:, 0] - 1e-9 * width) & (point <= bounds[:, 1] + 1e-9 * width)
+        with np.errstate(all="ignore"):
+            inside = (point >= bounds[:, 0] - 1e-9 * width) & (point <= bounds[:, 1] + 1e-9 * width)
         if not inside.all() or any(np.max(np.abs(point - r)) <= 1e-6 * scale for r in roots):
             continue
         with np.errstate(all="ignore"):
@@ -173,13 +174,17 @@ def newton_converged(
     H = np.asarray(H, dtype=float)
     if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
         return False
-    if np.linalg.norm(g) > gtol * scale:
-        return False
-    norm = float(np.max(np.abs(H)))
-    if norm == 0.0:
-        return not np.any(g)
-    step = np.linalg.pinv(H / norm) @ (g / norm)
-    return bool(np.max(np.abs(step)) <= steptol * scale)
+    with np.errstate(all="ignore"):
+        if not np.linalg.norm(g) <= gtol * scale:
+            return False
+        norm = float(np.max(np.abs(H)))
+        if norm == 0.0:
+            return not np.any(g)
+        try:
+            step = np.linalg.pinv(H / norm) @ (g / norm)
+        except np.linalg.LinAlgError:
+            return False
+        return bool(np.max(np.abs(step)) <= steptol * scale)
 
 
 def confirmer(
@@ -203,9 +208,13 @@ def confirmer(
         except (TypeError, ValueError, ArithmeticError):
             return False
         scale = 1.0 + float(np.max(np.abs(point)))
-        if np.any(np.abs(gs.imag) > 1e-12 * (1 + np.abs(gs.real))) or norm > 1e-9 * scale:
+        if np.any(np.abs(gs.imag) > 1e-12 * (1 + np.abs(gs.real))) or not norm <= 1e-9 * scale:
             return False
-        step = np.linalg.pinv(Hs.real) @ gs.real
+        with np.errstate(all="ignore"):
+            try:
+                step = np.linalg.pinv(Hs.real) @ gs.real
+            except np.linalg.LinAlgError:
+                return False
         return bool(np.max(np.abs(step)) <= 1e-6 * scale)
 
     return confirm
