@@ -653,6 +653,19 @@ def test_a_point_off_the_lines_is_kept():
     assert cps.complete and cps.verify()
 
 
+def test_critical_points_keeps_its_budget_in_the_main_thread():
+    import time
+
+    w = sp.Symbol("w", real=True)
+    quartic = x**4 + y**4 + z**4 + w**4 - x * y * z * w + x**2 - y * z + w
+    start = time.monotonic()
+    try:
+        symml.critical_points(quartic, [x, y, z, w], budget=3)
+    except NoClosedFormError as exc:
+        assert "within 3.0 s" in str(exc) and "numeric=True" in str(exc)
+    assert time.monotonic() - start < 3 + 1.5
+
+
 def test_overflow_in_the_numeric_search_is_no_error():
     cps = symml.critical_points(sp.exp(sp.exp(x)) + y**2, [x, y], numeric=True, budget=2)
     assert len(cps) == 0 and not cps.complete
