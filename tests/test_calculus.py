@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import symml
 from symml import (
@@ -291,8 +293,41 @@ def test_taylor_verify_catches_a_wrong_polynomial():
         at={x: 0},
         order=3,
         terms=(1, x, x**2 / 2, 0),
+        centered=1 + x + x**2 / 2,
     )
     assert not wrong.verify()
+
+
+@pytest.mark.parametrize(
+    ("f", "variables", "at", "order", "text"),
+    [
+        (3 * x**2 + 7 * y**2, [x, y], {x: 1, y: 1}, 1, "6*(x - 1) + 14*(y - 1) + 10"),
+        (sp.log(x), [x], {x: 1}, 3, "(x - 1)**3/3 - (x - 1)**2/2 + (x - 1)"),
+        (sp.exp(x) * y, [x, y], {x: 1, y: -2}, 2, "E*(x - 1)*(y + 2)"),
+        (sp.sin(x + 2 * y), [x, y], {x: 1, y: -2}, 2, "(x - 1)*(y + 2)"),
+        (sp.exp(x + y + z), [x, y, z], [0, 1, 2], 1, "(y - 1)*exp(3) + (z - 2)*exp(3)"),
+    ],
+    ids=["issue", "log", "two-variables", "mixed", "three-variables"],
+)
+def test_taylor_prints_and_returns_powers_of_x_minus_a(f, variables, at, order, text):
+    T = symml.taylor(f, variables, at, order=order)
+    assert text in str(T.centered) and repr(T) == f"TaylorPolynomial({T.centered})"
+    # the centered form is the same polynomial as .result, checked exactly and numerically
+    assert sp.simplify(T.centered - T.result) == 0
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        point = {s: rng.uniform(-1, 1) for s in variables}
+        assert float(T.centered.subs(point)) == pytest.approx(float(T.result.subs(point)))
+    # every x_i appears only inside x_i - a_i (where a_i is not 0)
+    offsets = {s: s - T.at[s] for s in variables if T.at[s] != 0}
+    hidden = T.centered.xreplace({o: sp.Dummy() for o in offsets.values()})
+    assert not hidden.free_symbols & set(offsets)
+    # the steps and the LaTeX show it, then the expanded result
+    assert T.steps[-2].expr == T.centered and T.steps[-1].expr == T.result
+    assert "in powers of x - a" in T.steps[-2].why
+    latex = T.latex()
+    assert all(rf"\left({sp.latex(o)}\right)" in latex for o in offsets.values())
+    assert check(T.steps[-2].expr, T.steps[-1].expr)
 
 
 @pytest.mark.parametrize(
@@ -314,6 +349,20 @@ def test_taylor_bad_arguments(kwargs, error, match):
 def test_taylor_at_a_singularity_is_an_error():
     with pytest.raises(NotDifferentiableError, match="at="):
         symml.taylor(sp.log(x), [x], {x: 0})
+
+
+@pytest.mark.parametrize(
+    "f", [sp.Abs(x - y), sp.Max(x, y), sp.Abs(x) * y + sp.Abs(y - 1), sp.sign(x - 1) * y]
+)
+def test_taylor_at_a_kink_is_an_error(f):
+    with pytest.raises(NotDifferentiableError, match="not differentiable there"):
+        symml.taylor(f, [x, y], [1, 1], order=2)
+
+
+def test_taylor_of_abs_away_from_its_kink():
+    T = symml.taylor(sp.Abs(x) * y, [x, y], [sp.Rational(1, 2), 1], order=2)
+    assert sp.expand(T.result) == x * y
+    assert T.verify()
 
 
 # -- critical points ---------------------------------------------------------------------
@@ -353,6 +402,317 @@ def test_critical_points_reports_when_solve_runs_out_of_budget():
     f = sp.sin(x) * sp.exp(y) + sp.cos(x * y) ** 3 + x**5 * y - sp.atan(y) * x**7
     with pytest.raises(NoClosedFormError, match=r"within 0\.01 s"):
         symml.critical_points(f, [x, y], budget=0.01)
+
+
+def assert_stationary_and_classified(f, variables, cps, *, ks=(0, 1, -2), params=None):
+    """Independent check of every point: the gradient ~ 0 there (NumPy), and the kind agrees
+    with the signs of NumPy's eigenvalues of the Hessian; families at several k, lines at
+    several points."""
+    params = params or {}
+    f = f.subs(params)
+    grad = sp.lambdify(variables, [sp.diff(f, s) for s in variables])
+    hess = sp.lambdify(variables, [[sp.diff(f, s, r) for r in variables] for s in variables])
+    rng = np.random.default_rng(1)
+    for cp in cps:
+        for k in ks if cp.family else (0,):
+            point = {s: v.subs(params) for s, v in cp.point.items()}
+            point = {s: v.subs({fam: k for fam in cp.family}) for s, v in point.items()}
+            free = [s for s in variables if s not in point]  # a line: pick points on it
+            for _ in range(3 if free else 1):
+                at = {s: rng.uniform(0.3, 1.7) for s in free}
+                at.update({s: float(v.subs(at)) for s, v in point.items()})
+                args = [at[s] for s in variables]
+                np.testing.assert_allclose(grad(*args), 0, atol=1e-7)
+                eigs = np.linalg.eigvalsh(np.array(hess(*args), dtype=float))
+                kind = cp.kind.split(" if ")[0] if not params else cp.kind
+                if kind == "minimum":
+                    assert (eigs > 1e-9).all(), (cp, eigs)
+                elif kind == "maximum":
+                    assert (eigs < -1e-9).all(), (cp, eigs)
+                elif kind == "saddle":
+                    assert eigs.min() < -1e-9 < 1e-9 < eigs.max(), (cp, eigs)
+                elif kind == "degenerate":
+                    assert np.abs(eigs).min() < 1e-7 or free, (cp, eigs)
+
+
+def test_periodic_critical_points_are_families_in_an_integer_k():
+    cps = symml.critical_points(sp.cos(x) + y**2, [x, y])
+    k = sp.Symbol("k", integer=True)
+    assert [(c.point, c.kind) for c in cps] == [
+        ({x: 2 * sp.pi * k, y: 0}, "saddle"),
+        ({x: 2 * sp.pi * k + sp.pi, y: 0}, "minimum"),
+    ]
+    assert all(c.family == (k,) for c in cps)
+    assert cps[0].value == 1 and cps[1].value == -1
+    assert cps.complete and "period 2*pi in x: k is any integer" in cps.notes[0]
+    assert_stationary_and_classified(sp.cos(x) + y**2, [x, y], cps)
+    assert cps.verify()
+
+
+def test_periodic_in_two_variables_gives_every_point_of_the_lattice():
+    f = sp.sin(x) * sp.sin(y)
+    cps = symml.critical_points(f, [x, y])
+    kx, ky = sp.symbols("k_x k_y", integer=True)
+    assert len(cps) == 8 and all(set(c.family) == {kx, ky} for c in cps)
+    kinds = sorted(c.kind for c in cps)
+    assert kinds == ["maximum"] * 2 + ["minimum"] * 2 + ["saddle"] * 4
+    assert_stationary_and_classified(f, [x, y], cps)
+    # every stationary point in a wide window is one of the families
+    stationary = {
+        (i * sp.pi / 2, j * sp.pi / 2)
+        for i in range(-8, 9)
+        for j in range(-8, 9)
+        if (i % 2 == 0 and j % 2 == 0) or (i % 2 and j % 2)
+    }
+    covered = set()
+    for c in cps:
+        for a in range(-3, 3):
+            for b in range(-3, 3):
+                covered.add((c.point[x].subs(kx, a), c.point[y].subs(ky, b)))
+    assert stationary <= covered
+
+
+def test_periodic_gradient_of_a_non_periodic_function():
+    cps = symml.critical_points(sp.sin(x) + x, [x])
+    k = sp.Symbol("k", integer=True)
+    assert [(c.point, c.kind) for c in cps] == [({x: 2 * sp.pi * k + sp.pi}, "degenerate")]
+    assert cps[0].value == 2 * sp.pi * k + sp.pi
+    assert_stationary_and_classified(sp.sin(x) + x, [x], cps)
+
+
+def test_a_solver_failure_is_no_closed_form_naming_the_equations():
+    with pytest.raises(NoClosedFormError, match=r"2\*x \+ cos\(x\) = 0, 2\*y = 0.*numeric=True"):
+        symml.critical_points(x**2 + y**2 + sp.sin(x), [x, y])
+
+
+@pytest.mark.parametrize(
+    ("f", "variables"),
+    [
+        (x**2 + sp.sin(x), [x]),
+        (x**2 + y**2 + sp.sin(x), [x, y]),
+        (x**2 + y**2 + z**2 + sp.sin(x), [x, y, z]),
+    ],
+    ids=["n=1", "n=2", "n=3"],
+)
+def test_numeric_critical_points(f, variables):
+    from scipy.optimize import brentq
+
+    cps = symml.critical_points(f, variables, numeric=True)
+    x0 = brentq(lambda t: 2 * t + np.cos(t), -1, 1)  # independent: 2x + cos(x) = 0
+    assert len(cps) == 1 and cps[0].kind == "minimum" and not cps[0].exact
+    expected = [x0] + [0.0] * (len(variables) - 1)
+    np.testing.assert_allclose([float(cps[0].point[s]) for s in variables], expected, atol=1e-10)
+    assert not cps.complete and "found numerically in [-10, 10]" in cps.notes[0]
+    assert_stationary_and_classified(f, variables, cps)
+    verdict = cps.verify()
+    assert not verdict and verdict.method == "inconclusive"
+
+
+def test_numeric_critical_points_in_a_region_of_a_periodic_function():
+    f = sp.cos(x) + y**2
+    cps = symml.critical_points(f, [x, y], numeric=True, region={x: (-7, 7)})
+    found = sorted((round(float(c.point[x]) / np.pi, 9), c.kind) for c in cps)
+    assert found == [(i, "saddle" if i % 2 == 0 else "minimum") for i in range(-2, 3)]
+    assert "the set repeats with period 2*pi in x" in cps.notes
+    assert_stationary_and_classified(f, [x, y], cps)
+
+
+@pytest.mark.parametrize(
+    ("region", "match"),
+    [
+        ({z: (0, 1)}, "z is not in wrt"),
+        ([(0, 1)], "expected 2 pairs"),
+        ({x: (1, 0)}, "lo < hi"),
+        ({x: (0, float("inf"))}, "lo < hi"),
+        (5, "one \\(lo, hi\\) pair per variable"),
+    ],
+)
+def test_numeric_region_must_be_a_box(region, match):
+    with pytest.raises(ArgumentError, match=match):
+        symml.critical_points(x**2 + y**2, [x, y], numeric=True, region=region)
+
+
+def test_region_and_parameters_need_numeric():
+    a = sp.Symbol("a")
+    with pytest.raises(ArgumentError, match="region= applies with numeric=True"):
+        symml.critical_points(x**2, [x], region=[(0, 1)])
+    with pytest.raises(ArgumentError, match="parameters a; substitute values"):
+        symml.critical_points(a * x**2, [x], numeric=True)
+
+
+def test_an_empty_solver_answer_is_cross_checked_and_reported_incomplete():
+    f = x**7 + y**7 - 7 * x * y**2 + 3 * x**2 * y - x + y
+    cps = symml.critical_points(f, [x, y])
+    # independent: real roots of the resultant in x, then the common y
+    fx, fy = sp.diff(f, x), sp.diff(f, y)
+    expected = []
+    for xr in np.roots([float(c) for c in sp.Poly(sp.resultant(fx, fy, y), x).all_coeffs()]):
+        if abs(xr.imag) < 1e-9:
+            for yr in np.roots([float(c) for c in sp.Poly(fy.subs(x, xr.real), y).all_coeffs()]):
+                if abs(yr.imag) < 1e-7 and abs(float(fx.subs({x: xr.real, y: yr.real}))) < 1e-6:
+                    expected.append((xr.real, yr.real))
+    assert len(expected) == 4
+    found = sorted((float(c.point[x]), float(c.point[y])) for c in cps)
+    np.testing.assert_allclose(found, sorted(expected), atol=1e-8)
+    assert not cps.complete and "SymPy's solve missed 4 point(s)" in cps.notes[0]
+    assert_stationary_and_classified(f, [x, y], cps)
+    verdict = cps.verify()
+    assert not verdict and "incomplete" in str(verdict)
+
+
+def test_a_partial_answer_in_three_variables_is_completed_and_flagged():
+    f = x**4 + y**4 + z**4 - x * y - y * z - z * x - x
+    cps = symml.critical_points(f, [x, y, z])
+    assert len(cps) == 3 and not cps.complete
+    assert [c.exact for c in cps].count(False) == 2
+    assert_stationary_and_classified(f, [x, y, z], cps)
+    assert not cps.verify()
+
+
+def test_a_complete_answer_stays_complete_in_one_two_three_variables():
+    for f, variables in [
+        (x**3 - 3 * x, [x]),
+        (x**3 - 3 * x + y**2, [x, y]),
+        (x**3 - 3 * x + y**2 + z**2 - y * z, [x, y, z]),
+    ]:
+        cps = symml.critical_points(f, variables)
+        assert cps.complete and cps.notes == () and all(c.exact for c in cps)
+        assert_stationary_and_classified(f, variables, cps)
+        assert cps.verify()
+
+
+@pytest.mark.parametrize(
+    ("f", "variables", "points"),
+    [
+        (sp.exp(-(x**4)), [x], [({x: 0}, "degenerate")]),
+        (sp.exp(-(x**2 + y**2) / 2), [x, y], [({x: 0, y: 0}, "maximum")]),
+        (
+            x * sp.exp(-(x**2) - y**2),
+            [x, y],
+            [({x: -sp.sqrt(2) / 2, y: 0}, "minimum"), ({x: sp.sqrt(2) / 2, y: 0}, "maximum")],
+        ),
+        (sp.atan(x * y * z), [x, y, z], None),
+    ],
+    ids=["flat-tails-n=1", "gaussian", "x-gaussian", "lines-n=3"],
+)
+def test_flat_regions_are_not_taken_for_critical_points(f, variables, points):
+    """Where the gradient is tiny but not zero (or underflows), the cross-check adds nothing."""
+    cps = symml.critical_points(f, variables)
+    if points is not None:
+        assert [(c.point, c.kind) for c in cps] == points
+    assert cps.complete and all(c.exact for c in cps), cps.notes
+    assert_stationary_and_classified(f, variables, cps)
+    assert cps.verify()
+
+
+def test_symbolic_coefficients_give_a_conditional_kind():
+    a, b = sp.symbols("a b", real=True)
+    cps = symml.critical_points(a * x**2 + b * y**2, [x, y])
+    (cp,) = cps
+    assert cp.point == {x: 0, y: 0} and cp.eigenvalues == (2 * a, 2 * b)
+    assert cp.kind.startswith("minimum if a > 0 and b > 0, maximum if a < 0 and b < 0")
+    assert "depends on the signs of a, b" in cp.kind and "degenerate" not in cp.kind[:40]
+    conditions = dict(cp.conditions)
+    assert conditions == {"minimum": (a > 0) & (b > 0), "maximum": (a < 0) & (b < 0)}
+    for values, kind in [({a: 1, b: 2}, "minimum"), ({a: -1, b: -3}, "maximum")]:
+        assert conditions[kind].subs(values)
+        assert_stationary_and_classified(
+            a * x**2 + b * y**2,
+            [x, y],
+            [symml.CriticalPoint(cp.point, kind, (), 0)],
+            params=values,
+        )
+    # a known sign of one eigenvalue leaves only the kinds it allows
+    (half,) = symml.critical_points(a * x**2 + y**2, [x, y])
+    assert half.kind.startswith("minimum if a > 0, saddle if the signs differ")
+
+
+@pytest.mark.parametrize(
+    ("f", "lines"),
+    [
+        (x**2 * y**2 * (x + y), [{x: 0}, {y: 0}]),
+        (x**2 * y**2 + x**2, [{x: 0}]),
+        (-(x**2) * y**2 + x * y**2, [{y: 0}]),
+    ],
+)
+def test_a_point_on_a_line_of_critical_points_is_merged_into_the_line(f, lines):
+    cps = symml.critical_points(f, [x, y])
+    assert [c.point for c in cps] == lines
+    assert all(c.kind == "degenerate" for c in cps)
+    assert cps.complete
+    assert_stationary_and_classified(f, [x, y], cps)
+
+
+def test_a_point_off_the_lines_is_kept():
+    cps = symml.critical_points((x**2 + y**2 - 1) ** 2, [x, y])
+    assert [(c.point, c.kind) for c in cps] == [
+        ({x: 0, y: 0}, "maximum"),
+        ({y: -sp.sqrt(1 - x**2)}, "degenerate"),
+        ({y: sp.sqrt(1 - x**2)}, "degenerate"),
+    ]
+    assert cps.complete and cps.verify()
+
+
+def test_critical_points_keeps_its_budget_in_the_main_thread():
+    import time
+
+    w = sp.Symbol("w", real=True)
+    quartic = x**4 + y**4 + z**4 + w**4 - x * y * z * w + x**2 - y * z + w
+    start = time.monotonic()
+    try:
+        symml.critical_points(quartic, [x, y, z, w], budget=3)
+    except NoClosedFormError as exc:
+        assert "within 3.0 s" in str(exc) and "numeric=True" in str(exc)
+    assert time.monotonic() - start < 3 + 1.5
+
+
+def test_overflow_in_the_numeric_search_is_no_error():
+    cps = symml.critical_points(sp.exp(sp.exp(x)) + y**2, [x, y], numeric=True, budget=2)
+    assert len(cps) == 0 and not cps.complete
+
+
+LEAVES = st.sampled_from([x, y, sp.Integer(1), sp.Integer(2), sp.Rational(1, 2), sp.pi, -x])
+UNARY = st.sampled_from(
+    [
+        sp.sin,
+        sp.cos,
+        sp.exp,
+        sp.log,
+        sp.sqrt,
+        sp.tanh,
+        sp.atan,
+        sp.Abs,
+        lambda e: e**2,
+        lambda e: 1 / e,
+    ]
+)
+BINARY = st.sampled_from(
+    [sp.Add, sp.Mul, lambda a, b: a - b, lambda a, b: a / b, lambda a, b: a**b]
+)
+EXPRESSIONS = st.recursive(
+    LEAVES,
+    lambda inner: st.one_of(
+        st.tuples(UNARY, inner).map(lambda t: t[0](t[1])),
+        st.tuples(BINARY, inner, inner).map(lambda t: t[0](t[1], t[2])),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(EXPRESSIONS)
+def test_critical_points_and_taylor_return_or_raise_a_symml_error(f):
+    """Property: on any expression, each call returns or raises a SymmlError (nothing else)."""
+    calls = [
+        lambda: symml.critical_points(f, [x, y], budget=1),
+        lambda: symml.critical_points(f, [x, y], numeric=True, budget=1),
+        lambda: symml.taylor(f, [x, y], [sp.Rational(1, 2), 1], order=2, budget=1),
+    ]
+    for call in calls:
+        try:
+            call()
+        except symml.SymmlError:
+            pass
 
 
 # -- bad input ----------------------------------------------------------------------------
@@ -459,6 +819,32 @@ def test_every_deriving_function_takes_a_budget(derive):
     assert derive(5.0).result is not None
     with pytest.raises(ArgumentError, match="budget=-1 is not valid"):
         derive(-1)
+
+
+@pytest.mark.parametrize(
+    ("budget", "match"),
+    [
+        (float("inf"), r"budget=inf is not valid: give a positive, finite number"),
+        (1e20, r"budget=1e\+20 is not valid: give at most 1e\+06 seconds"),
+        (float("nan"), r"budget=nan is not valid"),
+        ("2", r"budget='2' is not valid"),
+        (-1, r"budget=-1 is not valid"),
+        (0, r"budget=0 is not valid"),
+        (True, r"budget=True is not valid"),
+    ],
+)
+@pytest.mark.parametrize(
+    "derive",
+    [
+        lambda budget: symml.taylor(x**2, [x], [0], budget=budget),
+        lambda budget: symml.critical_points(x**2, [x], budget=budget),
+        lambda budget: symml.critical_points(x**2, [x], numeric=True, budget=budget),
+    ],
+    ids=["taylor", "critical_points", "critical_points numeric"],
+)
+def test_bad_budgets_are_a_clear_argument_error(derive, budget, match):
+    with pytest.raises(ArgumentError, match=match):
+        derive(budget)
 
 
 def test_a_budget_too_small_for_the_work_is_a_clear_error():

@@ -19,6 +19,7 @@ from .._core import (
     sample_points,
 )
 from .arguments import as_point, as_scalar, as_wrt, assumptions
+from .budgets import call_budget
 from .derivatives import within_budget
 
 
@@ -78,13 +79,19 @@ def _taylor_verdict(d: Derivation, *, seed: int = 0, n: int = 3, digits: int = 5
 class TaylorPolynomial(Derivation):
     """A Taylor polynomial of ``source`` about ``at`` (dict Symbol -> value) of degree ``order``.
 
-    ``terms[k]`` is the term of total degree ``k``, in powers of ``x_i - a_i``.
+    ``terms[k]`` is the term of total degree ``k``, in powers of ``x_i - a_i``;
+    ``centered`` is the whole polynomial held in powers of ``x_i - a_i``
+    (unevaluated; equal to ``result``).
     """
 
-    __slots__ = ("at", "order", "terms")
+    __slots__ = ("at", "centered", "order", "terms")
     at: dict
+    centered: sp.Expr
     order: int
     terms: tuple
+
+    def __repr__(self) -> str:
+        return f"TaylorPolynomial({self.centered})"
 
     def _make_steps(self) -> list[Step]:
         f, variables, point, order = self.source, self.wrt, self.at, self.order
@@ -101,19 +108,64 @@ class TaylorPolynomial(Derivation):
         for k in range(3, order + 1):
             why = f"order-{k} term: (1/{k}!) d^{k}/dt^{k} f(a + t h) at t = 0"
             out.append(Step(self.terms[k], why, lhs=f"T_{k}"))
-        why = f"sum of the terms of total degree <= {order}"
-        out.append(Step(self.result, why, lhs="T(x)"))
+        why = f"sum of the terms of total degree <= {order}, in powers of x - a"
+        out.append(Step(self.centered, why, lhs="T(x)"))
+        out.append(Step(self.result, "expanded"))
         return out
 
 
-def _terms(f: sp.Expr, point: dict, order: int, at: Any) -> list[sp.Expr]:
-    """The terms of total degree 0..order: (1/k!) d^k/dt^k f(a + t h) at t = 0, in x - a."""
+def _centered(term: sp.Expr, h: list[sp.Dummy], offsets: list[sp.Expr]) -> list[sp.Expr]:
+    """The monomials of ``term`` (a polynomial in ``h``), each ``c * prod (x_i - a_i)**e_i``
+    held unevaluated so that the powers of ``x - a`` stay as written."""
+    out = []
+    for exps, coeff in sp.Poly(term, *h).terms():
+        if coeff == 0:
+            continue
+        factors = [
+            sp.Pow(o, e, evaluate=False) if e > 1 else o
+            for o, e in zip(offsets, exps, strict=True)
+            if e
+        ]
+        c, rest = coeff.as_coeff_mul()
+        numbers = [] if c == 1 and (factors or rest) else [c]
+        args = [*numbers, *rest, *factors]
+        out.append(sp.Mul(*args, evaluate=False) if len(args) > 1 else args[0])
+    return out
+
+
+_KINKS = (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta, sp.floor, sp.ceiling, sp.frac)
+
+
+def _check_smooth(f: sp.Expr, point: dict, at: Any) -> None:
+    """A kink or jump at the point (``Abs(x - y)`` at ``x = y``): not differentiable there."""
+    for node in sp.preorder_traversal(f):
+        if isinstance(node, _KINKS):
+            at_point = [node.args[0].subs(point)]
+        elif isinstance(node, (sp.Max, sp.Min)):
+            values = [a.subs(point) for a in node.args]
+            at_point = [v - w for i, v in enumerate(values) for w in values[i + 1 :]]
+        else:
+            continue
+        if any(v.is_zero for v in at_point):
+            raise NotDifferentiableError(
+                bad_argument("at", at, f"f is not differentiable there ({node} has a kink)")
+            )
+
+
+def _terms(f: sp.Expr, point: dict, order: int, at: Any) -> tuple[list[sp.Expr], sp.Expr]:
+    """The terms of total degree 0..order: (1/k!) d^k/dt^k f(a + t h) at t = 0, in x - a;
+    and their sum held in powers of ``x - a`` (unevaluated)."""
+    _check_smooth(f, point, at)
     variables = list(point)
-    t = sp.Dummy("t")
-    h = [sp.Dummy(f"h_{s.name}") for s in variables]
+    t = sp.Dummy("t", real=True)
+    h = [
+        sp.Dummy(f"h_{s.name}", real=True) if s.is_real else sp.Dummy(f"h_{s.name}")
+        for s in variables
+    ]
     current = f.subs({s: point[s] + t * hi for s, hi in zip(variables, h, strict=True)})
     back = {hi: s - point[s] for s, hi in zip(variables, h, strict=True)}
-    terms = []
+    offsets = [s - point[s] for s in variables]
+    terms, centered = [], []
     for k in range(order + 1):
         if k:
             current = sp.diff(current, t)
@@ -122,8 +174,16 @@ def _terms(f: sp.Expr, point: dict, order: int, at: Any) -> list[sp.Expr]:
             raise NotDifferentiableError(
                 bad_argument("at", at, f"f or its derivatives are not finite there ({coeff})")
             )
-        terms.append(sp.expand(coeff / math.factorial(k)).xreplace(back))
-    return terms
+        term = sp.expand(coeff / math.factorial(k))
+        if term.has(sp.Derivative, sp.Subs, sp.DiracDelta) or not term.is_polynomial(*h):
+            raise NotDifferentiableError(
+                bad_argument("at", at, f"f is not {k} times differentiable there ({coeff})")
+            )
+        terms.append(term.xreplace(back))
+        centered += _centered(term, h, offsets)
+    if len(centered) > 1:
+        return terms, sp.Add(*centered, evaluate=False)
+    return terms, centered[0] if centered else sp.S.Zero
 
 
 def taylor(
@@ -133,7 +193,9 @@ def taylor(
 
     ``T(x) = sum over k <= order of (1/k!) d^k/dt^k f(a + t (x - a)) at t = 0``;
     ``order=2`` keeps the quadratic terms ``f(a) + grad f(a)^T h + 1/2 h^T H(a) h``
-    with ``h = x - a``. The result is written in powers of ``x_i - a_i``.
+    with ``h = x - a``. ``.centered`` holds the polynomial in powers of
+    ``x_i - a_i`` as written (an unevaluated sum, equal to ``.result``, which
+    SymPy may partly expand); it is what the object prints and the steps show.
 
     Parameters
     ----------
@@ -153,6 +215,8 @@ def taylor(
     x**2/2 + x - y**2/2 + 1
     >>> symml.taylor(sp.log(x), x, {x: 1}, order=3).result
     x + (x - 1)**3/3 - (x - 1)**2/2 - 1
+    >>> symml.taylor(3*x**2 + 7*y**2, [x, y], {x: 1, y: 1}, order=1)
+    TaylorPolynomial(6*(x - 1) + 14*(y - 1) + 10)
     >>> symml.taylor(sp.exp(x), [x], [0]).to_numpy()(np.array([0.0, 1.0]))
     array([1. , 2.5])
     """
@@ -162,7 +226,10 @@ def taylor(
         raise ArgumentError(bad_argument("order", order, "use a non-negative integer, e.g. 2"))
     order = int(order)
     point = as_point(at, variables)
-    terms = within_budget(budget, lambda: _terms(expr, point, order, at), "the expansion")
+    seconds = call_budget(budget)
+    terms, centered = within_budget(
+        seconds, lambda: _terms(expr, point, order, at), "the expansion"
+    )
     return TaylorPolynomial(
         sp.Add(*terms),
         None,
@@ -174,4 +241,5 @@ def taylor(
         at=point,
         order=order,
         terms=tuple(terms),
+        centered=centered,
     )
