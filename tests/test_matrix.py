@@ -756,7 +756,7 @@ def test_evaluator_agrees_with_explicit_sympy():
             NotDifferentiableError,
             "KroneckerProduct.*supported:",
         ),
-        (lambda: symml.gradient((x.T * x)[0, 0], x), NotDifferentiableError, r"write Trace\(E\)"),
+        (lambda: symml.gradient(x[1, 0] * x[0, 0], x), NotDifferentiableError, r"write Trace\(E\)"),
         (
             lambda: symml.gradient(OneMatrix(1, n) * x.applyfunc(sp.floor), x),
             NotDifferentiableError,
@@ -827,3 +827,136 @@ def test_matrix_results_keep_their_matrix_shape_numerically():
     out_g = g.to_numpy(args=[x, A])(VALUES[x], VALUES[A])
     out_H = H.to_numpy(args=[x, A])(VALUES[x], VALUES[A])
     assert np.shape(out_g) == (3, 1) and np.shape(out_H) == (3, 3)
+
+
+# -- sums over entries: SymPy writes E[0, 0] of a 1 x 1 product as an indexed Sum ---------
+
+i_, j_ = sp.symbols("i j", integer=True)
+
+
+def np_softmax_col(V):
+    e = np.exp(V - V.max())
+    return e / e.sum()
+
+
+# (id, f, wrt, golden str of the gradient, golden LaTeX, NumPy f, NumPy gradient, NumPy Hessian)
+ENTRY_SUMS = [
+    (
+        "norm sqrt((x^T x)[0, 0])",
+        sqrt((x.T * x)[0, 0]),
+        x,
+        "x*(x.T*x)**(-1/2)",
+        r"x \left(x^{\top} x\right)^{- \frac{1}{2}}",
+        lambda V: np.linalg.norm(V),
+        lambda V: V / np.linalg.norm(V),
+        lambda V: (np.eye(3) - V @ V.T / (V.T @ V)) / np.linalg.norm(V),
+    ),
+    (
+        "log-sum-exp log((1^T exp(x))[0, 0])",
+        log((OneMatrix(1, n) * x.applyfunc(exp))[0, 0]),
+        x,
+        "Lambda(_t, exp(_t)).(x)*(1*Lambda(_t, exp(_t)).(x))**(-1)",
+        r"\exp\left(x\right) \left(\mathbf{1}^{\top} \exp\left(x\right)\right)^{-1}",
+        lambda V: np.log(np.exp(V).sum()),
+        np_softmax_col,
+        lambda V: np.diagflat(np_softmax_col(V)) - np_softmax_col(V) @ np_softmax_col(V).T,
+    ),
+    (
+        "quadratic form (x^T A x)[0, 0]",
+        (x.T * A * x)[0, 0],
+        x,
+        "(A + A.T)*x",
+        r"\left(A + A^{\top}\right) x",
+        lambda V: sc(V.T @ VALUES[A] @ V),
+        lambda V: (VALUES[A] + VALUES[A].T) @ V,
+        lambda V: VALUES[A] + VALUES[A].T,
+    ),
+    (
+        "squared inner product (a^T x)[0, 0]**2",
+        (a.T * x)[0, 0] ** 2,
+        x,
+        "2*a*(a.T*x)",
+        r"2 a \left(a^{\top} x\right)",
+        lambda V: sc(VALUES[a].T @ V) ** 2,
+        lambda V: 2 * VALUES[a] * sc(VALUES[a].T @ V),
+        lambda V: 2 * VALUES[a] @ VALUES[a].T,
+    ),
+    (
+        "sum of squares plus a trace",
+        (x.T * x)[0, 0] + Trace(a.T * x),
+        x,
+        "a + 2*x",
+        r"a + 2 x",
+        lambda V: sc(V.T @ V) + sc(VALUES[a].T @ V),
+        lambda V: VALUES[a] + 2 * V,
+        lambda V: 2 * np.eye(3),
+    ),
+    (
+        "Frobenius norm squared, a double sum",
+        sp.Sum(X[i_, j_] ** 2, (i_, 0, m - 1), (j_, 0, n - 1)),
+        X,
+        "2*X",
+        r"2 X",
+        lambda V: np.sum(V**2),
+        lambda V: 2 * V,
+        None,
+    ),
+    (
+        "log-sum-exp over a matrix",
+        log(sp.Sum(exp(X[i_, j_]), (i_, 0, m - 1), (j_, 0, n - 1))),
+        X,
+        "1/Trace(1*Lambda(_t, exp(_t)).(X)*1)*Lambda(_t, exp(_t)).(X)",
+        None,
+        lambda V: np.log(np.exp(V).sum()),
+        lambda V: np.exp(V) / np.exp(V).sum(),
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "f", "wrt", "golden", "tex", "np_f", "np_grad", "np_hess"),
+    ENTRY_SUMS,
+    ids=_ids(ENTRY_SUMS),
+)
+def test_sums_over_entries_differentiate(name, f, wrt, golden, tex, np_f, np_grad, np_hess):
+    assert f.has(sp.Sum)  # SymPy's own form, what a user gets from E[0, 0]
+    g = symml.gradient(f, wrt)
+    assert g.source == f and g.result.shape == wrt.shape
+    assert_plain_matrix_expression(g.result)
+    assert str(g.result) == golden
+    if tex is not None:
+        assert symml.to_latex(g.result) == tex
+    V = VALUES[wrt]
+    claimed = numeric(g.result, VALUES)
+    np.testing.assert_allclose(claimed, np_grad(V), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(claimed, central(np_f, V).reshape(V.shape), rtol=1e-6, atol=1e-7)
+    verdict = g.verify()
+    assert verdict, verdict.message
+    assert "sums over entries as matrix products" in g.steps[0].why
+    if np_hess is not None:
+        H = symml.hessian(f, wrt)
+        assert_plain_matrix_expression(H.result)
+        constant = not H.result.atoms(MatrixSymbol)
+        hv = H.result.subs(SIZES).as_explicit() if constant else numeric(H.result, VALUES)
+        np.testing.assert_allclose(np.asarray(hv, dtype=float), np_hess(V), rtol=1e-9, atol=1e-12)
+        assert H.verify()
+
+
+def test_verify_of_a_sum_over_entries_checks_the_users_sum():
+    wrong = symml.gradient(sqrt((x.T * x)[0, 0]), x)._with(result=2 * x)
+    assert not wrong.verify()
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        x[0, 0] ** 2,
+        sp.Sum(x[i_, 0] ** 2, (i_, 1, n - 1)),
+        sp.Sum(A[i_, 0] * x[i_, 0], (i_, 0, n - 1)),
+    ],
+    ids=["a single entry", "a partial sum", "a column of a matrix"],
+)
+def test_what_is_not_a_sum_over_entries_is_named(f):
+    with pytest.raises(NotDifferentiableError, match=r"single entries and partial sums.*1\^T f"):
+        symml.gradient(f, x)
