@@ -960,3 +960,117 @@ def test_verify_of_a_sum_over_entries_checks_the_users_sum():
 def test_what_is_not_a_sum_over_entries_is_named(f):
     with pytest.raises(NotDifferentiableError, match=r"single entries and partial sums.*1\^T f"):
         symml.gradient(f, x)
+
+
+# -- results in textbook form ------------------------------------------------------------
+
+ONE_M = OneMatrix(m, 1)
+SIGMOIDS = {
+    "expit": (X * w).applyfunc(expit),
+    "1/(1 + exp(-t))": (X * w).applyfunc(lambda z: 1 / (1 + exp(-z))),
+    "(1 + exp(-Xw))^(.-1)": sp.HadamardPower(ONE_M + (-X * w).applyfunc(exp), -1),
+}
+
+
+def logistic_with_logs(s):
+    """The cross-entropy written with logs of the sigmoid, as a course writes it."""
+    return -(y.T * s.applyfunc(log) + (ONE_M - y).T * (ONE_M - s).applyfunc(log))
+
+
+def np_logistic(V):
+    s = np_expit(VALUES[X] @ V)
+    y01 = Y01[y]
+    return -sc(y01.T @ np.log(s) + (1 - y01).T @ np.log(1 - s))
+
+
+@pytest.mark.parametrize("s", list(SIGMOIDS.values()), ids=list(SIGMOIDS))
+def test_logistic_loss_with_logs_has_the_textbook_gradient_and_hessian(s):
+    f = logistic_with_logs(s)
+    g, H = symml.gradient(f, w), symml.hessian(f, w)
+    assert str(g.result) == "X.T*(Lambda(_t, expit(_t)).(X*w) - y)"
+    assert symml.to_latex(g.result) == r"X^{\top} \left(\sigma\left(X w\right) - y\right)"
+    assert str(H.result) == (
+        "X.T*DiagMatrix(HadamardProduct(Lambda(_t, expit(_t)).(X*w), "
+        "-Lambda(_t, expit(_t)).(X*w) + 1))*X"
+    )
+    assert symml.to_latex(H.result) == (
+        r"X^{\top} \operatorname{diag}\left(\sigma\left(X w\right) \odot "
+        r"\left(- \sigma\left(X w\right) + \mathbf{1}\right)\right) X"
+    )
+    assert not H.result.has(y)  # the y terms cancel
+    V, Xv = Y01[w], Y01[X]
+    p = np_expit(Xv @ V)
+    np.testing.assert_allclose(numeric(g.result, Y01), Xv.T @ (p - Y01[y]), rtol=1e-9)
+    np.testing.assert_allclose(
+        numeric(g.result, Y01), central(np_logistic, V).reshape(V.shape), rtol=1e-6, atol=1e-7
+    )
+    np.testing.assert_allclose(
+        numeric(H.result, Y01), Xv.T @ np.diagflat(p * (1 - p)) @ Xv, rtol=1e-9
+    )
+    assert g.verify() and H.verify()
+
+
+def test_hadamard_inverses_cancel():
+    # d log(1 - s) = (1 - s)^(.-1) o (-s o (1 - s)) dx = -s dx
+    f = OneMatrix(1, n) * (OneMatrix(n, 1) - x.applyfunc(expit)).applyfunc(log)
+    g = symml.gradient(f, x)
+    assert str(g.result) == "-Lambda(_t, expit(_t)).(x)"
+    np.testing.assert_allclose(numeric(g.result, VALUES), -np_expit(VALUES[x]), rtol=1e-12)
+    fd = central(lambda V: np.sum(np.log(1 - np_expit(V))), VALUES[x]).reshape(3, 1)
+    np.testing.assert_allclose(numeric(g.result, VALUES), fd, rtol=1e-6, atol=1e-8)
+    assert g.verify()
+
+
+QUAD_MU = -sp.Rational(1, 2) * (x - mu).T * S.I * (x - mu)
+
+
+@pytest.mark.parametrize(
+    ("f", "symmetric", "golden", "tex", "np_grad"),
+    [
+        (
+            QUAD_MU,
+            [S],
+            "Sigma**(-1)*(-mu + x)",
+            r"\Sigma^{-1} \left(- \mu + x\right)",
+            lambda v: P(v[S]) @ (v[x] - v[mu]),
+        ),
+        (
+            -sp.Rational(1, 2) * log(det(S))
+            - sp.Rational(1, 2) * Trace((x - mu).T * S.I * (x - mu)),
+            [S],
+            "Sigma**(-1)*(-mu + x)",
+            r"\Sigma^{-1} \left(- \mu + x\right)",
+            lambda v: P(v[S]) @ (v[x] - v[mu]),
+        ),
+        (
+            QUAD_MU,
+            [],
+            "(1/2)*(Sigma**(-1) + Sigma.T**(-1))*(-mu + x)",
+            r"\left(\frac{1}{2}\right) \left(\Sigma^{-1} + \left(\Sigma^{\top}\right)^{-1}\right)"
+            r" \left(- \mu + x\right)",
+            lambda v: (P(v[S]) + P(v[S]).T) @ (v[x] - v[mu]) / 2,
+        ),
+        (
+            -sp.Rational(1, 2) * (x - mu).T * (x - mu),
+            [],
+            "-mu + x",
+            r"- \mu + x",
+            lambda v: v[x] - v[mu],
+        ),
+    ],
+    ids=["symmetric", "with log det", "not symmetric", "identity covariance"],
+)
+def test_gaussian_log_density_gradient_in_mu_is_collected(f, symmetric, golden, tex, np_grad):
+    g = symml.gradient(f, mu, symmetric=symmetric)
+    assert str(g.result) == golden
+    assert symml.to_latex(g.result) == tex
+    values = {**VALUES, S: 0.5 * (VALUES[S] + VALUES[S].T)} if symmetric else VALUES
+    np.testing.assert_allclose(numeric(g.result, values), np_grad(values), rtol=1e-9)
+
+    def np_logdensity(V):
+        r = values[x] - V
+        return -0.5 * sc(r.T @ P(values[S]) @ r) if f.has(S) else -0.5 * sc(r.T @ r)
+
+    fd = central(np_logdensity, values[mu]).reshape(3, 1)
+    np.testing.assert_allclose(numeric(g.result, values), fd, rtol=1e-6, atol=1e-7)
+    assert g.verify()

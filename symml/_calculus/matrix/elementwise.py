@@ -55,6 +55,11 @@ def to_scalar(e: sp.Basic, leaves: dict[sp.Basic, sp.Dummy], inner: Any = None) 
         c, mats = _split(e)
         if len(mats) == 1:
             return c * to_scalar(mats[0], leaves, inner)
+        if inner is not None:
+            c, mats = _split(inner(e))
+            inner = None
+        if c != 1 or len(mats) == 1:
+            return c * to_scalar(mats[0] if len(mats) == 1 else sp.MatMul(*mats), leaves, inner)
     if isinstance(e, sp.HadamardProduct):
         return sp.Mul(*[to_scalar(a, leaves, inner) for a in e.args])
     if isinstance(e, sp.HadamardPower):
@@ -92,14 +97,31 @@ def positive_sign(e: sp.Expr) -> sp.Expr:
 
 
 def _sigmoids(e: sp.Expr) -> sp.Expr:
-    """Every sigmoid written one way: ``expit(u)``, and ``expit(-u)`` as ``1 - expit(u)``."""
+    """Every sigmoid written one way: ``expit(u)``; ``(1 + exp(-u))^-k`` as ``expit(u)^k``,
+    ``expit(-u)`` as ``1 - expit(u)`` and, next to ``expit(u)``, ``exp(k u)`` as
+    ``(expit(u)/(1 - expit(u)))^k`` (rational in the sigmoid, so that it cancels)."""
     e = e.replace(
-        lambda a: a.is_Pow and a.exp == -1 and _exp_arg(a.base) is not None,
-        lambda a: expit(-_exp_arg(a.base)),
+        lambda a: a.is_Pow and a.exp.is_Integer and a.exp < 0 and _exp_arg(a.base) is not None,
+        lambda a: expit(-_exp_arg(a.base)) ** (-a.exp),
     )
-    return e.replace(
+    e = e.replace(
         lambda a: isinstance(a, expit) and a.args[0].could_extract_minus_sign(),
         lambda a: 1 - expit(-a.args[0]),
+    )
+    args = {f.args[0] for f in e.atoms(expit)}
+
+    def ratio(a: sp.Basic) -> tuple[sp.Expr, sp.Expr] | None:
+        if not isinstance(a, sp.exp):
+            return None
+        for u in args:
+            k = sp.simplify(a.args[0] / u)
+            if k.is_Integer:
+                return u, k
+        return None
+
+    return e.replace(
+        lambda a: ratio(a) is not None,
+        lambda a: (expit(ratio(a)[0]) / (1 - expit(ratio(a)[0]))) ** ratio(a)[1],
     )
 
 
@@ -117,5 +139,5 @@ def textbook(e: sp.Expr) -> sp.Expr:
     with sigmoids written one way and a positive leading coefficient."""
     e = _sigmoids(e)
     expanded = sp.expand(e)
-    candidates = [positive_sign(sp.factor(expanded)), expanded, e]
+    candidates = [positive_sign(sp.factor(e)), expanded, e]
     return min(candidates, key=sp.count_ops)
