@@ -1074,3 +1074,22 @@ def test_gaussian_log_density_gradient_in_mu_is_collected(f, symmetric, golden, 
     fd = central(np_logdensity, values[mu]).reshape(3, 1)
     np.testing.assert_allclose(numeric(g.result, values), fd, rtol=1e-6, atol=1e-7)
     assert g.verify()
+
+
+@pytest.mark.parametrize(
+    ("fn", "tex"),
+    [
+        (expit, r"\sigma\left(x\right)"),
+        (lambda z: 1 / (1 + exp(-z)), r"\sigma\left(x\right)"),
+        (lambda z: exp(z) / (1 + exp(z)), r"\sigma\left(x\right)"),
+        (lambda z: 1 / (1 + exp(z)), r"\sigma\left(- x\right)"),
+        (lambda z: expit(2 * z), r"\sigma\left(2 x\right)"),
+    ],
+    ids=["expit", "1/(1 + exp(-t))", "exp(t)/(1 + exp(t))", "1/(1 + exp(t))", "expit(2t)"],
+)
+def test_latex_writes_the_elementwise_sigmoid_one_way(fn, tex):
+    assert symml.to_latex(x.applyfunc(fn)) == tex
+
+
+def test_the_sigmoid_of_a_shifted_argument_is_not_mistaken_for_sigma_of_x():
+    assert r"\mapsto" in symml.to_latex(x.applyfunc(lambda z: expit(z + 1)))
