@@ -114,7 +114,7 @@ def _sigmoids(e: sp.Expr) -> sp.Expr:
         if not isinstance(a, sp.exp):
             return None
         for u in args:
-            k = sp.simplify(a.args[0] / u)
+            k = a.args[0] / u
             if k.is_Integer:
                 return u, k
         return None
@@ -138,6 +138,9 @@ def textbook(e: sp.Expr) -> sp.Expr:
     """The shortest of ``e``, its expansion and its factorisation (ties: factored),
     with sigmoids written one way and a positive leading coefficient."""
     e = _sigmoids(e)
-    expanded = sp.expand(e)
-    candidates = [positive_sign(sp.factor(e)), expanded, e]
+    try:
+        expanded = sp.expand(e)
+        candidates = [positive_sign(sp.factor(e)), expanded, e]
+    except (sp.PolynomialError, NotImplementedError, TypeError, ValueError):
+        return e  # the form as derived (correct, only less tidy)
     return min(candidates, key=sp.count_ops)
