@@ -1093,3 +1093,25 @@ def test_latex_writes_the_elementwise_sigmoid_one_way(fn, tex):
 
 def test_the_sigmoid_of_a_shifted_argument_is_not_mistaken_for_sigma_of_x():
     assert r"\mapsto" in symml.to_latex(x.applyfunc(lambda z: expit(z + 1)))
+
+
+def test_terms_that_cancel_are_dropped():
+    # exp(x) o exp(-x) = 1: the differential's two terms cancel, the gradient is zero
+    f = OneMatrix(1, n) * sp.HadamardProduct(x.applyfunc(exp), (-x).applyfunc(exp)) + a.T * x
+    g = symml.gradient(f, x)
+    assert g.result == a
+    assert symml.gradient(f - a.T * x, x).result == sp.ZeroMatrix(n, 1)
+    assert symml.gradient(f - a.T * x, x).steps[-1].why == "df = 0 for every dx"
+    fd = central(lambda V: np.sum(np.exp(V) * np.exp(-V)) + sc(VALUES[a].T @ V), VALUES[x])
+    np.testing.assert_allclose(VALUES[a], fd.reshape(3, 1), rtol=1e-6, atol=1e-8)
+    assert g.verify()
+    assert r"\nabla_{x} f &= a" in g.latex()
+
+
+@pytest.mark.parametrize(
+    "f", [row[1] for row in ENTRY_SUMS] + [logistic_with_logs(s) for s in SIGMOIDS.values()]
+)
+def test_new_families_print_their_steps(f):
+    wrt = w if f.has(w) else (X if f.has(X) else x)
+    tex = symml.gradient(f, wrt).latex()
+    assert tex.startswith(r"\begin{align*}") and r"\nabla_{" in tex
