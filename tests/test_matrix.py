@@ -1115,3 +1115,16 @@ def test_new_families_print_their_steps(f):
     wrt = w if f.has(w) else (X if f.has(X) else x)
     tex = symml.gradient(f, wrt).latex()
     assert tex.startswith(r"\begin{align*}") and r"\nabla_{" in tex
+
+
+def test_jacobian_of_a_column_with_a_sum_over_entries():
+    F = x * exp((a.T * x)[0, 0])  # x e^(a^T x), the scalar written as SymPy's indexed Sum
+    J = symml.jacobian(F, x)
+    assert J.result == exp(Trace(a.T * x)) * (sp.Identity(n) + x * a.T)
+    V, av = VALUES[x], VALUES[a]
+    expected = np.exp(sc(av.T @ V)) * (np.eye(3) + V @ av.T)
+    np.testing.assert_allclose(numeric(J.result, VALUES), expected, rtol=1e-9)
+    fd = central(lambda M: (M * np.exp(sc(av.T @ M))).reshape(-1), V).reshape(3, 3).T
+    np.testing.assert_allclose(expected, fd, rtol=1e-6, atol=1e-8)
+    assert J.verify()
+    assert "sums over entries" in J.steps[0].why

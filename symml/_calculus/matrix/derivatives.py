@@ -275,17 +275,15 @@ def matrix_jacobian(f: Any, wrt: Any, *, symmetric: Any = ()) -> Derivation:
     _check_appears(obj, V, "f")
     sym = _symmetric_set(symmetric, [obj])
     ctx = _Context(V, _DifferentialSymbol("d" + V.name, *V.shape), sym, obj)
-    result, _ = _jacobian_core(obj, ctx)
+    work = sums_as_matrices(obj)
+    result, _ = _jacobian_core(work, ctx)
     _check_result(result, (obj.shape[0], V.shape[0]), obj)
-    return _derived(
-        "jacobian",
-        result,
-        lambda: _jacobian_steps(obj, ctx, result, r"\mathrm{d}F", "J"),
-        obj,
-        V,
-        sym,
-        _matrix_assumptions(obj, ctx),
-    )
+
+    def steps() -> list[Step]:
+        first = [] if work == obj else [Step(work, _SUMS_WHY, lhs="F")]
+        return [*first, *_jacobian_steps(work, ctx, result, r"\mathrm{d}F", "J")]
+
+    return _derived("jacobian", result, steps, obj, V, sym, _matrix_assumptions(work, ctx))
 
 
 def _scalar_jacobian(f: sp.Basic, V: sp.MatrixSymbol, symmetric: Any) -> Derivation:
