@@ -50,6 +50,12 @@ How it works
    For Jacobians the terms become ``J_i dw`` (``u ⊙ dv = diag(u) dv``).
 3. **Tidy.** Transposes are pushed onto symbols, like terms are collected and
    common left/right factors pulled out: ``2*X.T*(X*w - y)``, not four terms.
+   Element-wise parts are simplified as the scalar algebra they are
+   (:mod:`.elementwise`): Hadamard inverses cancel, like terms collect, zero terms
+   drop, sigmoids are written one way (``expit(-u) = 1 - expit(u)``), and a sum
+   inside a product keeps its number outside with a positive sign. The logistic
+   loss written with logs gives ``X^T (sigma(X w) - y)`` and
+   ``X^T diag(sigma o (1 - sigma)) X``; the Gaussian log-density ``S^-1 (x - mu)``.
 
 Every result checks itself: :meth:`Derivation.verify` evaluates the source and
 the result at seeded random points and compares with central finite

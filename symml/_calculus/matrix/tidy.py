@@ -1,5 +1,6 @@
-"""Tidying derived matrix expressions: common left/right factors pulled out, 1 x 1 scalars
-moved into products (``x*(x.T*x)**(-1/2)``), sums of transposes folded."""
+"""Tidying derived matrix expressions: element-wise parts in textbook form (as scalar
+algebra), common left/right factors pulled out, 1 x 1 scalars moved into products
+(``x*(x.T*x)**(-1/2)``), sums of transposes folded."""
 
 from __future__ import annotations
 
