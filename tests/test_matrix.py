@@ -954,8 +954,10 @@ def test_verify_of_a_sum_over_entries_checks_the_users_sum():
         x[0, 0] ** 2,
         sp.Sum(x[i_, 0] ** 2, (i_, 1, n - 1)),
         sp.Sum(A[i_, 0] * x[i_, 0], (i_, 0, n - 1)),
+        sp.Sum(i_ * x[i_, 0], (i_, 0, n - 1)),
+        sp.Sum(x[i_, 0] ** 2, (i_, 0, m - 1)),
     ],
-    ids=["a single entry", "a partial sum", "a column of a matrix"],
+    ids=["a single entry", "a partial sum", "a column of a matrix", "the index", "other size"],
 )
 def test_what_is_not_a_sum_over_entries_is_named(f):
     with pytest.raises(NotDifferentiableError, match=r"single entries and partial sums.*1\^T f"):

@@ -201,7 +201,8 @@ def _expand(u: sp.Basic, ctx: _Context) -> tuple[sp.Basic, str]:
     if isinstance(u, (MatrixElement, sp.Sum, sp.Product, sp.Indexed)):
         raise ctx.unsupported(
             u,
-            f"single entries and partial sums cannot be written as matrix expressions; "
+            "single entries and partial sums cannot be written as matrix expressions, nor "
+            "sums whose terms depend on the index other than through the entries; "
             f"supported are {WHAT}; for the value of a 1 x 1 matrix E write Trace(E)",
         )
     if not _is_matrix(u) and isinstance(u, (sp.Function, sp.Pow)) and u.args:
