@@ -756,7 +756,7 @@ def test_evaluator_agrees_with_explicit_sympy():
             NotDifferentiableError,
             "KroneckerProduct.*supported:",
         ),
-        (lambda: symml.gradient((x.T * x)[0, 0], x), NotDifferentiableError, r"write Trace\(E\)"),
+        (lambda: symml.gradient(x[1, 0] * x[0, 0], x), NotDifferentiableError, r"write Trace\(E\)"),
         (
             lambda: symml.gradient(OneMatrix(1, n) * x.applyfunc(sp.floor), x),
             NotDifferentiableError,
@@ -827,3 +827,306 @@ def test_matrix_results_keep_their_matrix_shape_numerically():
     out_g = g.to_numpy(args=[x, A])(VALUES[x], VALUES[A])
     out_H = H.to_numpy(args=[x, A])(VALUES[x], VALUES[A])
     assert np.shape(out_g) == (3, 1) and np.shape(out_H) == (3, 3)
+
+
+# -- sums over entries: SymPy writes E[0, 0] of a 1 x 1 product as an indexed Sum ---------
+
+i_, j_ = sp.symbols("i j", integer=True)
+
+
+def np_softmax_col(V):
+    e = np.exp(V - V.max())
+    return e / e.sum()
+
+
+# (id, f, wrt, golden str of the gradient, golden LaTeX, NumPy f, NumPy gradient, NumPy Hessian)
+ENTRY_SUMS = [
+    (
+        "norm sqrt((x^T x)[0, 0])",
+        sqrt((x.T * x)[0, 0]),
+        x,
+        "x*(x.T*x)**(-1/2)",
+        r"x \left(x^{\top} x\right)^{- \frac{1}{2}}",
+        lambda V: np.linalg.norm(V),
+        lambda V: V / np.linalg.norm(V),
+        lambda V: (np.eye(3) - V @ V.T / (V.T @ V)) / np.linalg.norm(V),
+    ),
+    (
+        "log-sum-exp log((1^T exp(x))[0, 0])",
+        log((OneMatrix(1, n) * x.applyfunc(exp))[0, 0]),
+        x,
+        "Lambda(_t, exp(_t)).(x)*(1*Lambda(_t, exp(_t)).(x))**(-1)",
+        r"\exp\left(x\right) \left(\mathbf{1}^{\top} \exp\left(x\right)\right)^{-1}",
+        lambda V: np.log(np.exp(V).sum()),
+        np_softmax_col,
+        lambda V: np.diagflat(np_softmax_col(V)) - np_softmax_col(V) @ np_softmax_col(V).T,
+    ),
+    (
+        "quadratic form (x^T A x)[0, 0]",
+        (x.T * A * x)[0, 0],
+        x,
+        "(A + A.T)*x",
+        r"\left(A + A^{\top}\right) x",
+        lambda V: sc(V.T @ VALUES[A] @ V),
+        lambda V: (VALUES[A] + VALUES[A].T) @ V,
+        lambda V: VALUES[A] + VALUES[A].T,
+    ),
+    (
+        "squared inner product (a^T x)[0, 0]**2",
+        (a.T * x)[0, 0] ** 2,
+        x,
+        "2*a*(a.T*x)",
+        r"2 a \left(a^{\top} x\right)",
+        lambda V: sc(VALUES[a].T @ V) ** 2,
+        lambda V: 2 * VALUES[a] * sc(VALUES[a].T @ V),
+        lambda V: 2 * VALUES[a] @ VALUES[a].T,
+    ),
+    (
+        "sum of squares plus a trace",
+        (x.T * x)[0, 0] + Trace(a.T * x),
+        x,
+        "a + 2*x",
+        r"a + 2 x",
+        lambda V: sc(V.T @ V) + sc(VALUES[a].T @ V),
+        lambda V: VALUES[a] + 2 * V,
+        lambda V: 2 * np.eye(3),
+    ),
+    (
+        "Frobenius norm squared, a double sum",
+        sp.Sum(X[i_, j_] ** 2, (i_, 0, m - 1), (j_, 0, n - 1)),
+        X,
+        "2*X",
+        r"2 X",
+        lambda V: np.sum(V**2),
+        lambda V: 2 * V,
+        None,
+    ),
+    (
+        "log-sum-exp over a matrix",
+        log(sp.Sum(exp(X[i_, j_]), (i_, 0, m - 1), (j_, 0, n - 1))),
+        X,
+        "1/Trace(1*Lambda(_t, exp(_t)).(X)*1)*Lambda(_t, exp(_t)).(X)",
+        None,
+        lambda V: np.log(np.exp(V).sum()),
+        lambda V: np.exp(V) / np.exp(V).sum(),
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "f", "wrt", "golden", "tex", "np_f", "np_grad", "np_hess"),
+    ENTRY_SUMS,
+    ids=_ids(ENTRY_SUMS),
+)
+def test_sums_over_entries_differentiate(name, f, wrt, golden, tex, np_f, np_grad, np_hess):
+    assert f.has(sp.Sum)  # SymPy's own form, what a user gets from E[0, 0]
+    g = symml.gradient(f, wrt)
+    assert g.source == f and g.result.shape == wrt.shape
+    assert_plain_matrix_expression(g.result)
+    assert str(g.result) == golden
+    if tex is not None:
+        assert symml.to_latex(g.result) == tex
+    V = VALUES[wrt]
+    claimed = numeric(g.result, VALUES)
+    np.testing.assert_allclose(claimed, np_grad(V), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(claimed, central(np_f, V).reshape(V.shape), rtol=1e-6, atol=1e-7)
+    verdict = g.verify()
+    assert verdict, verdict.message
+    assert "sums over entries as matrix products" in g.steps[0].why
+    if np_hess is not None:
+        H = symml.hessian(f, wrt)
+        assert_plain_matrix_expression(H.result)
+        constant = not H.result.atoms(MatrixSymbol)
+        hv = H.result.subs(SIZES).as_explicit() if constant else numeric(H.result, VALUES)
+        np.testing.assert_allclose(np.asarray(hv, dtype=float), np_hess(V), rtol=1e-9, atol=1e-12)
+        assert H.verify()
+
+
+def test_verify_of_a_sum_over_entries_checks_the_users_sum():
+    wrong = symml.gradient(sqrt((x.T * x)[0, 0]), x)._with(result=2 * x)
+    assert not wrong.verify()
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        x[0, 0] ** 2,
+        sp.Sum(x[i_, 0] ** 2, (i_, 1, n - 1)),
+        sp.Sum(A[i_, 0] * x[i_, 0], (i_, 0, n - 1)),
+        sp.Sum(i_ * x[i_, 0], (i_, 0, n - 1)),
+        sp.Sum(x[i_, 0] ** 2, (i_, 0, m - 1)),
+    ],
+    ids=["a single entry", "a partial sum", "a column of a matrix", "the index", "other size"],
+)
+def test_what_is_not_a_sum_over_entries_is_named(f):
+    with pytest.raises(NotDifferentiableError, match=r"single entries and partial sums.*1\^T f"):
+        symml.gradient(f, x)
+
+
+# -- results in textbook form ------------------------------------------------------------
+
+ONE_M = OneMatrix(m, 1)
+SIGMOIDS = {
+    "expit": (X * w).applyfunc(expit),
+    "1/(1 + exp(-t))": (X * w).applyfunc(lambda z: 1 / (1 + exp(-z))),
+    "(1 + exp(-Xw))^(.-1)": sp.HadamardPower(ONE_M + (-X * w).applyfunc(exp), -1),
+}
+
+
+def logistic_with_logs(s):
+    """The cross-entropy written with logs of the sigmoid, as a course writes it."""
+    return -(y.T * s.applyfunc(log) + (ONE_M - y).T * (ONE_M - s).applyfunc(log))
+
+
+def np_logistic(V):
+    s = np_expit(VALUES[X] @ V)
+    y01 = Y01[y]
+    return -sc(y01.T @ np.log(s) + (1 - y01).T @ np.log(1 - s))
+
+
+@pytest.mark.parametrize("s", list(SIGMOIDS.values()), ids=list(SIGMOIDS))
+def test_logistic_loss_with_logs_has_the_textbook_gradient_and_hessian(s):
+    f = logistic_with_logs(s)
+    g, H = symml.gradient(f, w), symml.hessian(f, w)
+    assert str(g.result) == "X.T*(Lambda(_t, expit(_t)).(X*w) - y)"
+    assert symml.to_latex(g.result) == r"X^{\top} \left(\sigma\left(X w\right) - y\right)"
+    assert str(H.result) == (
+        "X.T*DiagMatrix(HadamardProduct(Lambda(_t, expit(_t)).(X*w), "
+        "-Lambda(_t, expit(_t)).(X*w) + 1))*X"
+    )
+    assert symml.to_latex(H.result) == (
+        r"X^{\top} \operatorname{diag}\left(\sigma\left(X w\right) \odot "
+        r"\left(- \sigma\left(X w\right) + \mathbf{1}\right)\right) X"
+    )
+    assert not H.result.has(y)  # the y terms cancel
+    V, Xv = Y01[w], Y01[X]
+    p = np_expit(Xv @ V)
+    np.testing.assert_allclose(numeric(g.result, Y01), Xv.T @ (p - Y01[y]), rtol=1e-9)
+    np.testing.assert_allclose(
+        numeric(g.result, Y01), central(np_logistic, V).reshape(V.shape), rtol=1e-6, atol=1e-7
+    )
+    np.testing.assert_allclose(
+        numeric(H.result, Y01), Xv.T @ np.diagflat(p * (1 - p)) @ Xv, rtol=1e-9
+    )
+    assert g.verify() and H.verify()
+
+
+def test_hadamard_inverses_cancel():
+    # d log(1 - s) = (1 - s)^(.-1) o (-s o (1 - s)) dx = -s dx
+    f = OneMatrix(1, n) * (OneMatrix(n, 1) - x.applyfunc(expit)).applyfunc(log)
+    g = symml.gradient(f, x)
+    assert str(g.result) == "-Lambda(_t, expit(_t)).(x)"
+    np.testing.assert_allclose(numeric(g.result, VALUES), -np_expit(VALUES[x]), rtol=1e-12)
+    fd = central(lambda V: np.sum(np.log(1 - np_expit(V))), VALUES[x]).reshape(3, 1)
+    np.testing.assert_allclose(numeric(g.result, VALUES), fd, rtol=1e-6, atol=1e-8)
+    assert g.verify()
+
+
+QUAD_MU = -sp.Rational(1, 2) * (x - mu).T * S.I * (x - mu)
+
+
+@pytest.mark.parametrize(
+    ("f", "symmetric", "golden", "tex", "np_grad"),
+    [
+        (
+            QUAD_MU,
+            [S],
+            "Sigma**(-1)*(-mu + x)",
+            r"\Sigma^{-1} \left(- \mu + x\right)",
+            lambda v: P(v[S]) @ (v[x] - v[mu]),
+        ),
+        (
+            -sp.Rational(1, 2) * log(det(S))
+            - sp.Rational(1, 2) * Trace((x - mu).T * S.I * (x - mu)),
+            [S],
+            "Sigma**(-1)*(-mu + x)",
+            r"\Sigma^{-1} \left(- \mu + x\right)",
+            lambda v: P(v[S]) @ (v[x] - v[mu]),
+        ),
+        (
+            QUAD_MU,
+            [],
+            "(1/2)*(Sigma**(-1) + Sigma.T**(-1))*(-mu + x)",
+            r"\left(\frac{1}{2}\right) \left(\Sigma^{-1} + \left(\Sigma^{\top}\right)^{-1}\right)"
+            r" \left(- \mu + x\right)",
+            lambda v: (P(v[S]) + P(v[S]).T) @ (v[x] - v[mu]) / 2,
+        ),
+        (
+            -sp.Rational(1, 2) * (x - mu).T * (x - mu),
+            [],
+            "-mu + x",
+            r"- \mu + x",
+            lambda v: v[x] - v[mu],
+        ),
+    ],
+    ids=["symmetric", "with log det", "not symmetric", "identity covariance"],
+)
+def test_gaussian_log_density_gradient_in_mu_is_collected(f, symmetric, golden, tex, np_grad):
+    g = symml.gradient(f, mu, symmetric=symmetric)
+    assert str(g.result) == golden
+    assert symml.to_latex(g.result) == tex
+    values = {**VALUES, S: 0.5 * (VALUES[S] + VALUES[S].T)} if symmetric else VALUES
+    np.testing.assert_allclose(numeric(g.result, values), np_grad(values), rtol=1e-9)
+
+    def np_logdensity(V):
+        r = values[x] - V
+        return -0.5 * sc(r.T @ P(values[S]) @ r) if f.has(S) else -0.5 * sc(r.T @ r)
+
+    fd = central(np_logdensity, values[mu]).reshape(3, 1)
+    np.testing.assert_allclose(numeric(g.result, values), fd, rtol=1e-6, atol=1e-7)
+    assert g.verify()
+
+
+@pytest.mark.parametrize(
+    ("fn", "tex"),
+    [
+        (expit, r"\sigma\left(x\right)"),
+        (lambda z: 1 / (1 + exp(-z)), r"\sigma\left(x\right)"),
+        (lambda z: exp(z) / (1 + exp(z)), r"\sigma\left(x\right)"),
+        (lambda z: 1 / (1 + exp(z)), r"\sigma\left(- x\right)"),
+        (lambda z: expit(2 * z), r"\sigma\left(2 x\right)"),
+    ],
+    ids=["expit", "1/(1 + exp(-t))", "exp(t)/(1 + exp(t))", "1/(1 + exp(t))", "expit(2t)"],
+)
+def test_latex_writes_the_elementwise_sigmoid_one_way(fn, tex):
+    assert symml.to_latex(x.applyfunc(fn)) == tex
+
+
+def test_the_sigmoid_of_a_shifted_argument_is_not_mistaken_for_sigma_of_x():
+    assert r"\mapsto" in symml.to_latex(x.applyfunc(lambda z: expit(z + 1)))
+
+
+def test_terms_that_cancel_are_dropped():
+    # exp(x) o exp(-x) = 1: the differential's two terms cancel, the gradient is zero
+    f = OneMatrix(1, n) * sp.HadamardProduct(x.applyfunc(exp), (-x).applyfunc(exp)) + a.T * x
+    g = symml.gradient(f, x)
+    assert g.result == a
+    assert symml.gradient(f - a.T * x, x).result == sp.ZeroMatrix(n, 1)
+    assert symml.gradient(f - a.T * x, x).steps[-1].why == "df = 0 for every dx"
+    fd = central(lambda V: np.sum(np.exp(V) * np.exp(-V)) + sc(VALUES[a].T @ V), VALUES[x])
+    np.testing.assert_allclose(VALUES[a], fd.reshape(3, 1), rtol=1e-6, atol=1e-8)
+    assert g.verify()
+    assert r"\nabla_{x} f &= a" in g.latex()
+
+
+@pytest.mark.parametrize(
+    "f", [row[1] for row in ENTRY_SUMS] + [logistic_with_logs(s) for s in SIGMOIDS.values()]
+)
+def test_new_families_print_their_steps(f):
+    wrt = w if f.has(w) else (X if f.has(X) else x)
+    tex = symml.gradient(f, wrt).latex()
+    assert tex.startswith(r"\begin{align*}") and r"\nabla_{" in tex
+
+
+def test_jacobian_of_a_column_with_a_sum_over_entries():
+    F = x * exp((a.T * x)[0, 0])  # x e^(a^T x), the scalar written as SymPy's indexed Sum
+    J = symml.jacobian(F, x)
+    assert J.result == exp(Trace(a.T * x)) * (sp.Identity(n) + x * a.T)
+    V, av = VALUES[x], VALUES[a]
+    expected = np.exp(sc(av.T @ V)) * (np.eye(3) + V @ av.T)
+    np.testing.assert_allclose(numeric(J.result, VALUES), expected, rtol=1e-9)
+    fd = central(lambda M: (M * np.exp(sc(av.T @ M))).reshape(-1), V).reshape(3, 3).T
+    np.testing.assert_allclose(expected, fd, rtol=1e-6, atol=1e-8)
+    assert J.verify()
+    assert "sums over entries" in J.steps[0].why

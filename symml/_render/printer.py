@@ -180,6 +180,9 @@ class SymmlLatexPrinter(LatexPrinter):
         if isinstance(fn, sp.Lambda) and len(fn.variables) == 1:
             (var,) = fn.variables
             body = fn.expr
+            sigmoid = _sigmoid_multiple(body, var)
+            if sigmoid is not None:
+                return rf"\sigma{self._wrapped(sigmoid * expr.expr)}"
             if isinstance(body, sp.Function) and body.args == (var,):
                 name = _ELEMENTWISE_NAMES.get(
                     type(body).__name__, rf"\operatorname{{{type(body).__name__}}}"
@@ -202,6 +205,24 @@ class SymmlLatexPrinter(LatexPrinter):
             for i, lo, hi in reversed(expr.limits)
         ]
         return " ".join([*signs, body])
+
+
+def _sigmoid_multiple(body: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
+    """``c`` when ``body`` is the sigmoid of ``c*var``, written ``expit(c t)``,
+    ``1/(1 + exp(-c t))`` or ``exp(c t)/(1 + exp(c t))``: the sigmoid prints one way."""
+    u = None
+    if type(body).__name__ == "expit":
+        u = body.args[0]
+    else:
+        num, den = body.as_numer_denom()
+        if den.is_Add and len(den.args) == 2 and sp.S.One in den.args:
+            (e,) = [a for a in den.args if a != 1]
+            if isinstance(e, sp.exp) and num in (sp.S.One, e):
+                u = -e.args[0] if num == 1 else e.args[0]
+    if u is None or u.free_symbols != {var}:
+        return None
+    c = sp.diff(u, var)
+    return c if not c.has(var) and u == c * var else None
 
 
 def _is_row(m: sp.MatrixExpr) -> bool:

@@ -50,6 +50,12 @@ How it works
    For Jacobians the terms become ``J_i dw`` (``u ⊙ dv = diag(u) dv``).
 3. **Tidy.** Transposes are pushed onto symbols, like terms are collected and
    common left/right factors pulled out: ``2*X.T*(X*w - y)``, not four terms.
+   Element-wise parts are simplified as the scalar algebra they are
+   (:mod:`.elementwise`): Hadamard inverses cancel, like terms collect, zero terms
+   drop, sigmoids are written one way (``expit(-u) = 1 - expit(u)``), and a sum
+   inside a product keeps its number outside with a positive sign. The logistic
+   loss written with logs gives ``X^T (sigma(X w) - y)`` and
+   ``X^T diag(sigma o (1 - sigma)) X``; the Gaussian log-density ``S^-1 (x - mu)``.
 
 Every result checks itself: :meth:`Derivation.verify` evaluates the source and
 the result at seeded random points and compares with central finite
@@ -61,15 +67,22 @@ are evaluated with :func:`symml.to_numpy`; the independent oracle is the differe
 (see :mod:`.oracle` and :mod:`symml._calculus.finite_differences`).
 
 Modules: :mod:`.expressions` (canonical constructors, display nodes),
+:mod:`.elementwise` (element-wise algebra as scalar algebra), :mod:`.entries` (sums over entries),
 :mod:`.differential` (the rules), :mod:`.readoff` (trace trick, read-off),
 :mod:`.tidy` (factoring, readable forms), :mod:`.oracle` (the numeric check),
 :mod:`.derivatives` (the public functions).
 
+**Entries.** SymPy expands the entry ``E[0, 0]`` of a 1 x 1 product into an indexed
+``Sum``; sums over all the entries of vectors and matrices are read back as matrix
+expressions (``Sum(f(x[i, 0]), i) = 1^T f.(x)``, ``sum_i u_i v_i = u^T v``,
+``(x.T*A*x)[0, 0] = x^T A x``), so ``sqrt((x.T*x)[0, 0])`` and
+``log((OneMatrix(1, n)*x.applyfunc(exp))[0, 0])`` differentiate (:mod:`.entries`).
+
 Not covered (each raises :class:`NotDifferentiableError` naming the part):
 Kronecker products, non-integer powers of matrices larger than 1 x 1, matrix
-functions such as ``exp(X)``, entries ``E[i, j]`` (SymPy expands ``E[0, 0]`` of
-a product into an indexed ``Sum``; write ``Trace(E)`` instead). Jacobians and
-Hessians in a matrix variable have four indices and raise :class:`ShapeError`.
+functions such as ``exp(X)``, single entries ``x[0, 0]`` and partial sums.
+Jacobians and Hessians in a matrix variable have four indices and raise
+:class:`ShapeError`.
 
 Examples
 --------
@@ -87,6 +100,8 @@ S.T**(-1)
 >>> nll = sp.OneMatrix(1, m)*(X*w).applyfunc(lambda t: sp.log(1 + sp.exp(t))) - y.T*X*w
 >>> print(symml.to_latex(symml.gradient(nll, w).result))
 X^{\top} \left(\sigma\left(X w\right) - y\right)
+>>> symml.gradient(sp.sqrt((w.T*w)[0, 0]), w).result
+w*(w.T*w)**(-1/2)
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from ..._core import (
 )
 from ..arguments import assumptions, grad_label
 from .differential import _Context
+from .entries import sums_as_matrices
 from .expressions import _T, _add, _DifferentialSymbol, _is_1x1, _is_matrix
 from .oracle import matrix_fd_verdict
 from .readoff import _gradient_steps, _gradient_terms, _jacobian_core, _jacobian_steps
@@ -215,19 +216,22 @@ def matrix_gradient(f: Any, wrt: Any, *, symmetric: Any = ()) -> Derivation:
     _check_appears(expr, V)
     sym = _symmetric_set(symmetric, [expr])
     ctx = _Context(V, _DifferentialSymbol("d" + V.name, *V.shape), sym, expr)
-    terms = _gradient_terms(expr, ctx)
+    work = sums_as_matrices(expr)
+    terms = _gradient_terms(work, ctx)
     result = _tidy(_add(*terms) if terms else sp.ZeroMatrix(*V.shape), ctx)
     _check_result(result, V.shape, expr)
 
-    return _derived(
-        "gradient",
-        result,
-        lambda: _gradient_steps(expr, ctx, result),
-        expr,
-        V,
-        sym,
-        _matrix_assumptions(expr, ctx),
-    )
+    def steps() -> list[Step]:
+        first = [] if work == expr else [Step(work, _SUMS_WHY, lhs="f")]
+        return [*first, *_gradient_steps(work, ctx, result)]
+
+    return _derived("gradient", result, steps, expr, V, sym, _matrix_assumptions(work, ctx))
+
+
+_SUMS_WHY = (
+    "sums over entries as matrix products: sum_i f(x_i) = 1^T f(x), sum_i u_i v_i = u^T v; "
+    "the value of a 1 x 1 matrix is its trace"
+)
 
 
 def _check_result(result: sp.Basic, shape: tuple, source: sp.Basic) -> None:
@@ -271,17 +275,15 @@ def matrix_jacobian(f: Any, wrt: Any, *, symmetric: Any = ()) -> Derivation:
     _check_appears(obj, V, "f")
     sym = _symmetric_set(symmetric, [obj])
     ctx = _Context(V, _DifferentialSymbol("d" + V.name, *V.shape), sym, obj)
-    result, _ = _jacobian_core(obj, ctx)
+    work = sums_as_matrices(obj)
+    result, _ = _jacobian_core(work, ctx)
     _check_result(result, (obj.shape[0], V.shape[0]), obj)
-    return _derived(
-        "jacobian",
-        result,
-        lambda: _jacobian_steps(obj, ctx, result, r"\mathrm{d}F", "J"),
-        obj,
-        V,
-        sym,
-        _matrix_assumptions(obj, ctx),
-    )
+
+    def steps() -> list[Step]:
+        first = [] if work == obj else [Step(work, _SUMS_WHY, lhs="F")]
+        return [*first, *_jacobian_steps(work, ctx, result, r"\mathrm{d}F", "J")]
+
+    return _derived("jacobian", result, steps, obj, V, sym, _matrix_assumptions(work, ctx))
 
 
 def _scalar_jacobian(f: sp.Basic, V: sp.MatrixSymbol, symmetric: Any) -> Derivation:

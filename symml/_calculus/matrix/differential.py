@@ -16,20 +16,19 @@ from ..._core import (
     Step,
     bad_argument,
 )
+from .elementwise import lift
+from .entries import WHAT
 from .expressions import (
     _ARG,
     _add,
     _canon,
     _Differential,
     _DifferentialSymbol,
-    _eaf,
-    _hadamard,
     _is_1x1,
     _is_matrix,
     _lambda,
     _mul,
     _ScalarDifferential,
-    _scale,
     _zero_like,
 )
 
@@ -65,21 +64,7 @@ def _nice_derivative(der: sp.Expr) -> sp.Expr:
 
 def _lift(e: sp.Expr, U: sp.Basic) -> sp.Basic:
     """A scalar expression in ``_ARG`` as an element-wise matrix expression in ``U``."""
-    if e == _ARG:
-        return U
-    if not e.has(_ARG):
-        return _scale(e, sp.OneMatrix(*U.shape))
-    if e.is_Add:
-        return _add(*[_lift(t, U) for t in e.args])
-    if e.is_Mul:
-        const, dep = e.as_independent(_ARG, as_Add=False)
-        return _scale(const, _hadamard(*[_lift(f, U) for f in sp.Mul.make_args(dep)]))
-    if e.is_Pow and not e.exp.has(_ARG):
-        return sp.HadamardPower(_lift(e.base, U), e.exp)
-    if isinstance(e, sp.Function) and len(e.args) == 1:
-        inner = e.args[0]
-        return _eaf(sp.Lambda(_ARG, e.func(_ARG)), U if inner == _ARG else _lift(inner, U))
-    return _eaf(sp.Lambda(_ARG, e), U)
+    return lift(e, {_ARG: U}, U.shape)
 
 
 def _check_derivative(der: sp.Expr, node: sp.Basic, source: sp.Basic) -> None:
@@ -216,7 +201,9 @@ def _expand(u: sp.Basic, ctx: _Context) -> tuple[sp.Basic, str]:
     if isinstance(u, (MatrixElement, sp.Sum, sp.Product, sp.Indexed)):
         raise ctx.unsupported(
             u,
-            "indexed entries and sums over them; for the value of a 1 x 1 matrix E write Trace(E)",
+            "single entries and partial sums cannot be written as matrix expressions, nor "
+            "sums whose terms depend on the index other than through the entries; "
+            f"supported are {WHAT}; for the value of a 1 x 1 matrix E write Trace(E)",
         )
     if not _is_matrix(u) and isinstance(u, (sp.Function, sp.Pow)) and u.args:
         return _chain(u, ctx)

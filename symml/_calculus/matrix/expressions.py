@@ -150,7 +150,7 @@ def _power_of(m: sp.Basic) -> tuple[sp.Basic, sp.Expr]:
 
 def _simplify_adjacent(mats: list[sp.Basic]) -> list[sp.Basic]:
     """``1^T diag(v) -> v^T``, ``diag(v) 1 -> v``, ``diag(u) diag(v) -> diag(u o v)``,
-    ``A^j A^k -> A^(j+k)`` (``A A^-1 -> I``; any powers of a 1 x 1 factor)."""
+    ``1 1^T -> 1``, ``A^j A^k -> A^(j+k)`` (``A A^-1 -> I``; any powers of a 1 x 1 factor)."""
     out: list[sp.Basic] = []
     for m in mats:
         if out:
@@ -160,6 +160,9 @@ def _simplify_adjacent(mats: list[sp.Basic]) -> list[sp.Basic]:
                 continue
             if isinstance(prev, DiagMatrix) and isinstance(m, sp.OneMatrix) and m.shape[1] == 1:
                 out[-1] = prev.args[0]
+                continue
+            if isinstance(prev, sp.OneMatrix) and isinstance(m, sp.OneMatrix) and m.shape[0] == 1:
+                out[-1] = sp.OneMatrix(prev.shape[0], m.shape[1])
                 continue
             if isinstance(prev, DiagMatrix) and isinstance(m, DiagMatrix):
                 out[-1] = DiagMatrix(_hadamard(prev.args[0], m.args[0]))

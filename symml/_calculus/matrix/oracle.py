@@ -59,6 +59,16 @@ def _entries_as_traces(e: sp.Basic) -> sp.Basic:
     return e.replace(scalar_of_1x1, rewrite)
 
 
+def _source_function(source: sp.Basic, args: list, dims: list) -> Callable[..., Any]:
+    """The source as a NumPy function; sums over entries (``Sum(x[i, 0]**2, (i, 0, n - 1))``)
+    get the sampled sizes first, which is what :func:`_sample_env` uses for ``dims``."""
+    source = _entries_as_traces(source)
+    if not source.has(sp.Sum, sp.Product):
+        return to_numpy(source, args)
+    sizes = {s: _SIZES[i % len(_SIZES)] for i, s in enumerate(dims)}
+    return to_numpy(source.xreplace(sizes), [a.xreplace(sizes) for a in args])
+
+
 def _scalar_value(s: sp.Symbol, rng: np.random.Generator, positive: bool) -> Any:
     if s.is_integer:
         return int(rng.integers(1, 4)) * (-1 if s.is_negative else 1)
@@ -171,10 +181,10 @@ def matrix_fd_verdict(
     True
     """
     order = 2 if d.kind == "hessian" else 1
-    mats, _, scalars = _symbols([d.source, d.result])
+    mats, dims, scalars = _symbols([d.source, d.result])
     args = [*mats, *scalars]
     try:
-        F = to_numpy(_entries_as_traces(d.source), args)
+        F = _source_function(d.source, args, dims)
         R = to_numpy(_entries_as_traces(d.result), args)
     except ArgumentError as exc:  # a node the code generator does not know
         return Verdict(False, "inconclusive", claimed=d.result, notes=(f"inconclusive: {exc}",))

@@ -161,6 +161,9 @@ def _gradient_steps(expr: sp.Basic, ctx: _Context, result: sp.Basic) -> list[Ste
     steps = _differential_steps(expr, ctx, r"\mathrm{d}f")
     df = _canon(_differential(expr, ctx, {}), ctx.symmetric)
     terms = [_pretty(_canon(t, ctx.symmetric)) for t in _gradient_terms(expr, ctx)]
+    if not terms:  # the terms of df cancel
+        steps.append(Step(result, f"df = 0 for every d{ctx.V}", lhs=grad_label([ctx.V])))
+        return steps
     steps.append(
         Step(_sum_forms([_readoff_form(t, ctx) for t in terms]), _trace_trick_why(df, ctx))
     )

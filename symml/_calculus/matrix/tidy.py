@@ -1,5 +1,6 @@
-"""Tidying derived matrix expressions: common left/right factors pulled out, 1 x 1 scalars
-moved into products (``x*(x.T*x)**(-1/2)``), sums of transposes folded."""
+"""Tidying derived matrix expressions: element-wise parts in textbook form (as scalar
+algebra), common left/right factors pulled out, 1 x 1 scalars moved into products
+(``x*(x.T*x)**(-1/2)``), sums of transposes folded."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from .differential import _Context
+from .elementwise import CannotLift, lift, textbook, to_scalar
 from .expressions import (
     _T,
     _add,
@@ -20,6 +22,7 @@ from .expressions import (
     _eaf,
     _hadamard,
     _is_1x1,
+    _is_matrix,
     _mul,
     _scale,
     _split,
@@ -138,8 +141,62 @@ def _pretty(e: Any) -> Any:
     return e.func(*args)
 
 
+_ELEMENTWISE = (sp.MatAdd, sp.HadamardProduct, sp.HadamardPower, ElementwiseApplyFunction)
+
+
+def _flip_sum(e: sp.Basic) -> sp.Basic:
+    """``-c A (u - v)`` as ``c A (v - u)`` when that adds no minus sign."""
+    c, mats = _split(e)
+    if not c.could_extract_minus_sign():
+        return e
+
+    def negatives(m: sp.Basic) -> int:
+        return sum(1 for t in m.args if _split(t)[0].could_extract_minus_sign())
+
+    for k, M in enumerate(mats):
+        if isinstance(M, sp.MatAdd):
+            flipped = _add(*[_scale(-1, t) for t in M.args])
+            if isinstance(flipped, sp.MatAdd) and negatives(flipped) <= negatives(M):
+                return _mul(-c, *mats[:k], flipped, *mats[k + 1 :])
+    return e
+
+
+def _textbook(e: Any, memo: dict | None = None, *, factor: bool = False) -> Any:
+    """Element-wise parts simplified as the scalar algebra they are (Hadamard inverses
+    cancelled, like terms collected, zero terms dropped, sigmoids one way); a sum that is
+    a factor of a product (``factor=True``) keeps a common number outside with a positive
+    sign, ``S^-1 (x - mu)``; other sums stay expanded, ``2 X^T (X w - y) + 2 lambda w``."""
+    memo = {} if memo is None else memo
+    if not isinstance(e, sp.Basic) or e.is_Atom or not _is_matrix(e):
+        return e
+    if (e, factor) in memo:
+        return memo[e, factor]
+    out = e
+    if isinstance(e, (sp.MatrixSymbol, sp.Identity, sp.ZeroMatrix, sp.OneMatrix)):
+        pass
+    elif isinstance(e, _ELEMENTWISE) or (isinstance(e, sp.MatMul) and len(_split(e)[1]) == 1):
+        leaves: dict[sp.Basic, sp.Dummy] = {}
+        scalar = to_scalar(e, leaves, inner=lambda leaf: _textbook(leaf, memo))
+        try:
+            out = lift(textbook(scalar), {d: M for M, d in leaves.items()}, e.shape)
+        except CannotLift:
+            out = e
+        c, mats = _split(out)
+        if not factor and c.is_Number and len(mats) == 1 and isinstance(mats[0], sp.MatAdd):
+            out = _add(*[_scale(c, t) for t in mats[0].args])
+    elif isinstance(e, sp.MatMul):
+        c, mats = _split(e)
+        out = _flip_sum(_mul(c, *[_textbook(m, memo, factor=True) for m in mats]))
+    elif isinstance(e, DiagMatrix):
+        out = DiagMatrix(_textbook(e.args[0], memo))
+    elif not isinstance(e, sp.MatrixBase):
+        out = e.func(*[_textbook(a, memo) for a in e.args])
+    memo[e, factor] = out
+    return out
+
+
 def _tidy(e: sp.Basic, ctx: _Context) -> sp.Basic:
-    return _pretty(_factor(_canon(e, ctx.symmetric)))
+    return _pretty(_textbook(_factor(_textbook(_canon(e, ctx.symmetric)))))
 
 
 def _has_array_objects(e: sp.Basic) -> bool:
