@@ -273,6 +273,35 @@ def test_matrix_symbols_with_symbolic_shapes():
     assert not check((X.T * X).I * X.T * yv, X.T * yv)
 
 
+def test_matrix_counterexample_is_keyed_by_the_users_matrix_symbol():
+    # Issue 11.9: the counterexample was keyed by a resized MatrixSymbol("X", 2, 2).
+    n = sp.Symbol("n", integer=True, positive=True)
+    X = sp.MatrixSymbol("X", n, n)
+    v = check(X * X.T, X.T * X)
+    assert not v and isinstance(v, Verdict)
+    value = v.counterexample[X]
+    assert value.shape == (2, 2) and v.sizes == {n: 2}
+    assert v.message.startswith("not equivalent (numeric): with n = 2, at X = [[")
+    assert float((value * value.T)[v.entry]) == pytest.approx(v.claimed_value)
+    assert float((value.T * value)[v.entry]) == pytest.approx(v.expected_value)
+    summary = check_steps([X.T * X, X * X.T]).verdict
+    assert summary.sizes == {n: 2} and summary.counterexample[X].shape == (2, 2)
+
+
+def test_matrix_sizes_of_several_dimensions_are_reported():
+    n, d = sp.symbols("n d", integer=True, positive=True)
+    X, yv = sp.MatrixSymbol("X", n, d), sp.MatrixSymbol("y", n, 1)
+    v = check((X.T * X).I * X.T * yv, (X.T * X).I * yv[0, 0] * X.T[:, 0])
+    assert not v and v.sizes == {d: 2, n: 3}
+    assert v.counterexample[X].shape == (3, 2) and v.counterexample[yv].shape == (3, 1)
+    assert "with d = 2, n = 3, at X = [[" in v.message
+    same = check((X.T * X).I * X.T * yv, ((X.T * X).I * X.T) * yv)
+    assert same and same.sizes == {d: 2, n: 3}
+    assert same.message.endswith("with d = 2, n = 3")
+    fixed = check(sp.MatrixSymbol("A", 2, 2).T.T, sp.MatrixSymbol("A", 2, 2))
+    assert fixed and not hasattr(fixed, "sizes")
+
+
 # -- shapes and errors -------------------------------------------------------------
 
 

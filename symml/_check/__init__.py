@@ -15,10 +15,11 @@ This ``__init__`` is the package's interface: other symml packages import from h
 never from its modules."""
 
 from .._core import hooks as _hooks
+from .checker import SizedVerdict as SizedVerdict
 from .checker import check as check
 from .steps import StepsVerdict as StepsVerdict
 from .steps import check_steps as check_steps
 
 _hooks.provide("check_steps", check_steps)
 
-__all__ = ["StepsVerdict", "check", "check_steps"]
+__all__ = ["SizedVerdict", "StepsVerdict", "check", "check_steps"]

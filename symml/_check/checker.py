@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -92,7 +92,7 @@ from .prepare import _Inconclusive, _pair, _prepare, _Problem, _to_sympy
 from .prove import _prove
 from .sample import _DIGITS, _MIN_VALID, _Sampled, _Sampler, _user_point
 
-__all__ = ["check"]
+__all__ = ["SizedVerdict", "check"]
 
 _PREPARE_SHARE = 0.4  # of the budget, at most, for evaluating integrals and sums
 _NUMERIC_SHARE = 0.6  # of the budget, at most, for numeric sampling
@@ -119,6 +119,51 @@ class _Options:
             if not isinstance(value, (int, float)) or not value >= 0 or math.isinf(value):
                 raise ArgumentError(bad_argument(name, value, "use a small non-negative number"))
         return cls(symbols, int(n), int(seed), float(rtol), float(atol))
+
+
+@dataclass(frozen=True)
+class SizedVerdict(Verdict):
+    """A :class:`~symml.Verdict` on matrices of symbolic shape, checked at concrete sizes.
+
+    ``check`` sets symbolic dimensions such as ``n`` to small sizes; ``sizes``
+    says which (``{n: 2}``), and so does the message. The counterexample is
+    keyed by the user's own ``MatrixSymbol`` (of shape ``(n, n)``, say), its
+    value a matrix of the concrete size.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symml import check
+    >>> n = sp.Symbol("n", integer=True, positive=True)
+    >>> X = sp.MatrixSymbol("X", n, n)
+    >>> v = check(X * X.T, X.T * X)
+    >>> v.sizes, v.counterexample[X].shape
+    ({n: 2}, (2, 2))
+    >>> print(v)                                        # doctest: +ELLIPSIS
+    not equivalent (numeric): with n = 2, at X = [[...]] in entry (0, 0) the claimed side ...
+    """
+
+    sizes: Mapping[sp.Symbol, int] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """:attr:`Verdict.message`, saying at which sizes the check was done."""
+        text = super().message
+        if not self.sizes or self.method == "inconclusive":
+            return text
+        dims = "with " + ", ".join(f"{s} = {v}" for s, v in self.sizes.items())
+        head = f"not equivalent ({self.method}): "
+        if not self.equivalent and text.startswith(head):
+            return f"{head}{dims}, {text.removeprefix(head)}"
+        return f"{text} {dims}"
+
+
+def _sized_verdict(verdict: Verdict, sizes: Mapping[sp.Symbol, int]) -> Verdict:
+    """``verdict`` as a :class:`SizedVerdict` when matrix dimensions were set to ``sizes``."""
+    if not sizes:
+        return verdict
+    values = {f.name: getattr(verdict, f.name) for f in fields(Verdict)}
+    return SizedVerdict(**values, sizes=dict(sizes))
 
 
 def _valid_budget(budget: Any) -> float:
@@ -299,8 +344,8 @@ def _check(
     if both_eqs and not verdict and verdict.method != "inconclusive":
         # The same equation with its sides swapped is the same equation.
         retry = max(deadline.left(), 0.25 * budget)
-        return _swapped(left, right, options, retry, [*notes]) or verdict
-    return verdict
+        verdict = _swapped(left, right, options, retry, [*notes]) or verdict
+    return _sized_verdict(verdict, problem.sizes)
 
 
 def check(
@@ -350,7 +395,9 @@ def check(
         no proof; falsy). When not equivalent: ``counterexample`` (a point,
         with ``MatrixSymbol`` values as matrices), ``claimed_value``,
         ``expected_value`` and, for matrices, ``entry``. ``notes`` says what
-        fallbacks happened.
+        fallbacks happened. With symbolic matrix dimensions (``n``) it is a
+        :class:`SizedVerdict`: ``sizes`` (``{n: 2}``) gives the sizes checked,
+        and the counterexample is keyed by your own ``MatrixSymbol``.
 
     Raises
     ------

@@ -224,7 +224,9 @@ class _Problem:
     notes: list[str] = field(default_factory=list)
     table: dict[sp.MatrixSymbol, sp.ImmutableMatrix] = field(default_factory=dict)
     stand_ins: dict[sp.Dummy, tuple[sp.MatrixSymbol, int, int]] = field(default_factory=dict)
-    renamed: dict[sp.Basic, sp.Basic] = field(default_factory=dict)  # stand-in -> user symbol
+    # stand-in -> user symbol; resized MatrixSymbol -> the user's (symbolic shape)
+    renamed: dict[sp.Basic, sp.Basic] = field(default_factory=dict)
+    sizes: dict[sp.Symbol, int] = field(default_factory=dict)  # dimension -> size checked
     order: list[sp.Basic] = field(default_factory=list)  # symbols the user listed first
     a_num: list[Any] = field(default_factory=list)  # with concrete functions
     b_num: list[Any] = field(default_factory=list)
@@ -293,14 +295,34 @@ def _renamed(
     return claimed.xreplace(renames), expected.xreplace(renames)
 
 
-def _sized(claimed: Any, expected: Any, notes: list[str]) -> tuple[Any, Any]:
+@dataclass
+class _Sized:
+    """Both sides with symbolic matrix dimensions set to small sizes.
+
+    ``sizes`` maps each dimension symbol to its size; ``users`` maps each resized
+    ``MatrixSymbol`` back to the user's own (so a counterexample is keyed by it).
+    """
+
+    claimed: Any
+    expected: Any
+    sizes: dict[sp.Symbol, int] = field(default_factory=dict)
+    users: dict[sp.MatrixSymbol, sp.MatrixSymbol] = field(default_factory=dict)
+
+
+def _sized(claimed: Any, expected: Any, notes: list[str]) -> _Sized:
     """Both sides with symbolic matrix dimensions set to small sizes, shapes checked."""
     shape_a, shape_b = _shape(claimed), _shape(expected)
     if all(sp.sympify(d).is_Integer for d in shape_a + shape_b) or (len(shape_a) != len(shape_b)):
         _same_shape_or_raise(shape_a, shape_b)
     sizes = _dimension_sizes([claimed, expected])
     if not sizes:
-        return claimed, expected
+        return _Sized(claimed, expected)
+    users = {
+        ms.xreplace(sizes): ms
+        for side in (claimed, expected)
+        for ms in side.atoms(sp.MatrixSymbol)
+        if ms.xreplace(sizes) != ms
+    }
     claimed, expected = claimed.xreplace(sizes), expected.xreplace(sizes)
     notes.append(
         "matrix dimensions set to "
@@ -308,7 +330,7 @@ def _sized(claimed: Any, expected: Any, notes: list[str]) -> tuple[Any, Any]:
         + " for the check"
     )
     _same_shape_or_raise(_shape(claimed), _shape(expected))
-    return claimed, expected
+    return _Sized(claimed, expected, sizes, users)
 
 
 def _differentiated(
@@ -367,7 +389,8 @@ def _prepare(
     """Both sides ready to compare; :class:`_Inconclusive` when that cannot be done in time."""
     order, renames = _symbol_options(symbols)
     claimed, expected = _renamed(claimed, expected, renames, notes)
-    claimed, expected = _sized(claimed, expected, notes)
+    sized = _sized(claimed, expected, notes)
+    claimed, expected = sized.claimed, sized.expected
     table = _explicit_table([claimed, expected])
     claimed, expected = _differentiated((claimed, expected), table, deadline)
     claimed = _evaluate(claimed, deadline, notes)
@@ -384,8 +407,9 @@ def _prepare(
             for i in range(mat.rows)
             for j in range(mat.cols)
         },
-        renamed={d: s for s, d in renames.items()},
+        renamed={**{d: s for s, d in renames.items()}, **sized.users},
         order=order,
+        sizes=sized.sizes,
     )
     _concrete(problem, seed)
     return problem

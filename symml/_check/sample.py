@@ -147,7 +147,7 @@ def _user_point(problem: _Problem, point: Mapping[Any, Any]) -> dict[Any, Any]:
         else:
             out[problem.renamed.get(sym, sym)] = value
     for ms, grid in sorted(matrices.items(), key=lambda t: t[0].name):
-        out[ms] = sp.ImmutableMatrix(grid)
+        out[problem.renamed.get(ms, ms)] = sp.ImmutableMatrix(grid)
     return out
 
 
