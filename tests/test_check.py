@@ -420,6 +420,36 @@ def test_three_by_three_matrices_are_fast():
     assert time.monotonic() - start < 8.0  # budget 1 s; generous for loaded machines
 
 
+def test_identical_polynomials_are_proved_however_large_their_expansion():
+    # Issue 11.9: 5456 terms; sampling could not evaluate one point in 2 s ("inconclusive").
+    a, b, c = sp.symbols("x y z")
+    power = (a + b + c + 1) ** 30
+    start = time.monotonic()
+    v = check(power, sp.expand(power))
+    assert v and v.method == "symbolic"
+    assert any(note.startswith("proved by exact evaluation") for note in v.notes)
+    assert time.monotonic() - start < 20.0  # mostly SymPy's own expand; check is < 1 s
+
+
+@pytest.mark.parametrize(
+    ("claimed", "expected", "equivalent"),
+    [
+        ((x + y + 1) ** 8, sp.expand((x + y + 1) ** 8), True),
+        ((x + y + 1) ** 8, sp.expand((x + y + 1) ** 8) + x * y**6, False),
+        ((z - w) ** 5 / 7, sp.expand((z - w) ** 5) / 7, True),
+        (sp.Matrix([(x + 1) ** 9, x]), sp.Matrix([sp.expand((x + 1) ** 9), x]), True),
+        (sp.Matrix([(x + 1) ** 9, x]), sp.Matrix([sp.expand((x + 1) ** 9), 2 * x]), False),
+    ],
+)
+def test_polynomial_identities(claimed, expected, equivalent):
+    v = check(claimed, expected)
+    assert bool(v) is equivalent
+    if equivalent:
+        assert v.method == "symbolic"
+    else:
+        assert v.method == "numeric" and v.counterexample
+
+
 # -- messages ------------------------------------------------------------------------
 
 

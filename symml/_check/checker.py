@@ -89,7 +89,7 @@ from .._core import (
     bad_argument,
 )
 from .prepare import _Inconclusive, _pair, _prepare, _Problem, _to_sympy
-from .prove import _prove
+from .prove import _polynomial_proof, _prove
 from .sample import _DIGITS, _MIN_VALID, _Sampled, _Sampler, _user_point
 
 __all__ = ["SizedVerdict", "check"]
@@ -265,6 +265,16 @@ def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadl
             expected=problem.expected,
             notes=tuple(problem.notes),
         )
+    pairs = [] if problem.table else list(zip(problem.a, problem.b, strict=True))
+    proof = _polynomial_proof(pairs, deadline, options.seed)
+    if proof is not None:
+        return Verdict(
+            True,
+            "symbolic",
+            claimed=problem.claimed,
+            expected=problem.expected,
+            notes=(*problem.notes, proof),
+        )
     left = max(deadline.left(), 0.05 * budget)
     # The sampled points are the evidence: a tight or shared budget on a loaded
     # machine may stretch to _MIN_EVIDENCE_SECONDS to reach min(n, 8) points.
@@ -321,6 +331,22 @@ def _swapped(
     )
 
 
+def _polynomial_pairs(left: Any, right: Any) -> list[tuple[sp.Basic, sp.Basic]]:
+    """The entries to compare when both sides are plain expressions or explicit matrices
+    of one shape (else none): candidates for :func:`~.prove._polynomial_proof`."""
+    if isinstance(left, sp.Expr) and isinstance(right, sp.Expr):
+        pairs = [(left, right)]
+    elif (
+        isinstance(left, sp.MatrixBase)
+        and isinstance(right, sp.MatrixBase)
+        and left.shape == right.shape
+    ):
+        pairs = list(zip(left, right, strict=True))
+    else:
+        return []
+    return [(a, b) for a, b in pairs if a != b]
+
+
 def _check(
     claimed: Any,
     expected: Any,
@@ -332,6 +358,10 @@ def _check(
     deadline = Deadline(budget)
     notes: list[str] = []
     left, right, both_eqs = _sides(claimed, expected, names, notes)
+    proof = _polynomial_proof(_polynomial_pairs(left, right), deadline, options.seed)
+    if proof is not None:
+        # Plain polynomials: proved before preparing (each pass over a large one costs).
+        return Verdict(True, "symbolic", claimed=left, expected=right, notes=(*notes, proof))
     try:
         problem = _prepare(
             left, right, options.symbols, options.seed, Deadline(_PREPARE_SHARE * budget), [*notes]
