@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 
 import numpy as np
@@ -397,12 +398,13 @@ def test_inconclusive_when_undefined_everywhere():
 NASTY = sp.sin(sp.cos(sp.exp(x) + y) ** 3 + z) ** 4 * sp.exp(sp.sin(x * y)) / (
     2 + sp.cos(z)
 ) + sp.cos(sp.sin(x) ** 2 * y + sp.exp(z)) ** 3 * sp.log(2 + sp.sin(x + y) ** 2)
+NASTY_EXPANDED = sp.expand(sp.expand_trig(NASTY))
 
 
 def test_budget_bounds_a_slow_simplification():
     # simplify() of this difference takes 10-20 s; the verdict must not. The bound is
     # generous (a loaded CI machine) but far below the time simplify would take.
-    expected = sp.expand(sp.expand_trig(NASTY))
+    expected = NASTY_EXPANDED
     start = time.monotonic()
     v = check(NASTY, expected, budget=2.0)
     assert time.monotonic() - start < 8.0
@@ -411,6 +413,55 @@ def test_budget_bounds_a_slow_simplification():
     start = time.monotonic()
     assert not check(NASTY, expected + 1e-6 * x, budget=2.0)
     assert time.monotonic() - start < 8.0
+
+
+class CallerTimeout(Exception):
+    """A caller's own exception, raised from the caller's own SIGALRM handler."""
+
+
+@pytest.fixture
+def caller_alarm():
+    """Arms the caller's own SIGALRM handler (raising CallerTimeout) after the given seconds."""
+
+    def on_alarm(signum, frame):
+        raise CallerTimeout("the caller's own time limit")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        yield lambda seconds: signal.setitimer(signal.ITIMER_REAL, seconds)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+SLOW_INTEGRAL = sp.Integral(sp.exp(-(x**2)) * sp.sin(x) ** 3 / (1 + x**4), (x, 0, 1))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: check(SLOW_INTEGRAL, 0),  # lands in evaluating the integral
+        lambda: check_steps([SLOW_INTEGRAL, 0, 1]),
+        lambda: check(NASTY, NASTY_EXPANDED, budget=30),  # sampling/simplify
+    ],
+    ids=["check-integral", "check_steps-integral", "check-simplify"],
+)
+def test_a_callers_own_alarm_exception_passes_through(caller_alarm, call):
+    # Issue 12.4: the caller's exception was swallowed as "SymPy failed" (except Exception).
+    caller_alarm(0.2)
+    start = time.monotonic()
+    with pytest.raises(CallerTimeout, match="own time limit"):
+        call()
+    assert time.monotonic() - start < 5.0
+
+
+def test_a_callers_longer_alarm_survives_check(caller_alarm):
+    caller_alarm(60.0)
+    assert check(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1)
+    assert not check(NASTY, NASTY + x, budget=0.5)
+    left, _ = signal.getitimer(signal.ITIMER_REAL)
+    assert 0 < left <= 60.0  # the caller's timer is armed again, with what it had left
+    assert signal.getsignal(signal.SIGALRM).__name__ == "on_alarm"
 
 
 def test_three_by_three_matrices_are_fast():
@@ -526,7 +577,7 @@ def test_check_steps_derivation_verify_uses_it():
 
 
 def test_check_steps_shares_the_budget():
-    expected = sp.expand(sp.expand_trig(NASTY))
+    expected = NASTY_EXPANDED
     start = time.monotonic()
     sv = check_steps([NASTY, expected, NASTY], budget=1.0)
     assert sv

@@ -20,10 +20,13 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from mpmath.libmp import NoConvergence
 from sympy.core.assumptions import _assume_defined
-from sympy.core.function import AppliedUndef
+from sympy.core.function import AppliedUndef, PoleError
 from sympy.logic.boolalg import BooleanAtom
+from sympy.matrices.exceptions import MatrixError
 from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.polys.polyerrors import BasePolynomialError
 
 from .._core import (
     ArgumentError,
@@ -47,11 +50,30 @@ from .matrices import (
 _HEAVY = (sp.Integral, sp.Sum, sp.Product, sp.Limit)
 _ASSUMPTION_NAMES = frozenset(_assume_defined)
 
+#: What SymPy (and mpmath under it) raise for "cannot do this" from deep inside
+#: ``doit``, ``expand``, ``simplify`` or ``evalf``: a failed attempt, not an error of
+#: ``check``. Nothing broader is caught: a caller's own exception (raised from their
+#: own ``SIGALRM`` handler, say) passes through, and so does symml's budget error.
+SYMPY_FAILURES: tuple[type[Exception], ...] = (
+    ArithmeticError,  # ZeroDivisionError, PrecisionExhausted
+    AttributeError,
+    LookupError,
+    NotImplementedError,
+    RecursionError,
+    TypeError,
+    ValueError,  # SympifyError, ShapeError
+    BasePolynomialError,  # PolynomialError, CoercionFailed, ...
+    MatrixError,
+    NoConvergence,
+    PoleError,
+)
+
 
 def _attempt(deadline: Deadline, func: Callable[[], Any]) -> tuple[Any, str]:
     """Run ``func`` in what is left of ``deadline``: ``(value, status)``.
 
-    ``status`` is ``"ok"``, ``"timeout"`` or ``"error"`` (SymPy raised).
+    ``status`` is ``"ok"``, ``"timeout"`` or ``"error"`` (SymPy raised one of
+    :data:`SYMPY_FAILURES`).
     """
     failed: list[Exception] = []
 
@@ -60,7 +82,7 @@ def _attempt(deadline: Deadline, func: Callable[[], Any]) -> tuple[Any, str]:
             return func()
         except BudgetExceededError:
             raise
-        except Exception as exc:  # SymPy raises anything from deep inside simplify/doit
+        except SYMPY_FAILURES as exc:
             failed.append(exc)
             return None
 
