@@ -6,7 +6,8 @@ module             what it holds
 ``prepare``        arguments -> two comparable SymPy sides (shapes, equations, evaluation)
 ``matrices``       ``MatrixSymbol`` expressions made explicit, derivatives by a matrix
 ``sample``         numeric sampling at random points: the evidence, and counterexamples
-``prove``          the symbolic proof (``expand``, ``simplify``) within the time left
+``polynomials``    polynomials compared by exact values at random integer points
+``prove``          the symbolic proof (polynomial identity, ``expand``, ``simplify``)
 ``checker``        :func:`check`: prepare, sample, prove, and the verdict
 ``steps``          :func:`check_steps` and :class:`StepsVerdict`
 =================  ==========================================================================
