@@ -40,9 +40,14 @@ def _degree(e: sp.Basic, memo: dict[sp.Basic, int | None], symbols: set[sp.Basic
         degree = 1
         symbols.add(e)
     elif e.is_Add or e.is_Mul:
-        parts = [_degree(arg, memo, symbols) for arg in e.args]
-        if None not in parts:
-            degree = max(parts) if e.is_Add else sum(parts)  # type: ignore[arg-type]
+        parts = []
+        for arg in e.args:
+            part = _degree(arg, memo, symbols)
+            if part is None:  # not a polynomial: stop at the first such term
+                break
+            parts.append(part)
+        else:
+            degree = max(parts) if e.is_Add else sum(parts)
     elif e.is_Pow and e.exp.is_Integer and e.exp >= 0:
         base = _degree(e.base, memo, symbols)
         degree = None if base is None else base * int(e.exp)
