@@ -88,6 +88,7 @@ from .._core import (
     as_budget,
     bad_argument,
 )
+from .polynomials import _differing_point
 from .prepare import _Inconclusive, _pair, _prepare, _Problem, _to_sympy
 from .prove import _polynomial_proof, _prove
 from .sample import _DIGITS, _MIN_VALID, _Sampled, _Sampler, _user_point
@@ -220,13 +221,50 @@ def _counterexample(problem: _Problem, sampled: _Sampled) -> Verdict | None:
     )
 
 
+def _enough(sampled: _Sampled, n: int) -> bool:
+    """Whether enough sampled points were valid for sampling to decide."""
+    return sampled.valid >= min(n, _MIN_VALID) or (sampled.valid >= 1 and sampled.tried == 1)
+
+
+def _exact_counterexample(problem: _Problem, sampled: _Sampled, seed: int) -> Verdict | None:
+    """When sampling could not decide: an integer point where two polynomial sides differ.
+
+    Sampling evaluates a large polynomial slowly (``evalf`` of thousands of
+    terms); exact evaluation at integer points is fast, and a difference found
+    there is certain.
+    """
+    if problem.table:
+        return None
+    for k, (a, b) in enumerate(zip(problem.a, problem.b, strict=True)):
+        found = _differing_point(a, b, seed)
+        if found is None:
+            continue
+        point, va, vb = found
+        return Verdict(
+            False,
+            "symbolic",
+            claimed=problem.claimed,
+            expected=problem.expected,
+            counterexample=_user_point(problem, point),
+            claimed_value=sp.Rational(va.numerator, va.denominator),
+            expected_value=sp.Rational(vb.numerator, vb.denominator),
+            notes=(
+                *problem.notes,
+                "the sides are different polynomials: their exact values differ at this point",
+            ),
+            points=sampled.valid,
+            entry=problem.entries[k],
+        )
+    return None
+
+
 def _without_counterexample(
     problem: _Problem, sampled: _Sampled, status: str, n: int, budget: float
 ) -> Verdict:
     """The verdict when every valid point agreed: proved, numeric, or inconclusive."""
     notes = problem.notes
     base = {"claimed": problem.claimed, "expected": problem.expected, "points": sampled.valid}
-    enough = sampled.valid >= min(n, _MIN_VALID) or (sampled.valid >= 1 and sampled.tried == 1)
+    enough = _enough(sampled, n)
     if sampled.valid < sampled.tried and enough:
         notes.append(
             f"{sampled.tried - sampled.valid} of {sampled.tried} sampled points were skipped "
@@ -283,6 +321,10 @@ def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadl
         options.n, min(_NUMERIC_SHARE * budget, left), max(left, _MIN_EVIDENCE_SECONDS)
     )
     found = _counterexample(problem, sampled)
+    if found is None and not _enough(sampled, options.n):
+        found, _ = Deadline(max(deadline.left(), 1.0)).run(
+            lambda: _exact_counterexample(problem, sampled, options.seed)
+        )
     if found is not None:
         return found
     if sampled.stopped:

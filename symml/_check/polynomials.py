@@ -7,6 +7,7 @@ name                         what it does
                              coefficients
 ``_polynomial_identity``     two polynomials identical? exact values at random integer
                              points (Schwartz-Zippel)
+``_differing_point``         a small integer point where two polynomials differ
 ===========================  ===========================================================
 
 Expanding ``(x + y + z + 1)**30`` (5456 terms) takes SymPy seconds, and so does
@@ -128,3 +129,55 @@ def _polynomial_identity(a: sp.Basic, b: sp.Basic, seed: int = 0) -> tuple[bool,
     values: dict[sp.Basic, _Values] = {}
     same = _exact_values(a, points, values) == _exact_values(b, points, values)
     return same, degree
+
+
+_RANGES = (9, 99, 9999, 1 << 63)  # coordinates tried, smallest first
+_TRIES = 8  # points drawn in each range
+
+
+def _fits(symbol: sp.Symbol, value: int) -> bool:
+    """Whether the integer ``value`` satisfies every assumption on ``symbol``."""
+    number = sp.Integer(value)
+    return all(
+        getattr(number, f"is_{name}", None) == known
+        for name, known in symbol.assumptions0.items()
+        if known is not None
+    )
+
+
+def _differing_point(
+    a: sp.Basic, b: sp.Basic, seed: int = 0
+) -> tuple[dict[sp.Basic, int], int | Fraction, int | Fraction] | None:
+    """``(point, a there, b there)``: an integer point, small if one is found, where the
+    polynomials ``a`` and ``b`` differ exactly; None if they are identical, not both
+    polynomials, or no integer point satisfies the symbols' assumptions.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", positive=True)
+    >>> point, va, vb = _differing_point((x + 1)**2, x**2 + 1)
+    >>> point[x] > 0 and va == (point[x] + 1)**2 and vb == point[x]**2 + 1
+    True
+    """
+    memo: dict[sp.Basic, int | None] = {}
+    symbols: set[sp.Basic] = set()
+    degrees = (_degree(a, memo, symbols), _degree(b, memo, symbols))
+    if None in degrees or max(degrees) > _PIT_MAX_DEGREE:  # type: ignore[type-var]
+        return None
+    ordered = sorted(symbols, key=sp.default_sort_key)
+    rng = random.Random(seed)
+    for size in _RANGES:
+        points = {
+            s: [v for v in (rng.randint(-size, size) for _ in range(20 * _TRIES)) if _fits(s, v)]
+            for s in ordered
+        }
+        count = min((len(vs) for vs in points.values()), default=1)
+        if not count:
+            continue  # e.g. no prime among the few drawn: try the next range
+        points = {s: vs[: min(count, _TRIES)] for s, vs in points.items()}
+        values: dict = {}
+        a_vals, b_vals = _exact_values(a, points, values), _exact_values(b, points, values)
+        for k, (va, vb) in enumerate(zip(a_vals, b_vals, strict=True)):
+            if va != vb:
+                return {s: points[s][k] for s in ordered}, va, vb
+    return None
