@@ -34,7 +34,13 @@ How it works
    drawn. A point where the sides differ is re-evaluated exactly (values
    substituted as rationals) at 60 digits before it is reported; among a few
    such points the one with values closest to 1 is reported.
-3. **A symbolic proof upgrades "agree at every point" to "proved".** When all
+3. **Polynomials are compared exactly.** Two sides that are polynomials with
+   rational coefficients are evaluated exactly at random integer points, one
+   pass over each expression however large its expansion: identical values
+   prove the identity (Schwartz-Zippel, error probability below ``1e-50``),
+   before any sampling. When sampling cannot decide on polynomial sides, an
+   integer point where their exact values differ is the counterexample.
+4. **A symbolic proof upgrades "agree at every point" to "proved".** When all
    points agree, ``expand`` and then ``simplify`` of the difference are tried
    within the budget; ``method`` is ``"symbolic"`` if the difference
    simplifies to zero, otherwise ``"numeric"`` with a note saying why (no
@@ -50,7 +56,10 @@ and sums may use up to 40 % of it, numeric sampling up to 60 % (it stops early
 once ``n`` points agree, usually within milliseconds), and the symbolic proof
 gets whatever is left. Interruption uses ``SIGALRM`` and works in the main
 thread (Jupyter, scripts, pytest); in other threads ``simplify`` is skipped,
-as nothing could stop it.
+as nothing could stop it. A caller's own ``SIGALRM`` timer is respected: when it
+ends first, its handler runs and its exception passes through ``check`` (only
+what SymPy raises for "cannot do this", ``prepare.SYMPY_FAILURES``, counts as a
+failed attempt).
 
 Equations: ``check(Eq(a, b))`` asks whether ``a = b`` is an identity.
 ``check(Eq(a, b), Eq(c, d))`` compares ``a - b`` with ``c - d`` (or with
