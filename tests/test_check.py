@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 
 import numpy as np
@@ -273,6 +274,35 @@ def test_matrix_symbols_with_symbolic_shapes():
     assert not check((X.T * X).I * X.T * yv, X.T * yv)
 
 
+def test_matrix_counterexample_is_keyed_by_the_users_matrix_symbol():
+    # Issue 11.9: the counterexample was keyed by a resized MatrixSymbol("X", 2, 2).
+    n = sp.Symbol("n", integer=True, positive=True)
+    X = sp.MatrixSymbol("X", n, n)
+    v = check(X * X.T, X.T * X)
+    assert not v and isinstance(v, Verdict)
+    value = v.counterexample[X]
+    assert value.shape == (2, 2) and v.sizes == {n: 2}
+    assert v.message.startswith("not equivalent (numeric): with n = 2, at X = [[")
+    assert float((value * value.T)[v.entry]) == pytest.approx(v.claimed_value)
+    assert float((value.T * value)[v.entry]) == pytest.approx(v.expected_value)
+    summary = check_steps([X.T * X, X * X.T]).verdict
+    assert summary.sizes == {n: 2} and summary.counterexample[X].shape == (2, 2)
+
+
+def test_matrix_sizes_of_several_dimensions_are_reported():
+    n, d = sp.symbols("n d", integer=True, positive=True)
+    X, yv = sp.MatrixSymbol("X", n, d), sp.MatrixSymbol("y", n, 1)
+    v = check((X.T * X).I * X.T * yv, (X.T * X).I * yv[0, 0] * X.T[:, 0])
+    assert not v and v.sizes == {d: 2, n: 3}
+    assert v.counterexample[X].shape == (3, 2) and v.counterexample[yv].shape == (3, 1)
+    assert "with d = 2, n = 3, at X = [[" in v.message
+    same = check((X.T * X).I * X.T * yv, ((X.T * X).I * X.T) * yv)
+    assert same and same.sizes == {d: 2, n: 3}
+    assert same.message.endswith("with d = 2, n = 3")
+    fixed = check(sp.MatrixSymbol("A", 2, 2).T.T, sp.MatrixSymbol("A", 2, 2))
+    assert fixed and not hasattr(fixed, "sizes")
+
+
 # -- shapes and errors -------------------------------------------------------------
 
 
@@ -368,12 +398,13 @@ def test_inconclusive_when_undefined_everywhere():
 NASTY = sp.sin(sp.cos(sp.exp(x) + y) ** 3 + z) ** 4 * sp.exp(sp.sin(x * y)) / (
     2 + sp.cos(z)
 ) + sp.cos(sp.sin(x) ** 2 * y + sp.exp(z)) ** 3 * sp.log(2 + sp.sin(x + y) ** 2)
+NASTY_EXPANDED = sp.expand(sp.expand_trig(NASTY))
 
 
 def test_budget_bounds_a_slow_simplification():
     # simplify() of this difference takes 10-20 s; the verdict must not. The bound is
     # generous (a loaded CI machine) but far below the time simplify would take.
-    expected = sp.expand(sp.expand_trig(NASTY))
+    expected = NASTY_EXPANDED
     start = time.monotonic()
     v = check(NASTY, expected, budget=2.0)
     assert time.monotonic() - start < 8.0
@@ -384,11 +415,98 @@ def test_budget_bounds_a_slow_simplification():
     assert time.monotonic() - start < 8.0
 
 
+class CallerTimeout(Exception):
+    """A caller's own exception, raised from the caller's own SIGALRM handler."""
+
+
+@pytest.fixture
+def caller_alarm():
+    """Arms the caller's own SIGALRM handler (raising CallerTimeout) after the given seconds."""
+
+    def on_alarm(signum, frame):
+        raise CallerTimeout("the caller's own time limit")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        yield lambda seconds: signal.setitimer(signal.ITIMER_REAL, seconds)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+SLOW_INTEGRAL = sp.Integral(sp.exp(-(x**2)) * sp.sin(x) ** 3 / (1 + x**4), (x, 0, 1))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: check(SLOW_INTEGRAL, 0),  # lands in evaluating the integral
+        lambda: check_steps([SLOW_INTEGRAL, 0, 1]),
+        lambda: check(NASTY, NASTY_EXPANDED, budget=30),  # sampling/simplify
+    ],
+    ids=["check-integral", "check_steps-integral", "check-simplify"],
+)
+def test_a_callers_own_alarm_exception_passes_through(caller_alarm, call):
+    # Issue 12.4: the caller's exception was swallowed as "SymPy failed" (except Exception).
+    caller_alarm(0.2)
+    start = time.monotonic()
+    with pytest.raises(CallerTimeout, match="own time limit"):
+        call()
+    assert time.monotonic() - start < 5.0
+
+
+def test_a_callers_longer_alarm_survives_check(caller_alarm):
+    caller_alarm(60.0)
+    assert check(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1)
+    assert not check(NASTY, NASTY + x, budget=0.5)
+    left, _ = signal.getitimer(signal.ITIMER_REAL)
+    assert 0 < left <= 60.0  # the caller's timer is armed again, with what it had left
+    assert signal.getsignal(signal.SIGALRM).__name__ == "on_alarm"
+
+
 def test_three_by_three_matrices_are_fast():
     expanded = A3.applyfunc(sp.expand_trig)
     start = time.monotonic()
     assert check(A3, expanded, budget=1.0)
     assert time.monotonic() - start < 8.0  # budget 1 s; generous for loaded machines
+
+
+def test_identical_polynomials_are_proved_however_large_their_expansion():
+    # Issue 11.9: 5456 terms; sampling could not evaluate one point in 2 s ("inconclusive").
+    a, b, c = sp.symbols("x y z")
+    power = (a + b + c + 1) ** 30
+    expanded = sp.expand(power)  # SymPy takes seconds for this
+    start = time.monotonic()
+    v = check(power, expanded)
+    assert v and v.method == "symbolic"
+    assert any(note.startswith("proved by exact evaluation") for note in v.notes)
+    assert time.monotonic() - start < 8.0  # budget 2 s; generous for loaded machines
+    # Different: sampling cannot evaluate a point in time; exact evaluation finds one.
+    wrong = check(power, expanded + a**29 * b)
+    assert not wrong and wrong.counterexample
+    point = wrong.counterexample
+    assert all(isinstance(value, int) for value in point.values())
+    assert wrong.claimed_value == power.subs(point)
+    assert wrong.expected_value == (power + a**29 * b).subs(point)
+
+
+@pytest.mark.parametrize(
+    ("claimed", "expected", "equivalent"),
+    [
+        ((x + y + 1) ** 8, sp.expand((x + y + 1) ** 8), True),
+        ((x + y + 1) ** 8, sp.expand((x + y + 1) ** 8) + x * y**6, False),
+        ((z - w) ** 5 / 7, sp.expand((z - w) ** 5) / 7, True),
+        (sp.Matrix([(x + 1) ** 9, x]), sp.Matrix([sp.expand((x + 1) ** 9), x]), True),
+        (sp.Matrix([(x + 1) ** 9, x]), sp.Matrix([sp.expand((x + 1) ** 9), 2 * x]), False),
+    ],
+)
+def test_polynomial_identities(claimed, expected, equivalent):
+    v = check(claimed, expected)
+    assert bool(v) is equivalent
+    if equivalent:
+        assert v.method == "symbolic"
+    else:
+        assert v.method == "numeric" and v.counterexample
 
 
 # -- messages ------------------------------------------------------------------------
@@ -467,7 +585,7 @@ def test_check_steps_derivation_verify_uses_it():
 
 
 def test_check_steps_shares_the_budget():
-    expected = sp.expand(sp.expand_trig(NASTY))
+    expected = NASTY_EXPANDED
     start = time.monotonic()
     sv = check_steps([NASTY, expected, NASTY], budget=1.0)
     assert sv

@@ -6,7 +6,8 @@ module             what it holds
 ``prepare``        arguments -> two comparable SymPy sides (shapes, equations, evaluation)
 ``matrices``       ``MatrixSymbol`` expressions made explicit, derivatives by a matrix
 ``sample``         numeric sampling at random points: the evidence, and counterexamples
-``prove``          the symbolic proof (``expand``, ``simplify``) within the time left
+``polynomials``    polynomials compared by exact values at random integer points
+``prove``          the symbolic proof (polynomial identity, ``expand``, ``simplify``)
 ``checker``        :func:`check`: prepare, sample, prove, and the verdict
 ``steps``          :func:`check_steps` and :class:`StepsVerdict`
 =================  ==========================================================================
@@ -15,10 +16,11 @@ This ``__init__`` is the package's interface: other symml packages import from h
 never from its modules."""
 
 from .._core import hooks as _hooks
+from .checker import SizedVerdict as SizedVerdict
 from .checker import check as check
 from .steps import StepsVerdict as StepsVerdict
 from .steps import check_steps as check_steps
 
 _hooks.provide("check_steps", check_steps)
 
-__all__ = ["StepsVerdict", "check", "check_steps"]
+__all__ = ["SizedVerdict", "StepsVerdict", "check", "check_steps"]

@@ -34,7 +34,13 @@ How it works
    drawn. A point where the sides differ is re-evaluated exactly (values
    substituted as rationals) at 60 digits before it is reported; among a few
    such points the one with values closest to 1 is reported.
-3. **A symbolic proof upgrades "agree at every point" to "proved".** When all
+3. **Polynomials are compared exactly.** Two sides that are polynomials with
+   rational coefficients are evaluated exactly at random integer points, one
+   pass over each expression however large its expansion: identical values
+   prove the identity (Schwartz-Zippel, error probability below ``1e-50``),
+   before any sampling. When sampling cannot decide on polynomial sides, an
+   integer point where their exact values differ is the counterexample.
+4. **A symbolic proof upgrades "agree at every point" to "proved".** When all
    points agree, ``expand`` and then ``simplify`` of the difference are tried
    within the budget; ``method`` is ``"symbolic"`` if the difference
    simplifies to zero, otherwise ``"numeric"`` with a note saying why (no
@@ -50,7 +56,10 @@ and sums may use up to 40 % of it, numeric sampling up to 60 % (it stops early
 once ``n`` points agree, usually within milliseconds), and the symbolic proof
 gets whatever is left. Interruption uses ``SIGALRM`` and works in the main
 thread (Jupyter, scripts, pytest); in other threads ``simplify`` is skipped,
-as nothing could stop it.
+as nothing could stop it. A caller's own ``SIGALRM`` timer is respected: when it
+ends first, its handler runs and its exception passes through ``check`` (only
+what SymPy raises for "cannot do this", ``prepare.SYMPY_FAILURES``, counts as a
+failed attempt).
 
 Equations: ``check(Eq(a, b))`` asks whether ``a = b`` is an identity.
 ``check(Eq(a, b), Eq(c, d))`` compares ``a - b`` with ``c - d`` (or with
@@ -74,7 +83,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -88,11 +97,12 @@ from .._core import (
     as_budget,
     bad_argument,
 )
+from .polynomials import _differing_point
 from .prepare import _Inconclusive, _pair, _prepare, _Problem, _to_sympy
-from .prove import _prove
+from .prove import _polynomial_proof, _prove
 from .sample import _DIGITS, _MIN_VALID, _Sampled, _Sampler, _user_point
 
-__all__ = ["check"]
+__all__ = ["SizedVerdict", "check"]
 
 _PREPARE_SHARE = 0.4  # of the budget, at most, for evaluating integrals and sums
 _NUMERIC_SHARE = 0.6  # of the budget, at most, for numeric sampling
@@ -119,6 +129,51 @@ class _Options:
             if not isinstance(value, (int, float)) or not value >= 0 or math.isinf(value):
                 raise ArgumentError(bad_argument(name, value, "use a small non-negative number"))
         return cls(symbols, int(n), int(seed), float(rtol), float(atol))
+
+
+@dataclass(frozen=True)
+class SizedVerdict(Verdict):
+    """A :class:`~symml.Verdict` on matrices of symbolic shape, checked at concrete sizes.
+
+    ``check`` sets symbolic dimensions such as ``n`` to small sizes; ``sizes``
+    says which (``{n: 2}``), and so does the message. The counterexample is
+    keyed by the user's own ``MatrixSymbol`` (of shape ``(n, n)``, say), its
+    value a matrix of the concrete size.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symml import check
+    >>> n = sp.Symbol("n", integer=True, positive=True)
+    >>> X = sp.MatrixSymbol("X", n, n)
+    >>> v = check(X * X.T, X.T * X)
+    >>> v.sizes, v.counterexample[X].shape
+    ({n: 2}, (2, 2))
+    >>> print(v)                                        # doctest: +ELLIPSIS
+    not equivalent (numeric): with n = 2, at X = [[...]] in entry (0, 0) the claimed side ...
+    """
+
+    sizes: Mapping[sp.Symbol, int] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """:attr:`Verdict.message`, saying at which sizes the check was done."""
+        text = super().message
+        if not self.sizes or self.method == "inconclusive":
+            return text
+        dims = "with " + ", ".join(f"{s} = {v}" for s, v in self.sizes.items())
+        head = f"not equivalent ({self.method}): "
+        if not self.equivalent and text.startswith(head):
+            return f"{head}{dims}, {text.removeprefix(head)}"
+        return f"{text} {dims}"
+
+
+def _sized_verdict(verdict: Verdict, sizes: Mapping[sp.Symbol, int]) -> Verdict:
+    """``verdict`` as a :class:`SizedVerdict` when matrix dimensions were set to ``sizes``."""
+    if not sizes:
+        return verdict
+    values = {f.name: getattr(verdict, f.name) for f in fields(Verdict)}
+    return SizedVerdict(**values, sizes=dict(sizes))
 
 
 def _valid_budget(budget: Any) -> float:
@@ -175,13 +230,50 @@ def _counterexample(problem: _Problem, sampled: _Sampled) -> Verdict | None:
     )
 
 
+def _enough(sampled: _Sampled, n: int) -> bool:
+    """Whether enough sampled points were valid for sampling to decide."""
+    return sampled.valid >= min(n, _MIN_VALID) or (sampled.valid >= 1 and sampled.tried == 1)
+
+
+def _exact_counterexample(problem: _Problem, sampled: _Sampled, seed: int) -> Verdict | None:
+    """When sampling could not decide: an integer point where two polynomial sides differ.
+
+    Sampling evaluates a large polynomial slowly (``evalf`` of thousands of
+    terms); exact evaluation at integer points is fast, and a difference found
+    there is certain.
+    """
+    if problem.table:
+        return None
+    for k, (a, b) in enumerate(zip(problem.a, problem.b, strict=True)):
+        found = _differing_point(a, b, seed)
+        if found is None:
+            continue
+        point, va, vb = found
+        return Verdict(
+            False,
+            "symbolic",
+            claimed=problem.claimed,
+            expected=problem.expected,
+            counterexample=_user_point(problem, point),
+            claimed_value=sp.Rational(va.numerator, va.denominator),
+            expected_value=sp.Rational(vb.numerator, vb.denominator),
+            notes=(
+                *problem.notes,
+                "the sides are different polynomials: their exact values differ at this point",
+            ),
+            points=sampled.valid,
+            entry=problem.entries[k],
+        )
+    return None
+
+
 def _without_counterexample(
     problem: _Problem, sampled: _Sampled, status: str, n: int, budget: float
 ) -> Verdict:
     """The verdict when every valid point agreed: proved, numeric, or inconclusive."""
     notes = problem.notes
     base = {"claimed": problem.claimed, "expected": problem.expected, "points": sampled.valid}
-    enough = sampled.valid >= min(n, _MIN_VALID) or (sampled.valid >= 1 and sampled.tried == 1)
+    enough = _enough(sampled, n)
     if sampled.valid < sampled.tried and enough:
         notes.append(
             f"{sampled.tried - sampled.valid} of {sampled.tried} sampled points were skipped "
@@ -220,6 +312,16 @@ def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadl
             expected=problem.expected,
             notes=tuple(problem.notes),
         )
+    pairs = [] if problem.table else list(zip(problem.a, problem.b, strict=True))
+    proof = _polynomial_proof(pairs, deadline, options.seed)
+    if proof is not None:
+        return Verdict(
+            True,
+            "symbolic",
+            claimed=problem.claimed,
+            expected=problem.expected,
+            notes=(*problem.notes, proof),
+        )
     left = max(deadline.left(), 0.05 * budget)
     # The sampled points are the evidence: a tight or shared budget on a loaded
     # machine may stretch to _MIN_EVIDENCE_SECONDS to reach min(n, 8) points.
@@ -228,6 +330,10 @@ def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadl
         options.n, min(_NUMERIC_SHARE * budget, left), max(left, _MIN_EVIDENCE_SECONDS)
     )
     found = _counterexample(problem, sampled)
+    if found is None and not _enough(sampled, options.n):
+        found, _ = Deadline(max(deadline.left(), 1.0)).run(
+            lambda: _exact_counterexample(problem, sampled, options.seed)
+        )
     if found is not None:
         return found
     if sampled.stopped:
@@ -276,6 +382,22 @@ def _swapped(
     )
 
 
+def _polynomial_pairs(left: Any, right: Any) -> list[tuple[sp.Basic, sp.Basic]]:
+    """The entries to compare when both sides are plain expressions or explicit matrices
+    of one shape (else none): candidates for :func:`~.prove._polynomial_proof`."""
+    if isinstance(left, sp.Expr) and isinstance(right, sp.Expr):
+        pairs = [(left, right)]
+    elif (
+        isinstance(left, sp.MatrixBase)
+        and isinstance(right, sp.MatrixBase)
+        and left.shape == right.shape
+    ):
+        pairs = list(zip(left, right, strict=True))
+    else:
+        return []
+    return [(a, b) for a, b in pairs if a != b]
+
+
 def _check(
     claimed: Any,
     expected: Any,
@@ -287,6 +409,10 @@ def _check(
     deadline = Deadline(budget)
     notes: list[str] = []
     left, right, both_eqs = _sides(claimed, expected, names, notes)
+    proof = _polynomial_proof(_polynomial_pairs(left, right), deadline, options.seed)
+    if proof is not None:
+        # Plain polynomials: proved before preparing (each pass over a large one costs).
+        return Verdict(True, "symbolic", claimed=left, expected=right, notes=(*notes, proof))
     try:
         problem = _prepare(
             left, right, options.symbols, options.seed, Deadline(_PREPARE_SHARE * budget), [*notes]
@@ -299,8 +425,8 @@ def _check(
     if both_eqs and not verdict and verdict.method != "inconclusive":
         # The same equation with its sides swapped is the same equation.
         retry = max(deadline.left(), 0.25 * budget)
-        return _swapped(left, right, options, retry, [*notes]) or verdict
-    return verdict
+        verdict = _swapped(left, right, options, retry, [*notes]) or verdict
+    return _sized_verdict(verdict, problem.sizes)
 
 
 def check(
@@ -350,7 +476,9 @@ def check(
         no proof; falsy). When not equivalent: ``counterexample`` (a point,
         with ``MatrixSymbol`` values as matrices), ``claimed_value``,
         ``expected_value`` and, for matrices, ``entry``. ``notes`` says what
-        fallbacks happened.
+        fallbacks happened. With symbolic matrix dimensions (``n``) it is a
+        :class:`SizedVerdict`: ``sizes`` (``{n: 2}``) gives the sizes checked,
+        and the counterexample is keyed by your own ``MatrixSymbol``.
 
     Raises
     ------

@@ -20,10 +20,13 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from mpmath.libmp import NoConvergence
 from sympy.core.assumptions import _assume_defined
-from sympy.core.function import AppliedUndef
+from sympy.core.function import AppliedUndef, PoleError
 from sympy.logic.boolalg import BooleanAtom
+from sympy.matrices.exceptions import MatrixError
 from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.polys.polyerrors import BasePolynomialError
 
 from .._core import (
     ArgumentError,
@@ -47,11 +50,30 @@ from .matrices import (
 _HEAVY = (sp.Integral, sp.Sum, sp.Product, sp.Limit)
 _ASSUMPTION_NAMES = frozenset(_assume_defined)
 
+#: What SymPy (and mpmath under it) raise for "cannot do this" from deep inside
+#: ``doit``, ``expand``, ``simplify`` or ``evalf``: a failed attempt, not an error of
+#: ``check``. Nothing broader is caught: a caller's own exception (raised from their
+#: own ``SIGALRM`` handler, say) passes through, and so does symml's budget error.
+SYMPY_FAILURES: tuple[type[Exception], ...] = (
+    ArithmeticError,  # ZeroDivisionError, PrecisionExhausted
+    AttributeError,
+    LookupError,
+    NotImplementedError,
+    RecursionError,
+    TypeError,
+    ValueError,  # SympifyError, ShapeError
+    BasePolynomialError,  # PolynomialError, CoercionFailed, ...
+    MatrixError,
+    NoConvergence,
+    PoleError,
+)
+
 
 def _attempt(deadline: Deadline, func: Callable[[], Any]) -> tuple[Any, str]:
     """Run ``func`` in what is left of ``deadline``: ``(value, status)``.
 
-    ``status`` is ``"ok"``, ``"timeout"`` or ``"error"`` (SymPy raised).
+    ``status`` is ``"ok"``, ``"timeout"`` or ``"error"`` (SymPy raised one of
+    :data:`SYMPY_FAILURES`).
     """
     failed: list[Exception] = []
 
@@ -60,7 +82,7 @@ def _attempt(deadline: Deadline, func: Callable[[], Any]) -> tuple[Any, str]:
             return func()
         except BudgetExceededError:
             raise
-        except Exception as exc:  # SymPy raises anything from deep inside simplify/doit
+        except SYMPY_FAILURES as exc:
             failed.append(exc)
             return None
 
@@ -224,7 +246,9 @@ class _Problem:
     notes: list[str] = field(default_factory=list)
     table: dict[sp.MatrixSymbol, sp.ImmutableMatrix] = field(default_factory=dict)
     stand_ins: dict[sp.Dummy, tuple[sp.MatrixSymbol, int, int]] = field(default_factory=dict)
-    renamed: dict[sp.Basic, sp.Basic] = field(default_factory=dict)  # stand-in -> user symbol
+    # stand-in -> user symbol; resized MatrixSymbol -> the user's (symbolic shape)
+    renamed: dict[sp.Basic, sp.Basic] = field(default_factory=dict)
+    sizes: dict[sp.Symbol, int] = field(default_factory=dict)  # dimension -> size checked
     order: list[sp.Basic] = field(default_factory=list)  # symbols the user listed first
     a_num: list[Any] = field(default_factory=list)  # with concrete functions
     b_num: list[Any] = field(default_factory=list)
@@ -293,14 +317,34 @@ def _renamed(
     return claimed.xreplace(renames), expected.xreplace(renames)
 
 
-def _sized(claimed: Any, expected: Any, notes: list[str]) -> tuple[Any, Any]:
+@dataclass
+class _Sized:
+    """Both sides with symbolic matrix dimensions set to small sizes.
+
+    ``sizes`` maps each dimension symbol to its size; ``users`` maps each resized
+    ``MatrixSymbol`` back to the user's own (so a counterexample is keyed by it).
+    """
+
+    claimed: Any
+    expected: Any
+    sizes: dict[sp.Symbol, int] = field(default_factory=dict)
+    users: dict[sp.MatrixSymbol, sp.MatrixSymbol] = field(default_factory=dict)
+
+
+def _sized(claimed: Any, expected: Any, notes: list[str]) -> _Sized:
     """Both sides with symbolic matrix dimensions set to small sizes, shapes checked."""
     shape_a, shape_b = _shape(claimed), _shape(expected)
     if all(sp.sympify(d).is_Integer for d in shape_a + shape_b) or (len(shape_a) != len(shape_b)):
         _same_shape_or_raise(shape_a, shape_b)
     sizes = _dimension_sizes([claimed, expected])
     if not sizes:
-        return claimed, expected
+        return _Sized(claimed, expected)
+    users = {
+        ms.xreplace(sizes): ms
+        for side in (claimed, expected)
+        for ms in side.atoms(sp.MatrixSymbol)
+        if ms.xreplace(sizes) != ms
+    }
     claimed, expected = claimed.xreplace(sizes), expected.xreplace(sizes)
     notes.append(
         "matrix dimensions set to "
@@ -308,7 +352,7 @@ def _sized(claimed: Any, expected: Any, notes: list[str]) -> tuple[Any, Any]:
         + " for the check"
     )
     _same_shape_or_raise(_shape(claimed), _shape(expected))
-    return claimed, expected
+    return _Sized(claimed, expected, sizes, users)
 
 
 def _differentiated(
@@ -367,7 +411,8 @@ def _prepare(
     """Both sides ready to compare; :class:`_Inconclusive` when that cannot be done in time."""
     order, renames = _symbol_options(symbols)
     claimed, expected = _renamed(claimed, expected, renames, notes)
-    claimed, expected = _sized(claimed, expected, notes)
+    sized = _sized(claimed, expected, notes)
+    claimed, expected = sized.claimed, sized.expected
     table = _explicit_table([claimed, expected])
     claimed, expected = _differentiated((claimed, expected), table, deadline)
     claimed = _evaluate(claimed, deadline, notes)
@@ -384,8 +429,9 @@ def _prepare(
             for i in range(mat.rows)
             for j in range(mat.cols)
         },
-        renamed={d: s for s, d in renames.items()},
+        renamed={**{d: s for s, d in renames.items()}, **sized.users},
         order=order,
+        sizes=sized.sizes,
     )
     _concrete(problem, seed)
     return problem

@@ -1,7 +1,9 @@
 """Symbolic proof: upgrade "the sides agree at every sampled point" to "proved".
 
-``expand`` and then ``simplify`` of each difference are tried within the time left;
-``simplify`` is skipped where nothing could interrupt it (outside the main thread).
+Polynomials are compared first by exact evaluation (:func:`_polynomial_identity`,
+cheap even where ``expand`` is not); then ``expand`` and ``simplify`` of each
+difference are tried within the time left; ``simplify`` is skipped where nothing
+could interrupt it (outside the main thread).
 """
 
 from __future__ import annotations
@@ -12,7 +14,45 @@ import sympy as sp
 
 from .._core import Deadline, can_interrupt
 from .matrices import _flat, _mat_eval, _scalar_of
+from .polynomials import _PIT_BITS, _PIT_POINTS, _polynomial_identity
 from .prepare import _attempt, _Problem
+
+
+def _polynomial_proof(
+    pairs: list[tuple[sp.Basic, sp.Basic]], deadline: Deadline, seed: int
+) -> str | None:
+    """A note saying why every pair ``(a, b)`` is an identity of polynomials; None if not so.
+
+    Run before sampling (and before preparing plain polynomials): sampling a
+    polynomial whose expanded form has thousands of terms is slow, exact
+    evaluation is not.
+    """
+    if not pairs:
+        return None
+
+    def degrees() -> list[int] | None:
+        found = []
+        for a, b in pairs:
+            same = _polynomial_identity(a, b, seed)
+            if same is None or not same[0]:
+                return None
+            found.append(same[1])
+        return found
+
+    found, finished = deadline.run(degrees)
+    if not finished or not found:
+        return None
+    degree = max(found)
+    chance = (degree / 2**_PIT_BITS) ** _PIT_POINTS
+    why = (
+        f"both sides are polynomials of degree at most {degree} with the same exact values "
+        f"at {_PIT_POINTS} random integer points"
+    )
+    if degree:
+        why += (
+            f" (Schwartz-Zippel: different polynomials would agree with probability < {chance:.0e})"
+        )
+    return f"proved by exact evaluation: {why}"
 
 
 def _is_zero(e: sp.Expr) -> bool:
@@ -23,6 +63,9 @@ def _proved_equal(
     a: sp.Expr, b: sp.Expr, attempts: tuple[Callable, ...], deadline: Deadline
 ) -> str:
     """``"proved"``, ``"timeout"`` or ``"unproved"``: ``a - b`` simplifies to zero."""
+    identical, _ = deadline.run(lambda: _polynomial_identity(a, b))
+    if identical is not None:
+        return "proved" if identical[0] else "unproved"
     for attempt in attempts:
         value, status = _attempt(deadline, lambda f=attempt: _is_zero(f(a - b)))
         if status == "timeout":

@@ -27,7 +27,7 @@ import sympy as sp
 
 from .._core import BudgetExceededError, Deadline, sample_points
 from .matrices import _flat, _mat_eval, _scalar_of
-from .prepare import _Problem
+from .prepare import SYMPY_FAILURES, _Problem
 
 _DIGITS = 30
 _CONFIRM_DIGITS = 60
@@ -147,7 +147,7 @@ def _user_point(problem: _Problem, point: Mapping[Any, Any]) -> dict[Any, Any]:
         else:
             out[problem.renamed.get(sym, sym)] = value
     for ms, grid in sorted(matrices.items(), key=lambda t: t[0].name):
-        out[ms] = sp.ImmutableMatrix(grid)
+        out[problem.renamed.get(ms, ms)] = sp.ImmutableMatrix(grid)
     return out
 
 
@@ -249,10 +249,10 @@ class _Sampler:
         or ``("differ", entry index, a, b, point)``."""
         try:
             got = self.at_point(point, _DIGITS, index, fast=True)
-        except (_NotNumeric, ArithmeticError, TypeError, ValueError) as exc:
-            return "error", str(exc) or type(exc).__name__
         except NotImplementedError as exc:
             return "error", f"SymPy cannot evaluate it ({exc})"
+        except (_NotNumeric, *SYMPY_FAILURES) as exc:
+            return "error", str(exc) or type(exc).__name__
         if got is None:
             return ("undefined",)
         a_vals, b_vals, _ = got
@@ -271,7 +271,7 @@ class _Sampler:
         """
         try:
             got = self.at_point(point, _CONFIRM_DIGITS, index)
-        except (_NotNumeric, ArithmeticError, TypeError, ValueError, NotImplementedError):
+        except (_NotNumeric, *SYMPY_FAILURES):
             return None
         if got is None:
             return None

@@ -12,7 +12,7 @@ name                    what it is
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy as sp
@@ -78,18 +78,7 @@ class StepsVerdict:
                 points=max((v.points for v in self.verdicts), default=0),
             )
         bad = self.verdicts[self.first_bad - 1]
-        return Verdict(
-            False,
-            bad.method,
-            claimed=bad.claimed,
-            expected=bad.expected,
-            counterexample=bad.counterexample,
-            claimed_value=bad.claimed_value,
-            expected_value=bad.expected_value,
-            notes=(self.message, *bad.notes),
-            points=bad.points,
-            entry=bad.entry,
-        )
+        return replace(bad, notes=(self.message, *bad.notes))
 
     @property
     def message(self) -> str:
