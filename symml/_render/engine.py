@@ -29,7 +29,7 @@ and the TeX tree, nor run a program:
 
 Resources are bounded too: ``pdflatex``'s terminal output goes to
 ``/dev/null`` (its log file holds the same, and only its tail is read); the
-child runs under ``RLIMIT_FSIZE`` (64 MiB a file), ``RLIMIT_AS`` (2 GiB) and
+child runs under ``RLIMIT_FSIZE`` (32 MiB a file), ``RLIMIT_AS`` (2 GiB) and
 ``RLIMIT_CPU``; the folder is watched and the run stopped when it holds more
 than 128 MiB; and the run is stopped after ``timeout`` seconds.
 """
@@ -61,8 +61,9 @@ PDFLATEX = "pdflatex"
 #: Seconds a document may take to compile (a page of notes takes about one).
 DEFAULT_TIMEOUT = 20.0
 _BUILD_TIMEOUT = 300.0  # building the format (once): LaTeX reads UnicodeData.txt
-_FILE_LIMIT = 64 << 20  # RLIMIT_FSIZE: no file (log, PDF, \openout) over 64 MiB
-_FOLDER_LIMIT = 128 << 20  # all files in the folder together
+_FILE_LIMIT = 32 << 20  # RLIMIT_FSIZE: no file (log, PDF, \openout) over 32 MiB
+_FOLDER_LIMIT = 64 << 20  # all files in the folder together
+_COUNT_LIMIT = 1000  # files in the folder (a notes run makes 4)
 _MEMORY_LIMIT = 2 << 30  # RLIMIT_AS
 _LOG_TAIL = 64 << 10  # bytes of the log read back
 _POLL = 0.05
@@ -241,13 +242,19 @@ def _limits(timeout: float) -> Callable[[], None] | None:
     return apply
 
 
-def _folder_size(folder: Path) -> int:
-    total = 0
+def _folder_usage(folder: Path) -> str:
+    """What is over the limits in ``folder`` (``""`` when nothing)."""
+    total = count = 0
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
+            count += 1
+            if count > _COUNT_LIMIT:
+                return f"made more than {_COUNT_LIMIT} files and was stopped"
             with contextlib.suppress(OSError):
                 total += entry.stat(follow_symlinks=False).st_size
-    return total
+    if total > _FOLDER_LIMIT:
+        return f"wrote more than {_FOLDER_LIMIT >> 20} MiB of files and was stopped"
+    return ""
 
 
 def _run(args: list[str], folder: Path, timeout: float) -> tuple[str, str]:
@@ -273,9 +280,8 @@ def _run(args: list[str], folder: Path, timeout: float) -> tuple[str, str]:
                 pass
             if time.monotonic() > end:
                 reason, stopped = "timeout", f"did not finish within {timeout:g} s"
-            elif _folder_size(folder) > _FOLDER_LIMIT:
-                reason = "error"
-                stopped = f"wrote more than {_FOLDER_LIMIT >> 20} MiB of files and was stopped"
+            else:
+                reason, stopped = "error", _folder_usage(folder)
             if stopped:
                 break
     finally:
