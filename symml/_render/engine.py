@@ -31,7 +31,7 @@ Resources are bounded too: ``pdflatex``'s terminal output goes to
 ``/dev/null`` (its log file holds the same, and only its tail is read); the
 child runs under ``RLIMIT_FSIZE`` (32 MiB a file), ``RLIMIT_AS`` (2 GiB) and
 ``RLIMIT_CPU``; the folder is watched and the run stopped when it holds more
-than 128 MiB; and the run is stopped after ``timeout`` seconds.
+than 64 MiB or 1000 files; and the run is stopped after ``timeout`` seconds.
 """
 
 from __future__ import annotations
