@@ -524,6 +524,24 @@ def test_no_file_outside_the_folder_reaches_the_pdf_through_prose(field, canary)
     assert token not in pdf_text(pdf)
 
 
+def test_the_issue_spec_copies_no_file_into_the_pdf(canary, tmp_path, monkeypatch):
+    # issue 12's exact route: a notes spec line `text: Here is $\immediate\pdfobj file{...}$.`
+    token, (path, relative) = canary
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "leak.spec"
+    spec.write_text(
+        f"title: $\\immediate\\pdfobj file{{{path}}}$\n"
+        f"author: $\\pdfobj stream file{{{relative}}}$\n"
+        f"heading: $\\pdfximage{{{path}}}$\n"
+        f"text: Here is $\\immediate\\pdfobj file{{{path}}}$.\n"
+        "show: x\n",
+        encoding="utf-8",
+    )
+    code, out = run(["notes", str(spec), "-o", "leak.pdf"])
+    assert code == 0 and out.startswith("wrote leak.pdf")
+    assert token not in pdf_text((tmp_path / "leak.pdf").read_bytes())
+
+
 @pytest.mark.parametrize("attack", file_attacks("{path}"), ids=range(18))
 def test_the_engine_reads_no_file_outside_its_folder_whatever_the_tex(attack, canary):
     # defence in depth: raw TeX (an object's own _repr_latex_) runs unchecked, yet
