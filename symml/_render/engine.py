@@ -170,15 +170,19 @@ def run_pdflatex(tex: str, *, timeout: float = DEFAULT_TIMEOUT) -> LatexRun:
     """
     timeout = _check_timeout(timeout)
     exe = _executable()
-    fmt = _format(exe)
-    args = [
-        exe,
-        f"-fmt={fmt}",
-        "-halt-on-error",
-        "-interaction=nonstopmode",
-        "-no-shell-escape",
-        "notes.tex",
-    ]
+    run = _compile(tex, exe, _format(exe), timeout)
+    if run is None:  # no log: the cached format did not load (TeX updated); build it again
+        _forget_format(exe)
+        run = _compile(tex, exe, _format(exe), timeout)
+    if run is None:
+        return LatexRun(None, "", f"{PDFLATEX} failed before writing its log")
+    return run
+
+
+def _compile(tex: str, exe: str, fmt: Path, timeout: float) -> LatexRun | None:
+    """One run in a fresh folder; None when ``pdflatex`` wrote no log (its format failed)."""
+    args = [exe, f"-fmt={fmt}", "-halt-on-error", "-interaction=nonstopmode"]
+    args += ["-no-shell-escape", "notes.tex"]
     with tempfile.TemporaryDirectory(prefix="symml-latex-") as name:
         folder = Path(name)
         (folder / "notes.tex").write_text(tex, encoding="utf-8")
@@ -188,6 +192,8 @@ def run_pdflatex(tex: str, *, timeout: float = DEFAULT_TIMEOUT) -> LatexRun:
         if stopped:
             return LatexRun(None, log, f"{PDFLATEX} {stopped}", reason=reason)
         if not pdf.is_file():
+            if not (folder / "notes.log").exists():
+                return None
             message, line = latex_error(log)
             return LatexRun(None, log, f"{PDFLATEX} failed: {message}", line)
         return LatexRun(pdf.read_bytes(), log)
@@ -341,7 +347,7 @@ _formats: dict[str, Path] = {}
 
 def _format_key(exe: str) -> str:
     """Changes with the engine, the LaTeX kernel and the ini file."""
-    parts = [_FORMAT_INI, os.path.realpath(exe)]
+    parts = [_FORMAT_INI]
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         out = subprocess.run(
             [exe, "--version"], capture_output=True, timeout=30, check=False, env=_environment()
@@ -387,6 +393,14 @@ def _format(exe: str) -> Path:
         return target
 
 
+def _forget_format(exe: str) -> None:
+    with _format_lock:
+        path = _formats.pop(exe, None)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
 def _build_format(exe: str, target: Path) -> None:
     args = [exe, "-ini", "-jobname=symml", "-etex", "-interaction=batchmode", "symml.ini"]
     with tempfile.TemporaryDirectory(prefix="symml-format-") as name:
@@ -405,6 +419,10 @@ def _build_format(exe: str, target: Path) -> None:
             with os.fdopen(fd, "wb") as out:
                 out.write(built.read_bytes())
             os.replace(tmp, target)
+            for old in target.parent.glob("symml-*.fmt"):  # formats of an older TeX
+                if old != target:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
