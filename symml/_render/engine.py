@@ -55,6 +55,11 @@ from pathlib import Path
 
 from .._core import ArgumentError, LatexError, bad_argument
 
+try:
+    import resource
+except ImportError:  # Windows: no resource limits, only the clock and the folder watch
+    resource = None  # type: ignore[assignment]
+
 __all__ = ["DEFAULT_TIMEOUT", "PDFLATEX", "LatexRun", "compile_latex", "run_pdflatex"]
 
 PDFLATEX = "pdflatex"
@@ -223,29 +228,40 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def _limits(timeout: float) -> Callable[[], None] | None:
-    """``preexec_fn`` setting the child's resource limits (None where there are none)."""
-    try:
-        import resource
-    except ImportError:  # Windows
-        return None
-    cpu = math.ceil(timeout) + 1
+def _wanted_limits(timeout: float) -> list[tuple[int, int]]:
+    if resource is None:  # Windows
+        return []
     wanted = [
         (resource.RLIMIT_FSIZE, _FILE_LIMIT),
-        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_CPU, math.ceil(timeout) + 1),
         (resource.RLIMIT_CORE, 0),
     ]
     if sys.platform.startswith("linux"):
         wanted.append((resource.RLIMIT_AS, _MEMORY_LIMIT))
+    return wanted
 
-    def apply() -> None:
-        for kind, value in wanted:
-            with contextlib.suppress(ValueError, OSError):
+
+def _set_limits(wanted: list[tuple[int, int]], pid: int | None = None) -> None:
+    """Lower the limits of process ``pid`` (this one when None), never raising a hard one."""
+    for kind, value in wanted:
+        with contextlib.suppress(ValueError, OSError):
+            if pid is None:
                 _, hard = resource.getrlimit(kind)
-                high = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            else:
+                _, hard = resource.prlimit(pid, kind)
+            high = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            if pid is None:
                 resource.setrlimit(kind, (high, high))
+            else:
+                resource.prlimit(pid, kind, (high, high))
 
-    return apply
+
+def _limits(timeout: float) -> Callable[[], None] | None:
+    """``preexec_fn`` setting the child's limits where ``prlimit`` cannot (not Linux)."""
+    wanted = _wanted_limits(timeout)
+    if not wanted or hasattr(resource, "prlimit"):
+        return None
+    return lambda: _set_limits(wanted)
 
 
 def _folder_usage(folder: Path) -> str:
@@ -272,9 +288,11 @@ def _run(args: list[str], folder: Path, timeout: float) -> tuple[str, str]:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        preexec_fn=_limits(timeout),  # only setrlimit calls
+        preexec_fn=_limits(timeout),  # None on Linux: no fork hook, threads are safe
         start_new_session=True,
     )
+    if hasattr(resource, "prlimit"):  # Linux: set on the child as it starts loading
+        _set_limits(_wanted_limits(timeout), proc.pid)
     end = time.monotonic() + timeout
     reason = stopped = ""
     try:
