@@ -105,7 +105,8 @@ def _build_parser() -> argparse.ArgumentParser:
     notes.add_argument(
         "-o",
         "--output",
-        help="notes.pdf, notes.tex or notes.md (default: SPEC with the suffix .pdf)",
+        help="notes.pdf, notes.tex or notes.md (default: SPEC with the suffix .pdf); "
+        "never the SPEC itself; written whole or not at all",
     )
     notes.add_argument("--bold", action="store_true", help="bold vectors and matrices")
     notes.add_argument("--complex", action="store_true", help="symbols are complex, not real")

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import matplotlib.image
@@ -632,6 +633,15 @@ def test_a_failing_document_is_compiled_once(tmp_path, monkeypatch):
     assert e.value.blocks == (7,)
     compiles = [line for line in calls.read_text().splitlines() if "notes.tex" in line]
     assert len(compiles) == 1  # not 1 + one per block
+
+
+def test_pdfs_compile_in_threads():
+    # no fork hook in the child's setup: notes compile from worker threads (web servers)
+    notes = Notes("Threads")
+    notes.add(x**2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pdfs = list(pool.map(lambda _: notes.to_pdf(), range(2)))
+    assert all(pdf.startswith(b"%PDF-") for pdf in pdfs)
 
 
 # ---------------------------------------------------------------------------
