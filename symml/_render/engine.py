@@ -388,6 +388,8 @@ def _cache_folder() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     folder = Path(base, "symml")
     try:
+        if re.search(r"\s", str(folder)):  # -fmt= does not take a path with spaces
+            raise OSError("a path with spaces")
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = folder.stat()
         if (hasattr(os, "getuid") and st.st_uid != os.getuid()) or st.st_mode & 0o022:
