@@ -105,7 +105,8 @@ def _build_parser() -> argparse.ArgumentParser:
     notes.add_argument(
         "-o",
         "--output",
-        help="notes.pdf, notes.tex or notes.md (default: SPEC with the suffix .pdf)",
+        help="notes.pdf, notes.tex or notes.md (default: SPEC with the suffix .pdf); "
+        "never the SPEC itself; written whole or not at all",
     )
     notes.add_argument("--bold", action="store_true", help="bold vectors and matrices")
     notes.add_argument("--complex", action="store_true", help="symbols are complex, not real")
@@ -266,6 +267,14 @@ def notes_from_spec(
     return build_notes(spec, lambda item: _spec_result(item, real), bold=bold)
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (links and ``..`` included)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # b does not exist yet
+        return a.resolve() == b.resolve()
+
+
 def _notes(args: argparse.Namespace, out: TextIO) -> int:
     if args.spec.strip() == "-":  # (main may have put a space before it)
         text, source, default = sys.stdin.read(), "<stdin>", Path("notes.pdf")
@@ -279,6 +288,10 @@ def _notes(args: argparse.Namespace, out: TextIO) -> int:
     target = Path(args.output) if args.output else default
     if target.suffix.lower() not in (".pdf", ".tex", ".md"):
         raise SymmlError(f"-o {str(target)!r}: use a file name ending in .pdf, .tex or .md")
+    if args.spec.strip() != "-" and _same_file(Path(args.spec), target):
+        raise SymmlError(
+            f"the output {str(target)!r} is the SPEC itself; choose another name with -o"
+        )
     notes = notes_from_spec(text, source=source, real=not args.complex, bold=args.bold)
     try:
         notes.write(target)

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import io
 import re
+import resource
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import matplotlib.image
@@ -409,6 +414,292 @@ def test_latex_cannot_read_files_outside_its_folder(tmp_path):
     assert rf"\input{{{secret}}}" in notes.to_tex()
     with pytest.raises(LatexError, match="not found"):
         notes.to_pdf()
+
+
+# ---------------------------------------------------------------------------
+# Hostile TeX (issue 12): nothing outside the compile folder reaches the PDF
+# ---------------------------------------------------------------------------
+class RawLatex:
+    """An object whose ``_repr_latex_`` is raw TeX: it reaches pdflatex unchecked."""
+
+    def __init__(self, tex):
+        self.tex = tex
+
+    def _repr_latex_(self):
+        return self.tex
+
+
+def pdf_text(pdf: bytes) -> bytes:
+    """The PDF with every Flate stream inflated (object streams included)."""
+    out = [pdf]
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, flags=re.DOTALL):
+        try:
+            out.append(zlib.decompressobj().decompress(m[1]))
+        except zlib.error:
+            pass
+    return b"\n".join(out)
+
+
+def file_attacks(path: str) -> list[str]:
+    """TeX that copies ``path`` into the PDF, in many disguises (for math in prose)."""
+    return [
+        rf"\immediate\pdfobj file{{{path}}}\pdfrefobj\pdflastobj",
+        rf"\immediate\pdfobj stream file{{{path}}}\pdfrefobj\pdflastobj",
+        rf"\pdfprimitive\pdfobj file{{{path}}}",
+        rf"\csname tex_primitive:D\endcsname\pdfobj file{{{path}}}",
+        rf"\csname pdfobj\endcsname file{{{path}}}",
+        rf"\csname tex_pdfobj:D\endcsname file{{{path}}}",
+        rf"\pdfximage{{{path}}}\pdfrefximage\pdflastximage",
+        rf"\pdffiledump length 200{{{path}}}",
+        rf"\pdfmdfivesum file{{{path}}}",
+        rf"\input{{{path}}}",
+        rf"\input {path} ",
+        rf"\openin1={path} \read1 to\x \x",
+        rf"\catcode`\|=0 |input{{{path}}}",
+        rf"^^5cinput{{{path}}}",
+        rf"\def\x{{\input}}\x{{{path}}}",
+        rf"\expandafter\csname input\endcsname{{{path}}}",
+        rf"\\input{{{path}}}",
+        rf"\begin{{input}}{{{path}}}",
+    ]
+
+
+def canary_token() -> str:
+    """32 random digits: typeset, they stay one string in the PDF (no kerns, no ligatures)."""
+    return f"{secrets.randbelow(10**32):032d}"
+
+
+@pytest.fixture
+def canary(tmp_path):
+    """A file outside any compile folder holding a random token; its absolute and ../ paths."""
+    token = canary_token()
+    path = tmp_path / "canary.tex"
+    path.write_text(f"{token}\n", encoding="ascii")
+    relative = "../" * 8 + str(path).lstrip("/")
+    return token.encode(), [str(path), relative]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            r"$\frac{1}{2} \sum_i x_i \left(y\right) \, \%$",
+            r"$\frac{1}{2} \sum_i x_i \left(y\right) \, \%$",
+        ),
+        (
+            r"$\begin{pmatrix}a & b\\ c & d\end{pmatrix}$",
+            r"$\begin{pmatrix}a & b\\ c & d\end{pmatrix}$",
+        ),
+        (r"$\input{a}$", r"$\backslash\mathrm{input}{a}$"),
+        (r"$x^^5cinput$", r"$x^\text{\textasciicircum}5cinput$"),
+        (r"${x$ and $x}$", r"$\{x$ and $x\}$"),
+        (r"$a & b \\ c$", r"$a \& b \backslash \backslash  c$"),
+        (r"$\\input$", r"$\backslash \backslash input$"),
+        (
+            r"$\begin{filecontents}x\end{filecontents}$",
+            r"$\backslash\mathrm{begin}\{filecontents\}x\backslash\mathrm{end}\{filecontents\}$",
+        ),
+        (r"$x \$", r"$x \backslash $"),
+        ("a\x00b \\input", r"a b \textbackslash{}input"),
+    ],
+)
+def test_math_in_prose_runs_only_allowed_commands(text, expected):
+    notes = Notes("T")
+    notes.add(x, text=text)
+    assert notes.block_tex(0).splitlines()[0] == expected
+
+
+@pytest.mark.parametrize("field", ["title", "author", "heading", "text"])
+def test_no_file_outside_the_folder_reaches_the_pdf_through_prose(field, canary):
+    token, paths = canary
+    attacks = [a for p in paths for a in file_attacks(p)]
+    prose = " ".join(f"Look: ${a}$ and {a}." for a in attacks)
+    notes = Notes(prose if field == "title" else "T", prose if field == "author" else None)
+    notes.add(x**2, **{field: prose} if field in ("heading", "text") else {})
+    tex = notes.to_tex()
+    body = tex.split(r"\begin{document}")[1]
+    for command in ("input", "pdfobj", "pdfximage", "csname", "catcode", "openin", "def"):
+        assert f"\\{command}" not in body  # printed (\backslash\mathrm{input}), not run
+    assert "^^" not in body and "\\\\input" not in body
+    pdf = notes.to_pdf()  # the prose compiles: it is text, not code
+    assert token not in pdf_text(pdf)
+
+
+def test_the_issue_spec_copies_no_file_into_the_pdf(canary, tmp_path, monkeypatch):
+    # issue 12's exact route: a notes spec line `text: Here is $\immediate\pdfobj file{...}$.`
+    token, (path, relative) = canary
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "leak.spec"
+    spec.write_text(
+        f"title: $\\immediate\\pdfobj file{{{path}}}$\n"
+        f"author: $\\pdfobj stream file{{{relative}}}$\n"
+        f"heading: $\\pdfximage{{{path}}}$\n"
+        f"text: Here is $\\immediate\\pdfobj file{{{path}}}$.\n"
+        "show: x\n",
+        encoding="utf-8",
+    )
+    code, out = run(["notes", str(spec), "-o", "leak.pdf"])
+    assert code == 0 and out.startswith("wrote leak.pdf")
+    assert token not in pdf_text((tmp_path / "leak.pdf").read_bytes())
+
+
+@pytest.mark.parametrize("attack", file_attacks("{path}"), ids=range(18))
+def test_the_engine_reads_no_file_outside_its_folder_whatever_the_tex(attack, canary):
+    # defence in depth: raw TeX (an object's own _repr_latex_) runs unchecked, yet
+    # pdfTeX's file primitives and \pdfprimitive do not exist in symml's format
+    token, paths = canary
+    for path in paths:
+        tex = r"\pdfcompresslevel=0 \pdfobjcompresslevel=0 " + attack.replace("{path}", path)
+        notes = Notes("Raw")
+        notes.add(RawLatex(f"${tex}$"))
+        try:
+            pdf = notes.to_pdf()
+        except LatexError as exc:
+            assert token.decode() not in str(exc) + exc.log
+        else:
+            assert token not in pdf_text(pdf)
+
+
+def test_the_canary_check_finds_a_file_inside_the_folder():
+    # the check above can see a leak: a file the document itself wrote reaches the PDF
+    token = canary_token()
+    tex = (
+        rf"\immediate\openout1=inside.tex \immediate\write1{{{token}}}\immediate\closeout1 "
+        r"\input{inside.tex}"
+    )
+    notes = Notes("Inside")
+    notes.add(RawLatex(f"${tex}$"))
+    assert token.encode() in pdf_text(notes.to_pdf())
+
+
+@pytest.mark.parametrize(
+    ("tex", "limit"),
+    [
+        (r"\def\a{\message{flooding the terminal and the log}\a}\a", "a file of more than 32 MiB"),
+        (
+            r"\immediate\openout1=big.txt "
+            r"\def\a{\immediate\write1{flooding the disk, line after line}\a}\a",
+            "a file of more than 32 MiB",
+        ),
+        (
+            r"\newcount\n \def\a{\global\advance\n1 \immediate\openout1=f\the\n.txt "
+            r"\immediate\write1{x}\immediate\closeout1 \a}\a",
+            "more than 1000 files",
+        ),
+    ],
+    ids=["message", "openout", "many-files"],
+)
+def test_runaway_tex_is_stopped_by_a_limit_not_the_clock(tex, limit):
+    notes = Notes("Runaway")
+    notes.add(x, heading="fine")
+    notes.add(RawLatex(f"${tex}$"))
+    start = time.monotonic()
+    with pytest.raises(LatexError, match=f"pdflatex (wrote|made) {limit} and was stopped") as e:
+        notes.to_pdf(timeout=120)
+    assert time.monotonic() - start < 60  # a limit, long before the time limit
+    assert e.value.reason == "error" and len(e.value.log) <= 70_000  # only the log's tail
+    # pdflatex's output never passes through this process: its memory stays small
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 2_000_000  # KiB
+
+
+def test_the_time_limit_is_an_option_well_under_a_minute():
+    notes = Notes("Loop")
+    notes.add(RawLatex(r"$\def\a{\a}\a$"))  # loops without output
+    start = time.monotonic()
+    with pytest.raises(LatexError, match="did not finish within 2 s") as e:
+        notes.to_pdf(timeout=2)
+    assert e.value.reason == "timeout" and time.monotonic() - start < 10
+    for bad in (0, -1, float("inf"), float("nan"), "5", True):
+        with pytest.raises(symml.ArgumentError, match="timeout="):
+            notes.to_pdf(timeout=bad)
+
+
+def test_a_failing_document_is_compiled_once(tmp_path, monkeypatch):
+    # no recompile-every-block cascade: the block is found from LaTeX's line number
+    calls = tmp_path / "calls"
+    real = shutil.which("pdflatex")
+    wrapper = tmp_path / "bin" / "pdflatex"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{calls}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:{Path(real).parent}")
+    notes = Notes("Broken")
+    for k in range(6):
+        notes.add(sp.Symbol(f"a{k}"), heading=f"fine {k}")
+    notes.add(RawLatex(r"$\undefinedmacro$"), heading="broken")
+    notes.add(x, heading="fine again")
+    with pytest.raises(LatexError, match=r"block 7 \('broken'\): .*Undefined control") as e:
+        notes.to_pdf()
+    assert e.value.blocks == (7,)
+    compiles = [line for line in calls.read_text().splitlines() if "notes.tex" in line]
+    assert len(compiles) == 1  # not 1 + one per block
+
+
+def test_pdfs_compile_in_threads():
+    # no fork hook in the child's setup: notes compile from worker threads (web servers)
+    notes = Notes("Threads")
+    notes.add(x**2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pdfs = list(pool.map(lambda _: notes.to_pdf(), range(2)))
+    assert all(pdf.startswith(b"%PDF-") for pdf in pdfs)
+
+
+# ---------------------------------------------------------------------------
+# Files are written whole or not at all (issue 12)
+# ---------------------------------------------------------------------------
+def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
+    notes = Notes("New")
+    notes.add(x)
+    target = tmp_path / "notes.md"
+    target.write_text("old notes\n")
+    target.chmod(0o640)
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        notes.write(target)
+    assert target.read_text() == "old notes\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md"]  # no temporary file
+    monkeypatch.undo()
+    assert notes.write(target).read_text().startswith("# New")
+    assert target.stat().st_mode & 0o777 == 0o640  # its permissions kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md"]
+
+
+def test_a_failed_pdf_keeps_the_old_pdf(tmp_path):
+    target = tmp_path / "notes.pdf"
+    target.write_bytes(b"%PDF- old")
+    notes = Notes("Broken")
+    notes.add(RawLatex(r"$\undefinedmacro$"))
+    with pytest.raises(LatexError):
+        notes.write(target)
+    assert target.read_bytes() == b"%PDF- old"
+
+
+def test_notes_command_refuses_to_overwrite_its_spec(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "notes.md"
+    spec.write_text("show: x\n")
+    for argv in (
+        ["notes", "notes.md", "-o", "notes.md"],
+        ["notes", "notes.md", "-o", str(spec)],
+        ["notes", "notes.md", "-o", "./sub/../notes.md"],
+    ):
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        code, out = run(argv)
+        err = capsys.readouterr().err
+        assert code == 2 and out == "" and "is the SPEC" in err and err.count("\n") == 1
+        assert spec.read_text() == "show: x\n"
+    (tmp_path / "link.md").symlink_to(spec)
+    code, _ = run(["notes", "notes.md", "-o", "link.md"])
+    assert code == 2 and "is the SPEC" in capsys.readouterr().err
+    pdf_spec = tmp_path / "n.pdf"  # the default output, SPEC with .pdf, is the spec itself
+    pdf_spec.write_text("show: x\n")
+    code, _ = run(["notes", "n.pdf"])
+    assert code == 2 and "is the SPEC" in capsys.readouterr().err
+    assert pdf_spec.read_text() == "show: x\n"
 
 
 # ---------------------------------------------------------------------------

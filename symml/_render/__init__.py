@@ -8,7 +8,9 @@ module          what it holds
 ``layout``      rows of equalities fitted to the page: line breaking
 ``verdicts``    verdicts as formulas, display rows and sentences
 ``blocks``      ``to_latex``, derivation blocks, any object as a display
-``notes``       ``Notes`` documents and ``pdflatex``
+``prose``       title, author, headings and text: escaped, math allowlisted
+``engine``      ``pdflatex`` in a sandbox (restricted format, resource limits)
+``notes``       ``Notes`` documents; files written atomically
 ``spec``        the notes spec read into items (the ``symml notes`` command)
 ==============  ==============================================================
 
@@ -19,7 +21,7 @@ from .._core import hooks as _hooks
 from .blocks import derivation_latex as derivation_latex
 from .blocks import derivation_markdown as derivation_markdown
 from .blocks import to_latex as to_latex
-from .notes import PDFLATEX as PDFLATEX
+from .engine import PDFLATEX as PDFLATEX
 from .notes import Notes as Notes
 from .printer import to_text as to_text
 from .spec import SPEC_DIRECTIVES as SPEC_DIRECTIVES

@@ -6,32 +6,25 @@ name               what it does
 ``Notes``          ``add`` results; ``to_tex`` (a standalone ``article``),
                    ``to_markdown`` (``$$`` blocks), ``write(path)`` by suffix:
                    ``.tex``, ``.md`` or ``.pdf`` (through ``pdflatex``)
-``compile_latex``  a LaTeX document → PDF bytes, in a temporary folder
+``write_atomic``   a file written whole or not at all (temporary file, then
+                   ``os.replace``)
 ``LatexError``     ``pdflatex`` is missing, failed or ran out of time
 =================  =============================================================
 
-All LaTeX comes from :mod:`.blocks`; this module assembles it and runs
-``pdflatex``.
-
-How a PDF is made
------------------
-``pdflatex -halt-on-error -interaction=nonstopmode -no-shell-escape`` runs in a
-fresh temporary folder, with ``openin_any=p`` and ``openout_any=p`` (no reading
-or writing outside that folder) and a time limit. When the document fails,
-each block (one ``add``) is compiled on its own to find the ones at fault, and
-the :class:`LatexError` names them: their number, heading and LaTeX's message.
-
-Text (``heading=`` and ``text=``) is escaped, so ``%``, ``_`` or ``&`` print as
-written; ``$...$`` stays inline math, and common Unicode symbols (Greek
-letters, ``∇``, ``≤``, ``→``, ...) become their LaTeX commands.
+All LaTeX comes from :mod:`.blocks` (results) and :mod:`.prose` (title,
+author, headings and text: escaped, math checked against an allowlist of
+commands); this module assembles it. PDFs are made by :mod:`.engine`, which
+runs ``pdflatex`` in a sandbox with bounded time, memory and disk. When the
+document fails, the :class:`LatexError` names the block (one ``add``) that
+LaTeX's error points at -- its number, heading and LaTeX's message -- from
+that one run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
-import shutil
-import subprocess
+import stat
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,79 +35,13 @@ import sympy as sp
 
 from .._core import ArgumentError, Derivation, LatexError, Verdict, bad_argument
 from .blocks import display_latex
+from .engine import DEFAULT_TIMEOUT, LatexRun, run_pdflatex
 from .layout import DEFAULT_WIDTH, check_numbering, check_width
 from .printer import escape_text, latex_expr
+from .prose import prose_latex
 from .verdicts import is_steps_verdict, verdict_sentence
 
-__all__ = ["LatexError", "Notes", "compile_latex"]
-
-PDFLATEX = "pdflatex"
-_INSTALL_HINT = (
-    "install TeX Live (Debian/Ubuntu: apt-get install texlive-latex-base "
-    "texlive-latex-recommended lmodern), or write a .tex file and compile it elsewhere"
-)
-
-
-# ---------------------------------------------------------------------------
-# Prose: headings and paragraphs
-# ---------------------------------------------------------------------------
-_UNICODE_MATH = {
-    "∇": r"\nabla",
-    "∂": r"\partial",
-    "≤": r"\leq",
-    "≥": r"\geq",
-    "≠": r"\neq",
-    "≈": r"\approx",
-    "→": r"\to",
-    "↦": r"\mapsto",
-    "×": r"\times",
-    "·": r"\cdot",
-    "⊙": r"\odot",
-    "∞": r"\infty",
-    "∑": r"\sum",
-    "∏": r"\prod",
-    "√": r"\surd",
-    "∈": r"\in",
-    "±": r"\pm",
-    "−": "-",
-    "²": "^{2}",
-    "³": "^{3}",
-    "ᵀ": r"^{\top}",
-    "⊤": r"\top",
-    "‖": r"\|",
-    **{
-        chr(0x3B1 + i): ("\\" + name if name != "o" else name)
-        for i, name in enumerate(
-            "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
-            "o pi rho varsigma sigma tau upsilon phi chi psi omega".split()
-        )
-    },
-    "Γ": r"\Gamma",
-    "Δ": r"\Delta",
-    "Θ": r"\Theta",
-    "Λ": r"\Lambda",
-    "Σ": r"\Sigma",
-    "Φ": r"\Phi",
-    "Ψ": r"\Psi",
-    "Ω": r"\Omega",
-}
-_UNICODE_RE = re.compile("|".join(map(re.escape, _UNICODE_MATH)))
-
-
-def _prose(text: str) -> str:
-    """Text for LaTeX: escaped, ``$...$`` kept as math, Unicode symbols as commands."""
-    parts = text.split("$")
-    if len(parts) % 2 == 0:  # an unmatched $: no math at all
-        parts = [text]
-    out = []
-    for i, part in enumerate(parts):
-        if i % 2:
-            out.append(f"${_UNICODE_RE.sub(lambda m: _UNICODE_MATH[m.group()] + ' ', part)}$")
-        else:
-            out.append(
-                _UNICODE_RE.sub(lambda m: f"${_UNICODE_MATH[m.group()]}$", escape_text(part))
-            )
-    return "".join(out)
+__all__ = ["LatexError", "Notes", "write_atomic"]
 
 
 def _capital(text: str) -> str:
@@ -140,9 +67,9 @@ class _Block:
     def tex(self) -> str:
         parts = []
         if self.heading:
-            parts.append(rf"\section*{{{_prose(self.heading)}}}")
+            parts.append(rf"\section*{{{prose_latex(self.heading)}}}")
         if self.text:
-            parts.append(_prose(self.text) + "\n")
+            parts.append(prose_latex(self.text) + "\n")
         if self.intro_tex:
             parts.append(self.intro_tex + "\n")
         if self.display_tex:
@@ -214,83 +141,6 @@ def _render(
     display_tex = display_latex(obj, **kw)
     display_md = display_latex(obj, environment="markdown", **md_kw)
     return _Block(heading, text, intro_tex, intro_md, display_tex, display_md, after_tex, after_md)
-
-
-# ---------------------------------------------------------------------------
-# Running pdflatex
-# ---------------------------------------------------------------------------
-def _latex_errors(log: str) -> str:
-    """LaTeX's first error message and the line it points at, from a log."""
-    lines = log.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("!"):
-            message = line[1:].strip()
-            for follow in lines[i + 1 : i + 8]:
-                m = re.match(r"l\.(\d+) ?(.*)", follow)
-                if m:
-                    return f"{message} (line {m[1]}: {m[2].strip()!r})"
-            return message
-    return "no error message in the log (see LatexError.log)"
-
-
-def compile_latex(tex: str, *, timeout: float = 60.0) -> bytes:
-    """Compile a LaTeX document with ``pdflatex``; return the PDF's bytes.
-
-    Runs in a temporary folder with ``-halt-on-error -interaction=nonstopmode
-    -no-shell-escape``, reading and writing only there, for at most
-    ``timeout`` seconds.
-
-    Raises
-    ------
-    LatexError
-        ``pdflatex`` is not installed (``reason="missing"``), the document
-        has an error (``"error"``; the message quotes LaTeX's), or it ran out
-        of time (``"timeout"``).
-
-    Examples
-    --------
-    >>> pdf = compile_latex(Notes("Empty").to_tex())   # needs pdflatex
-    >>> pdf[:5]
-    b'%PDF-'
-    """
-    return _run_pdflatex(tex, timeout)[0]
-
-
-def _run_pdflatex(tex: str, timeout: float) -> tuple[bytes, str]:
-    """The PDF and LaTeX's log (which holds the warnings, e.g. overfull lines)."""
-    exe = shutil.which(PDFLATEX)
-    if exe is None:
-        raise LatexError(
-            f"the program {PDFLATEX!r} was not found on PATH; {_INSTALL_HINT}", reason="missing"
-        )
-    # paranoid file access; long log lines (whole error messages, unwrapped)
-    env = {**os.environ, "openin_any": "p", "openout_any": "p", "max_print_line": "1000"}
-    args = [exe, "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape", "notes.tex"]
-    with tempfile.TemporaryDirectory(prefix="symml-latex-") as folder:
-        Path(folder, "notes.tex").write_text(tex, encoding="utf-8")
-        try:
-            proc = subprocess.run(
-                args,
-                cwd=folder,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise LatexError(
-                f"{PDFLATEX} did not finish within {timeout:g} s", reason="timeout"
-            ) from None
-        log_path, pdf = Path(folder, "notes.log"), Path(folder, "notes.pdf")
-        log = (
-            log_path.read_text(encoding="utf-8", errors="replace")
-            if log_path.exists()
-            else proc.stdout.decode("utf-8", errors="replace")
-        )
-        if proc.returncode != 0 or not pdf.exists():
-            raise LatexError(f"{PDFLATEX} failed: {_latex_errors(log)}", log=log[-4000:])
-        return pdf.read_bytes(), log
 
 
 # ---------------------------------------------------------------------------
@@ -415,8 +265,8 @@ class Notes:
     def _head(self) -> list[str]:
         return [
             _PREAMBLE,
-            rf"\title{{{_prose(self.title)}}}",
-            rf"\author{{{_prose(self.author or '')}}}",
+            rf"\title{{{prose_latex(self.title)}}}",
+            rf"\author{{{prose_latex(self.author or '')}}}",
             r"\date{}",
             r"\begin{document}",
             r"\maketitle",
@@ -426,13 +276,19 @@ class Notes:
         """The LaTeX of block ``index`` (0-based, in the order of :meth:`add`)."""
         return self._blocks[index].tex()
 
+    def _document(self) -> tuple[str, list[int]]:
+        """The document and the line (1-based) each block starts on."""
+        lines = "\n".join(self._head()).splitlines()
+        starts = []
+        for block in self._blocks:
+            starts.append(len(lines) + 1)
+            lines.extend(block.tex().splitlines())
+        lines.append(r"\end{document}")
+        return "\n".join([*lines, ""]), starts
+
     def to_tex(self) -> str:
         """A standalone ``article`` (amsmath) that compiles with ``pdflatex``."""
-        body = [block.tex() for block in self._blocks]
-        return "\n".join([*self._head(), *body, r"\end{document}", ""])
-
-    def _single(self, index: int) -> str:
-        return "\n".join([*self._head(), self.block_tex(index), r"\end{document}", ""])
+        return self._document()[0]
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
@@ -446,52 +302,107 @@ class Notes:
             parts.extend(block.markdown())
         return "\n\n".join(parts) + "\n"
 
-    def to_pdf(self, *, timeout: float = 60.0) -> bytes:
-        """The document compiled by ``pdflatex``, as PDF bytes.
+    def to_pdf(self, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
+        """The document compiled by ``pdflatex`` (in a sandbox), as PDF bytes.
+
+        Parameters
+        ----------
+        timeout : float, default 20
+            Seconds ``pdflatex`` may run.
 
         Raises
         ------
         LatexError
-            ``pdflatex`` is missing, or the document does not compile: the
-            message names the blocks that fail on their own (number and
-            heading) with LaTeX's error message.
+            ``pdflatex`` is missing, ran out of time or hit a resource limit,
+            or the document does not compile: the message names the block
+            LaTeX's error points at (number and heading) with LaTeX's message.
         """
-        tex = self.to_tex()
-        try:
-            return compile_latex(tex, timeout=timeout)
-        except LatexError as exc:
-            if exc.reason != "error":  # pdflatex is missing or ran out of time
-                raise
-            failing = []
-            for i, block in enumerate(self._blocks):
-                try:
-                    compile_latex(self._single(i), timeout=timeout)
-                except LatexError as inner:
-                    name = f" ({block.heading!r})" if block.heading else ""
-                    failing.append((i + 1, f"block {i + 1}{name}: {inner}"))
-            where = "; ".join(msg for _, msg in failing) or str(exc)
-            raise LatexError(
-                f"the notes do not compile: {where}",
-                blocks=tuple(n for n, _ in failing),
-                log=exc.log,
-            ) from None
+        tex, starts = self._document()
+        run = run_pdflatex(tex, timeout=timeout)
+        if run.pdf is not None:
+            return run.pdf
+        raise self._failure(run, starts, end=tex.count("\n"))
 
-    def write(self, path: str | os.PathLike[str], *, timeout: float = 60.0) -> Path:
+    def _failure(self, run: LatexRun, starts: list[int], *, end: int) -> LatexError:
+        """The error of a failed run, naming the block its line (before ``end``) falls in."""
+        line = run.line
+        if run.reason != "error" or line is None or not starts or not starts[0] <= line < end:
+            return run.error("the notes do not compile: " if run.reason == "error" else "")
+        number = max(i for i, start in enumerate(starts, start=1) if start <= line)
+        heading = self._blocks[number - 1].heading
+        name = f" ({heading!r})" if heading else ""
+        return LatexError(
+            f"the notes do not compile: block {number}{name}: {run.message}",
+            blocks=(number,),
+            log=run.log,
+        )
+
+    def write(self, path: str | os.PathLike[str], *, timeout: float = DEFAULT_TIMEOUT) -> Path:
         """Write ``.tex``, ``.md`` or ``.pdf`` (chosen by the file's suffix); return the path.
 
-        A PDF is made by ``pdflatex`` (see :meth:`to_pdf`); nothing is written
-        when it fails.
+        The file is written whole or not at all: to a temporary file in the
+        same folder, then renamed over ``path``; an old file stays as it was
+        when anything fails. A PDF is made by ``pdflatex`` (see :meth:`to_pdf`).
         """
         target = Path(path)
         suffix = target.suffix.lower()
         if suffix == ".tex":
-            target.write_text(self.to_tex(), encoding="utf-8")
+            data = self.to_tex().encode("utf-8")
         elif suffix == ".md":
-            target.write_text(self.to_markdown(), encoding="utf-8")
+            data = self.to_markdown().encode("utf-8")
         elif suffix == ".pdf":
-            target.write_bytes(self.to_pdf(timeout=timeout))
+            data = self.to_pdf(timeout=timeout)
         else:
             raise ArgumentError(
                 bad_argument("path", str(path), "use a file name ending in .tex, .md or .pdf")
             )
+        write_atomic(target, data)
         return target
+
+
+def _new_file_mode() -> int:
+    """The mode a new file gets (0o666 less the umask)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (temporary file, then ``os.replace``).
+
+    The temporary file is in the same folder (so the rename is atomic); an
+    existing file keeps its permissions; on any failure the temporary file is
+    removed and ``path`` is untouched.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp(), "out.md")
+    >>> write_atomic(target, b"# Notes\\n")
+    >>> target.read_bytes()
+    b'# Notes\\n'
+    """
+    target = Path(path)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mode = _new_file_mode()
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
