@@ -289,6 +289,10 @@ ERRORS: list[tuple[str, str]] = [
     ("binomial(10**9, 10**5)", r"binomial of numbers .* is too large"),
     ("exp(10**9)", r"an exponential in 'exp\(10\*\*9\)' is too large"),
     ("10**4000", r"a power in '10\*\*4000' is too large"),
+    # issue 12: sizes that overflowed a float inside the estimate (OverflowError)
+    ("0.5**(10**3000)", r"a power in '0.5\*\*\(10\*\*3000\)' is too large"),
+    ("binomial(1/2, 10**400)", r"binomial of numbers .* is too large"),
+    ("binomial(10**400, 10**399)", r"binomial of numbers .* is too large"),
     ("x" * (MAX_LENGTH + 1), rf"has {MAX_LENGTH + 1} characters \(limit {MAX_LENGTH}\)"),
     ("sin(" * 70 + "x" + ")" * 70, r"nested more than 60 levels"),
     ("1e999", r"overflows a float"),
