@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import builtins
 import os
+import re
 import sys
+import threading
 import time
 from collections.abc import Callable
 
+import mpmath
 import pytest
 import sympy as sp
 from attack_corpus import ATTACKS, MARKER
@@ -492,3 +495,94 @@ def test_attacks_read_as_command_line_arguments_not_options() -> None:
 )
 def test_sympy_printed_text_parses_back_to_the_same_object(expr: sp.Basic) -> None:
     assert parse_expr(sp.sstr(expr)) == expr
+
+
+# ------------------------------------------- decisions about numbers (issue 12, item 3)
+def _in_worker_thread(func: Callable[[], object], timeout: float) -> tuple[object, float]:
+    """``(what func returned or raised, seconds)`` from a daemon thread (no SIGALRM there)."""
+    box: list[object] = []
+
+    def work() -> None:
+        try:
+            box.append(func())
+        except BaseException as exc:  # reported to the test, which decides
+            box.append(exc)
+
+    start = time.monotonic()
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    assert box, f"still running after {timeout} s"
+    return box[0], time.monotonic() - start
+
+
+# SymPy's floor/sign/Max ran for minutes on these (equals -> simplify -> factor,
+# minimal_polynomial): they are now refused, or decided numerically, at once.
+REFUSED_NUMBERS = [
+    "floor(sinh(1500))",
+    "ceiling(sinh(2000))",
+    "floor(sinh(100)**2 - cosh(1100)**2)",
+    "ceil(sinh(1500))",
+    "floor(sinh(100)**2 - cosh(100)**2)",
+    "floor(sinh(1500)) - ceiling(sinh(1500))",
+    "ceiling(sinh(2000)) + x",
+    "floor(sinh(1500)*I)",
+    "floor(sqrt(2)**3001)",
+    "floor(gamma(1/3)*10**1000)",
+    "sign(sinh(1500)**2 - cosh(1500)**2 + 1)",
+    "Abs(sinh(1500)**2 - cosh(1500)**2 + 1)",
+    "Heaviside(sinh(1500)**2 - cosh(1500)**2 + 1)",
+    "relu(sinh(1500)**2 - cosh(1500)**2 + 1)",
+    "Max((sqrt(2) + sqrt(3))*10**500, sqrt(5 + 2*sqrt(6))*10**500)",
+    "Min(sinh(1500)**2 + 1, cosh(1500)**2)",
+    "sign((sqrt(2) + sqrt(3))*10**500 - sqrt(5 + 2*sqrt(6))*10**500)",
+]
+
+
+@pytest.mark.parametrize("text", REFUSED_NUMBERS)
+def test_undecidable_numbers_are_refused_quickly_in_any_thread(text: str) -> None:
+    outcome, seconds = _in_worker_thread(lambda: parse_expr(text), timeout=60)
+    assert isinstance(outcome, ParseError), outcome
+    decided = r"cannot be decided while parsing: (it is|two of its values are) (about 2\*\*\d+, )?"
+    assert re.search(decided, str(outcome))
+    assert "\n" not in str(outcome)
+    assert seconds < 5  # about 0.2 s; generous for a loaded machine
+
+
+def _floor_of_sinh_100() -> int:
+    with mpmath.workprec(400):
+        return int(mpmath.floor(mpmath.sinh(100)))
+
+
+DECIDED_NUMBERS: list[tuple[str, Callable[[], sp.Basic]]] = [
+    ("floor(sinh(100))", lambda: sp.Integer(_floor_of_sinh_100())),
+    ("ceiling(sinh(100))", lambda: sp.Integer(_floor_of_sinh_100() + 1)),
+    ("floor(I*sinh(100))", lambda: sp.I * _floor_of_sinh_100()),
+    ("sign(sinh(100) - cosh(100))", lambda: sp.Integer(-1)),
+    ("Abs(sinh(100) - cosh(100))", lambda: sp.cosh(100) - sp.sinh(100)),
+    ("Heaviside(cosh(100) - sinh(100))", lambda: sp.Integer(1)),
+    ("relu(sinh(100) - cosh(100))", lambda: sp.Integer(0)),
+    ("Max(sinh(100), cosh(100), exp(99))", lambda: sp.cosh(100)),
+    ("Min(sinh(100), cosh(100), x)", lambda: sp.Min(x, sp.sinh(100))),
+    ("floor(exp(pi*sqrt(163)))", lambda: sp.Integer(262537412640768743)),
+    ("floor(log(8)/log(2))", lambda: sp.Integer(3)),
+    ("floor(10**400 + 1/2)", lambda: sp.Integer(10**400)),
+    # with symbols, or sums and integrals of numbers: left unevaluated
+    ("floor(x + sinh(1500))", lambda: sp.floor(x + sp.sinh(1500), evaluate=False)),
+    ("floor(sinh(1500) + I*y)", lambda: sp.floor(sp.sinh(1500) + sp.I * y, evaluate=False)),
+    (
+        "floor(Sum(1/i**2, (i, 1, oo)))",
+        lambda: sp.floor(sp.Sum(1 / i**2, (i, 1, sp.oo)), evaluate=False),
+    ),
+    (
+        "sign(Integral(exp(x**2), (x, 0, 1)))",
+        lambda: sp.sign(sp.Integral(sp.exp(x**2), (x, 0, 1)), evaluate=False),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DECIDED_NUMBERS, ids=[t for t, _ in DECIDED_NUMBERS])
+def test_decidable_numbers_are_decided_exactly_in_any_thread(text: str, expected) -> None:
+    outcome, seconds = _in_worker_thread(lambda: parse_expr(text), timeout=60)
+    assert outcome == expected()
+    assert seconds < 5

@@ -21,7 +21,8 @@ from sympy.core.function import AppliedUndef, FunctionClass
 from sympy.matrices import MatrixBase
 from sympy.matrices.expressions import MatrixExpr
 
-from .._core import ParseError
+from .._core import BudgetExceededError, ParseError
+from . import decide
 from .limits import (
     _MATRIX_INVERSE_SIDE,
     _MATRIX_POWER_MAX,
@@ -39,6 +40,7 @@ from .source import _LAMBDA_STANDIN, _first_line, _implicit_product, _message, _
 from .vocabulary import (
     _ALSO_SYMBOLS,
     _CONSTANTS,
+    _DECIDING,
     _FUNCTION_LIST,
     _LIMITED,
     _ML,
@@ -93,7 +95,7 @@ class _Parser:
         """Call a SymPy constructor, turning its errors into a ParseError."""
         try:
             return func(*args)
-        except (ParseError, RecursionError, MemoryError):
+        except (ParseError, BudgetExceededError, RecursionError, MemoryError):
             raise
         except Exception as exc:
             self.fail(
@@ -476,6 +478,58 @@ class _Parser:
             self.too_large(node, "binomial of numbers")
         return self.call_sympy(node, sympy.binomial, n, k)
 
+    # -- decisions about numbers: rounding, signs, order (see ``decide``) -------------
+    def kind(self, value: sympy.Expr) -> str:
+        return decide.kind(value, self.sizes.measure(value)[2])
+
+    def undecided(self, node: ast.AST, reason: object) -> NoReturn:
+        self.fail(
+            f"{self.frag(node)} cannot be decided while parsing: {reason}",
+            "keep the formula symbolic, or write the value itself",
+        )
+
+    def _call_deciding(self, node: ast.Call, name: str) -> _Value:
+        function = _DECIDING[name]
+        args = [self.scalar(a, f"the argument of {name}") for a in node.args]
+        arg = args[0]
+        kind = self.kind(arg)
+        if kind in ("plain", "symbolic"):
+            return self.call_sympy(node, function, *args)
+        if kind == "opaque":
+            return self.call_sympy(node, lambda: function(*args, evaluate=False))
+        try:
+            if function in (sympy.floor, sympy.ceiling):
+                return decide.integer_part(arg, up=function is sympy.ceiling)
+            s = decide.sign(arg)
+        except decide.Undecided as exc:
+            self.undecided(node, exc)
+        if s is None:  # complex, and far enough from zero for SymPy
+            return self.call_sympy(node, function, *args)
+        if function is sympy.sign:
+            return sympy.Integer(s)
+        if function is sympy.Abs:
+            return self.call_sympy(node, operator.neg, arg) if s < 0 else arg
+        # Heaviside(x) or Heaviside(x, value at 0): ``arg`` is not exactly zero here
+        return sympy.Integer(int(s > 0))
+
+    def _call_heaviside(self, node: ast.Call, name: str) -> _Value:
+        return self._call_deciding(node, name)
+
+    def build_order(self, node: ast.AST, function: Any, args: list[sympy.Expr]) -> _Value:
+        """``Max``/``Min`` of ``args``: numbers SymPy must not compare are compared here."""
+        kinds = [self.kind(a) for a in args]
+        if "opaque" in kinds:
+            return self.call_sympy(node, lambda: function(*args, evaluate=False))
+        if "number" in kinds:
+            numbers = [a for a, k in zip(args, kinds, strict=True) if k in ("plain", "number")]
+            try:
+                best = decide.largest(numbers, smallest=function is sympy.Min)
+            except decide.Undecided as exc:
+                self.undecided(node, exc)
+            args = [a for a, k in zip(args, kinds, strict=True) if k == "symbolic"]
+            args.append(numbers[best])
+        return self.call_sympy(node, function, *args)
+
     def _call_minmax(self, node: ast.Call, name: str) -> _Value:
         function = _SIMPLE_ORDER[name]
         args = [self.scalar(a, f"the argument of {name}") for a in node.args]
@@ -491,12 +545,13 @@ class _Parser:
                 f"{self.frag(node)} compares {total} terms (limit {MAX_MINMAX_ARGS})",
                 "split the comparison into smaller formulas",
             )
-        return self.call_sympy(node, function, *args)
+        return self.build_order(node, function, args)
 
     def _call_ml(self, node: ast.Call, name: str) -> _Value:
         arg = self.scalar(node.args[0], f"the argument of {name}")
-        if name != "relu":
-            self.exp(node, -arg if name == "sigmoid" else arg)  # size check only
+        if name == "relu":
+            return self.build_order(node, sympy.Max, [sympy.S.Zero, arg])
+        self.exp(node, -arg if name == "sigmoid" else arg)  # size check only
         return self.call_sympy(node, _ML[name], arg)
 
     def _call_eq(self, node: ast.Call, name: str) -> _Value:

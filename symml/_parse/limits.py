@@ -11,6 +11,9 @@ name                        what it bounds
 ``MAX_MATRIX_SIDE``         rows and columns of a matrix literal
 ``MAX_DERIVATIVE_ORDER``    total order of one ``Derivative``
 ``MAX_MINMAX_ARGS``         arguments of one ``Max``/``Min``
+``PARSE_SECONDS``           time to build one formula, where it can be interrupted
+``SAFE_BITS``               numbers SymPy may round, sign or compare itself
+``DECIDE_BITS``             precision of the parser's own decisions (:mod:`.decide`)
 :class:`Sizes`              ``(is a number, magnitude, size)`` of a built value
 ==========================  ========================================================
 
@@ -46,6 +49,14 @@ MAX_DERIVATIVE_ORDER = 20
 """Highest total order of one ``Derivative``."""
 MAX_MINMAX_ARGS = 8
 """Most arguments of one ``Max``/``Min`` (SymPy compares them pairwise)."""
+
+PARSE_SECONDS = 2.0
+"""A safety net behind the estimates: building one formula stops after this many seconds
+(in the main thread, where :func:`symml._core.time_limit` can interrupt)."""
+SAFE_BITS = 64
+"""Numbers up to this size are rounded, signed and compared by SymPy itself."""
+DECIDE_BITS = 600
+"""Most bits of working precision when the parser decides about a larger number."""
 
 _MINMAX_TOTAL = 4 * MAX_MINMAX_ARGS
 _MATRIX_POWER_SIDE = 6
