@@ -161,6 +161,13 @@ class _Parser:
 
     def equation(self, node: ast.AST, left: ast.expr, right: ast.expr) -> _Value:
         lhs, rhs = self.arith_operand(left), self.arith_operand(right)
+        shapes = [v.shape if _is_matrix(v) else None for v in (lhs, rhs)]
+        if shapes[0] != shapes[1]:
+            shown = [f"{s[0]}x{s[1]} matrix" if s else "scalar" for s in shapes]
+            self.fail(
+                f"the sides of {self.frag(node)} are a {shown[0]} and a {shown[1]}",
+                "give both sides the same shape, e.g. [[a, b]] = [[1, 2]]",
+            )
         return self.call_sympy(node, lambda: sympy.Eq(lhs, rhs, evaluate=False))
 
     def build(self, node: ast.expr) -> _Value:
@@ -612,6 +619,11 @@ class _Parser:
 
     def _call_limits(self, node: ast.Call, name: str) -> _Value:
         expr = self.build(node.args[0])
+        if _is_matrix(expr):
+            self.fail(
+                f"{self.frag(node)} takes the {name} of a matrix",
+                f"write a matrix of {name}s, e.g. [[{name}(a, ...), {name}(b, ...)]]",
+            )
         triple = name in ("Sum", "Product")
         limits: list[Any] = []
         for arg in node.args[1:]:
