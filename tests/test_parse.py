@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
 import re
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 
+import hypothesis
 import mpmath
 import pytest
 import sympy as sp
 from attack_corpus import ATTACKS, MARKER
+from hypothesis import strategies as st
 from sympy.core.function import AppliedUndef
 
 from symml import ArgumentError, ParseError, SymmlError, parse_expr, parse_symbols
@@ -593,3 +597,124 @@ def test_decidable_numbers_are_decided_exactly_in_any_thread(text: str, expected
     outcome, seconds = _in_worker_thread(lambda: parse_expr(text), timeout=60)
     assert outcome == expected()
     assert seconds < 5
+
+
+# ------------------------------------------------------------ fuzzing (issue 12, acceptance)
+_ATOMS = [
+    *"0 1 2 10 1500 -1 0.5 1e-3 1e308 2**100 10**400 10**3000 1/3".split(),
+    *"x y n i theta lambda pi E e I oo inf nan".split(),
+]
+_UNARY = (
+    "sin cos tan exp log ln sqrt sinh cosh tanh asinh erf gamma factorial loggamma floor "
+    "ceiling ceil sign Abs abs Heaviside DiracDelta sigmoid relu softplus f g round frac"
+).split()
+_BINARY = "binomial Max Min atan2 log Eq Mod diff Derivative Heaviside".split()
+_OPERATORS = ["+", "-", "*", "/", "**", "^", "@", " = ", " == ", "%", "//", "<"]
+# fragments of code and of hostile text, spliced anywhere into generated formulas
+_HOSTILE = [
+    "canary()",
+    "canary",
+    "__import__('os')",
+    "exec('canary()')",
+    "eval",
+    "open('PWNED', 'w')",
+    ".__class__",
+    "().__class__.__mro__",
+    "lambda: canary()",
+    "[canary() for q in x]",
+    "'s'",
+    "f'{canary()}'",
+    "# ",
+    "\\",
+    ";",
+    "\x00",
+    "\u202e",
+    "1j",
+    "...",
+    "*",
+    "**",
+    ":=",
+    "(",
+    ")",
+    "[[",
+    "]]",
+    ",",
+    "sinh(1500)",
+    "cosh(1100)**2",
+    "10**3000",
+    "9**9**9",
+    "Sum(1/i, (i, 1, 10**100))",
+]
+
+
+def _formulas() -> st.SearchStrategy[str]:
+    def grow(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        names = st.sampled_from(["x", "y", "i", "n", "2"])
+        return st.one_of(
+            st.builds("({}){}({})".format, inner, st.sampled_from(_OPERATORS), inner),
+            st.builds("{}({})".format, st.sampled_from(_UNARY), inner),
+            st.builds("{}({}, {})".format, st.sampled_from(_BINARY), inner, inner),
+            st.builds("[[{}, {}], [{}, {}]]".format, inner, inner, inner, inner),
+            st.builds(
+                "{}({}, ({}, {}, {}))".format,
+                st.sampled_from(["Integral", "Sum", "Product"]),
+                inner,
+                names,
+                inner,
+                inner,
+            ),
+        )
+
+    formula = st.recursive(st.sampled_from(_ATOMS), grow, max_leaves=10)
+    spliced = st.builds(
+        lambda text, fragment, at: (
+            text[: at % (len(text) + 1)] + fragment + text[at % (len(text) + 1) :]
+        ),
+        formula,
+        st.sampled_from(_HOSTILE),
+        st.integers(0, 200),
+    )
+    return st.one_of(formula, spliced)
+
+
+@contextlib.contextmanager
+def _nothing_runs(audit: list[tuple[str, tuple[object, ...]]]) -> Iterator[list[str]]:
+    """Per example (Hypothesis itself runs ``exec`` around examples): trap and watch."""
+    global _watching
+    calls: list[str] = []
+    real = builtins.eval, builtins.exec, os.system
+
+    def trap(name: str) -> Callable[..., None]:
+        return lambda *args, **kwargs: calls.append(name)
+
+    builtins.eval, builtins.exec, os.system = trap("eval"), trap("exec"), trap("os.system")
+    builtins.canary = trap("canary")  # type: ignore[attr-defined]
+    audit.clear()
+    _watching = True
+    try:
+        yield calls
+    finally:
+        _watching = False
+        builtins.eval, builtins.exec, os.system = real
+        del builtins.canary  # type: ignore[attr-defined]
+    assert calls == [], calls
+    assert audit == [], audit
+
+
+@hypothesis.settings(
+    max_examples=int(os.environ.get("SYMML_FUZZ_EXAMPLES", "300")),
+    deadline=timedelta(seconds=3),
+    database=None,
+    derandomize="SYMML_FUZZ_EXAMPLES" not in os.environ,
+)
+@hypothesis.given(text=_formulas())
+def test_fuzzed_text_parses_or_is_refused_quickly_and_runs_nothing(text: str, audit) -> None:
+    with _nothing_runs(audit):
+        try:
+            parse_expr(text)
+        except ParseError as exc:
+            message = str(exc)
+            assert "\n" not in message
+            # the 2 s safety net must not be what stopped it: the estimates must
+            assert "building it took more than" not in message
+    assert not os.path.exists(MARKER)

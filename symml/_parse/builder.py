@@ -476,14 +476,24 @@ class _Parser:
         if self.sizes.gamma_too_large(arg):
             self.too_large(node, f"{name} of a number")
         function = {"factorial": sympy.factorial, "gamma": sympy.gamma}.get(name, sympy.loggamma)
-        return self.call_sympy(node, function, arg)
+        return self.call_unevaluated_if_opaque(node, function, arg)
 
     def _call_binomial(self, node: ast.Call, name: str) -> _Value:
         n = self.scalar(node.args[0], "the argument of binomial")
         k = self.scalar(node.args[1], "the argument of binomial")
         if self.sizes.binomial_too_large(n, k):
             self.too_large(node, "binomial of numbers")
-        return self.call_sympy(node, sympy.binomial, n, k)
+        return self.call_unevaluated_if_opaque(node, sympy.binomial, n, k)
+
+    def call_unevaluated_if_opaque(self, node: ast.AST, function: Any, *args: sympy.Expr) -> Any:
+        """``function(*args)``, unevaluated where an argument holds a sum, product or integral.
+
+        Their sizes are unknown here, and SymPy would evaluate them (``binomial(2**100,
+        Integral(1, (x, 0, 1)))`` sieves primes up to ``2**100``).
+        """
+        if any(a.has(*decide.OPAQUE) for a in args):
+            return self.call_sympy(node, lambda: function(*args, evaluate=False))
+        return self.call_sympy(node, function, *args)
 
     # -- decisions about numbers: rounding, signs, order (see ``decide``) -------------
     def kind(self, value: sympy.Expr) -> str:

@@ -30,9 +30,9 @@ from sympy.core.evalf import PrecisionExhausted
 from .limits import DECIDE_BITS, SAFE_BITS
 
 _GUARD = 64  # bits of precision beyond the number's magnitude
-_OPAQUE = (sympy.Sum, sympy.Product, sympy.Integral, sympy.Derivative)
+OPAQUE: tuple[type, ...] = (sympy.Sum, sympy.Product, sympy.Integral, sympy.Derivative)
 
-__all__ = ["Undecided", "integer_part", "kind", "largest", "sign"]
+__all__ = ["OPAQUE", "Undecided", "integer_part", "kind", "largest", "sign"]
 
 
 class Undecided(Exception):
@@ -56,8 +56,8 @@ def kind(value: sympy.Expr, size: float) -> str:
             for factor in sympy.Mul.make_args(term)
             if factor.is_number and not isinstance(factor, (sympy.Rational, sympy.Float))
         ]
-        return "opaque" if any(p.has(*_OPAQUE) or size > SAFE_BITS for p in parts) else "symbolic"
-    if value.has(*_OPAQUE):
+        return "opaque" if any(p.has(*OPAQUE) or size > SAFE_BITS for p in parts) else "symbolic"
+    if value.has(*OPAQUE):
         return "opaque"
     return "plain" if size <= SAFE_BITS else "number"
 
