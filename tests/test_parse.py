@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import hypothesis
 import mpmath
@@ -677,6 +678,10 @@ def _formulas() -> st.SearchStrategy[str]:
     return st.one_of(formula, spliced)
 
 
+# SymPy's polynomial rings build monomial functions with ``exec`` of fixed templates
+_SYMPY_CODEGEN = os.path.join("sympy", "polys", "monomials.py")
+
+
 @contextlib.contextmanager
 def _nothing_runs(audit: list[tuple[str, tuple[object, ...]]]) -> Iterator[list[str]]:
     """Per example (Hypothesis itself runs ``exec`` around examples): trap and watch."""
@@ -687,7 +692,19 @@ def _nothing_runs(audit: list[tuple[str, tuple[object, ...]]]) -> Iterator[list[
     def trap(name: str) -> Callable[..., None]:
         return lambda *args, **kwargs: calls.append(name)
 
-    builtins.eval, builtins.exec, os.system = trap("eval"), trap("exec"), trap("os.system")
+    def exec_trap(*args: Any, **kwargs: Any) -> None:
+        global _watching
+        caller = sys._getframe(1).f_code.co_filename
+        if not caller.endswith(_SYMPY_CODEGEN):
+            calls.append("exec")
+            return
+        _watching = False  # SymPy compiles its own fixed templates, never the user's text
+        try:
+            real[1](*args, **kwargs)
+        finally:
+            _watching = True
+
+    builtins.eval, builtins.exec, os.system = trap("eval"), exec_trap, trap("os.system")
     builtins.canary = trap("canary")  # type: ignore[attr-defined]
     audit.clear()
     _watching = True
