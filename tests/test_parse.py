@@ -587,6 +587,17 @@ DECIDED_NUMBERS: list[tuple[str, Callable[[], sp.Basic]]] = [
         lambda: sp.floor(sp.Sum(1 / i**2, (i, 1, sp.oo)), evaluate=False),
     ),
     (
+        "softplus(Integral(1500, (x, 10, 0)))",
+        lambda: sp.log(
+            sp.Add(1, sp.exp(sp.Integral(1500, (x, 10, 0)), evaluate=False), evaluate=False),
+            evaluate=False,
+        ),
+    ),
+    (
+        "binomial(2**100, Integral(1, (x, 0, 1)))",
+        lambda: sp.binomial(2**100, sp.Integral(1, (x, 0, 1)), evaluate=False),
+    ),
+    (
         "sign(Integral(exp(x**2), (x, 0, 1)))",
         lambda: sp.sign(sp.Integral(sp.exp(x**2), (x, 0, 1)), evaluate=False),
     ),

@@ -376,7 +376,7 @@ class _Parser:
     def exp(self, node: ast.AST, arg: sympy.Expr) -> sympy.Expr:
         if self.sizes.exp_too_large(arg):
             self.too_large(node, "an exponential")
-        return self.call_sympy(node, sympy.exp, arg)
+        return self.call_unevaluated_if_opaque(node, sympy.exp, arg)
 
     # -- calls ------------------------------------------------------------------
     def _build_Call(self, node: ast.Call) -> _Value:
@@ -414,7 +414,7 @@ class _Parser:
             function, low, high = _SCALAR[name]
             self.check_arity(node, name, low, high)
             args = [self.scalar(a, f"the argument of {name}") for a in node.args]
-            return self.call_sympy(node, function, *args)
+            return self.call_unevaluated_if_opaque(node, function, *args)
         if name in _SPECIAL:
             method, low, high = _SPECIAL[name]
             self.check_arity(node, name, low, high)
@@ -568,7 +568,12 @@ class _Parser:
         arg = self.scalar(node.args[0], f"the argument of {name}")
         if name == "relu":
             return self.build_order(node, sympy.Max, [sympy.S.Zero, arg])
-        self.exp(node, -arg if name == "sigmoid" else arg)  # size check only
+        power = self.exp(node, -arg if name == "sigmoid" else arg)
+        if arg.has(*decide.OPAQUE):  # as call_unevaluated_if_opaque does
+            inner = sympy.Add(1, power, evaluate=False)
+            if name == "sigmoid":
+                return sympy.Pow(inner, -1, evaluate=False)
+            return sympy.log(inner, evaluate=False)
         return self.call_sympy(node, _ML[name], arg)
 
     def _call_eq(self, node: ast.Call, name: str) -> _Value:
