@@ -28,6 +28,7 @@ from .limits import (
     _MATRIX_POWER_MAX,
     _MATRIX_POWER_SIDE,
     _MINMAX_TOTAL,
+    MAX_ATAN2_BITS,
     MAX_BITS,
     MAX_DEPTH,
     MAX_DERIVATIVE_ORDER,
@@ -546,6 +547,14 @@ class _Parser:
             args = [a for a, k in zip(args, kinds, strict=True) if k == "symbolic"]
             args.append(numbers[best])
         return self.call_sympy(node, function, *args)
+
+    def _call_atan2(self, node: ast.Call, name: str) -> _Value:
+        args = [self.scalar(a, "the argument of atan2") for a in node.args]
+        # of complex numbers, SymPy takes log(sqrt(x**2 + y**2)), slowly for large ones
+        if any(a.has(sympy.I) for a in args):
+            if max(self.sizes.measure(a)[2] for a in args) > MAX_ATAN2_BITS:
+                self.too_large(node, "atan2 of complex numbers", MAX_ATAN2_BITS)
+        return self.call_unevaluated_if_opaque(node, sympy.atan2, *args)
 
     def _call_minmax(self, node: ast.Call, name: str) -> _Value:
         function = _SIMPLE_ORDER[name]

@@ -12,6 +12,7 @@ name                        what it bounds
 ``MAX_DERIVATIVE_ORDER``    total order of one ``Derivative``
 ``MAX_MINMAX_ARGS``         arguments of one ``Max``/``Min``
 ``PARSE_SECONDS``           time to build one formula, where it can be interrupted
+``MAX_ATAN2_BITS``          numbers in ``atan2`` of complex numbers
 ``SAFE_BITS``               numbers SymPy may round, sign or compare itself
 ``DECIDE_BITS``             precision of the parser's own decisions (:mod:`.decide`)
 :class:`Sizes`              ``(is a number, magnitude, size)`` of a built value
@@ -53,6 +54,8 @@ MAX_MINMAX_ARGS = 8
 PARSE_SECONDS = 2.0
 """A safety net behind the estimates: building one formula stops after this many seconds
 (in the main thread, where :func:`symml._core.time_limit` can interrupt)."""
+MAX_ATAN2_BITS = 256
+"""Largest numbers in ``atan2`` of complex numbers (SymPy takes ``log(sqrt(x**2 + y**2))``)."""
 SAFE_BITS = 64
 """Numbers up to this size are rounded, signed and compared by SymPy itself."""
 DECIDE_BITS = 600

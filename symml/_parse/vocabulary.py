@@ -67,7 +67,6 @@ _SCALAR: dict[str, tuple[Callable[..., Any], int, int]] = {
     },
     "ln": (sympy.log, 1, 1),
     "log": (sympy.log, 1, 2),
-    "atan2": (sympy.atan2, 2, 2),
 }
 # functions that decide about a number (rounding, sign, order): see ``decide``
 _DECIDING: dict[str, Callable[..., Any]] = {
@@ -87,6 +86,7 @@ _HANDLERS: dict[str, tuple[str, int, int | None]] = {
     "_call_binomial": ("binomial", 2, 2),
     "_call_deciding": ("floor ceiling ceil sign Abs abs", 1, 1),
     "_call_heaviside": ("Heaviside", 1, 2),
+    "_call_atan2": ("atan2", 2, 2),
     "_call_minmax": ("Max max Min min", 1, MAX_MINMAX_ARGS),
     "_call_ml": ("sigmoid softplus relu", 1, 1),
     "_call_eq": ("Eq", 2, 2),
