@@ -599,6 +599,10 @@ DECIDED_NUMBERS: list[tuple[str, Callable[[], sp.Basic]]] = [
         lambda: sp.binomial(2**100, sp.Integral(1, (x, 0, 1)), evaluate=False),
     ),
     (
+        "0**Sum(1, (x, 1e308, 0))",
+        lambda: sp.Pow(0, sp.Sum(1, (x, sp.Float(1e308), 0)), evaluate=False),
+    ),
+    (
         "sign(Integral(exp(x**2), (x, 0, 1)))",
         lambda: sp.sign(sp.Integral(sp.exp(x**2), (x, 0, 1)), evaluate=False),
     ),

@@ -348,6 +348,8 @@ class _Parser:
         excess = self.sizes.power_excess(base, exponent)
         if excess is not None:
             self.too_large(node, *excess)
+        if decide.holds_opaque_number(base) or decide.holds_opaque_number(exponent):
+            return self.call_sympy(node, lambda: sympy.Pow(base, exponent, evaluate=False))
         return self.call_sympy(node, sympy.Pow, base, exponent)
 
     def matrix_power(self, node: ast.AST, base: MatrixBase, exponent: _Value) -> _Value:
@@ -492,7 +494,7 @@ class _Parser:
         Their sizes are unknown here, and SymPy would evaluate them (``binomial(2**100,
         Integral(1, (x, 0, 1)))`` sieves primes up to ``2**100``).
         """
-        if any(a.has(*decide.OPAQUE) for a in args):
+        if any(decide.holds_opaque_number(a) for a in args):
             return self.call_sympy(node, lambda: function(*args, evaluate=False))
         return self.call_sympy(node, function, *args)
 
@@ -578,7 +580,7 @@ class _Parser:
         if name == "relu":
             return self.build_order(node, sympy.Max, [sympy.S.Zero, arg])
         power = self.exp(node, -arg if name == "sigmoid" else arg)
-        if arg.has(*decide.OPAQUE):  # as call_unevaluated_if_opaque does
+        if decide.holds_opaque_number(arg):  # as call_unevaluated_if_opaque does
             inner = sympy.Add(1, power, evaluate=False)
             if name == "sigmoid":
                 return sympy.Pow(inner, -1, evaluate=False)

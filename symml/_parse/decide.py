@@ -32,11 +32,20 @@ from .limits import DECIDE_BITS, SAFE_BITS
 _GUARD = 64  # bits of precision beyond the number's magnitude
 OPAQUE: tuple[type, ...] = (sympy.Sum, sympy.Product, sympy.Integral, sympy.Derivative)
 
-__all__ = ["OPAQUE", "Undecided", "integer_part", "kind", "largest", "sign"]
+__all__ = ["OPAQUE", "Undecided", "holds_opaque_number", "integer_part", "kind", "largest", "sign"]
 
 
 class Undecided(Exception):
     """A number could not be decided within :data:`DECIDE_BITS` bits (the reason is the text)."""
+
+
+def holds_opaque_number(value: sympy.Basic) -> bool:
+    """Whether ``value`` holds a sum, product, integral or derivative that is a number.
+
+    SymPy evaluates such numbers (``Sum(1, (x, 1e308, 0))`` term by term) whenever it
+    asks for a sign; the parser leaves what holds them unevaluated.
+    """
+    return any(part.is_number for part in value.atoms(*OPAQUE))
 
 
 def kind(value: sympy.Expr, size: float) -> str:
@@ -56,8 +65,9 @@ def kind(value: sympy.Expr, size: float) -> str:
             for factor in sympy.Mul.make_args(term)
             if factor.is_number and not isinstance(factor, (sympy.Rational, sympy.Float))
         ]
-        return "opaque" if any(p.has(*OPAQUE) or size > SAFE_BITS for p in parts) else "symbolic"
-    if value.has(*OPAQUE):
+        risky = any(holds_opaque_number(p) or size > SAFE_BITS for p in parts)
+        return "opaque" if risky else "symbolic"
+    if holds_opaque_number(value):
         return "opaque"
     return "plain" if size <= SAFE_BITS else "number"
 
