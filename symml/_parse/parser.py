@@ -70,6 +70,16 @@ tall; ``M**k`` is computed for ``0 <= k <= 4`` on matrices up to 6×6 and
 arguments (four times that in one text). A ``#`` is refused rather than read
 as a comment that would hide the rest of the text.
 
+Decisions about numbers (:mod:`symml._parse.decide`): ``floor``, ``ceiling``,
+``sign``, ``Abs``, ``Heaviside``, ``Max``, ``Min`` and ``relu`` of small numbers are
+left to SymPy; of larger ones (``floor(sinh(100))``) they are decided with at
+most :data:`DECIDE_BITS` bits of precision, or refused when the number is too
+large or too close to an integer (to zero, to another value) to decide:
+SymPy's own fallback (``equals``, ``simplify``) can run for minutes there.
+Functions and powers of sums, products or integrals that are numbers stay
+unevaluated. Behind these estimates, building one formula in the main thread
+stops after :data:`PARSE_SECONDS` seconds with a :class:`ParseError`.
+
 Examples
 --------
 >>> from symml import parse_expr, parse_symbols
