@@ -735,7 +735,7 @@ def _nothing_runs(audit: list[tuple[str, tuple[object, ...]]]) -> Iterator[list[
 
 
 @hypothesis.settings(
-    max_examples=int(os.environ.get("SYMML_FUZZ_EXAMPLES", "300")),
+    max_examples=int(os.environ.get("SYMML_FUZZ_EXAMPLES", "800")),
     deadline=timedelta(seconds=3),
     database=None,
     derandomize="SYMML_FUZZ_EXAMPLES" not in os.environ,
