@@ -62,6 +62,7 @@ DECIDE_BITS = 600
 """Most bits of working precision when the parser decides about a larger number."""
 
 _MINMAX_TOTAL = 4 * MAX_MINMAX_ARGS
+_BINOMIAL_FACTORS = 20  # most factors of binomial(n, k) expanded for an irrational n
 _MATRIX_POWER_SIDE = 6
 _MATRIX_POWER_MAX = 4
 _MATRIX_INVERSE_SIDE = 3
@@ -243,4 +244,6 @@ class Sizes:
         """Whether ``binomial(n, k)`` would be over :data:`MAX_BITS` bits."""
         n_num, n_mag, _ = self.measure(n)
         k_num, k_mag, _ = self.measure(k)
+        if n_num and not n.is_Rational and k.is_Integer and abs(int(k)) > _BINOMIAL_FACTORS:
+            return True  # SymPy expands binomial(pi, k) into a polynomial of degree k
         return n_num and k_num and binomial_bits(n, k, n_mag, k_mag) > MAX_BITS
