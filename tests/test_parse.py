@@ -392,12 +392,22 @@ _watching = False
 _WATCHED = ("exec", "os.system", "os.exec", "os.spawn", "os.posix_spawn", "subprocess.Popen")
 
 
+# Libraries that compile their own fixed templates (never the user's text): SymPy's
+# polynomial rings build monomial functions, mpmath builds hypergeometric summators.
+_LIBRARY_CODEGEN = (
+    os.path.join("sympy", "polys", "monomials.py"),
+    os.path.join("mpmath", "libmp", "libhyper.py"),
+)
+
+
 def _audit(event: str, args: tuple[object, ...]) -> None:
     if not _watching or not event.startswith(_WATCHED):
         return
     code = args[0] if event == "exec" and args else None
     if code is not None and not getattr(code, "co_filename", "<").startswith("<"):
         return  # a lazy import running a module file, not text turned into code
+    if code is not None and sys._getframe(1).f_code.co_filename.endswith(_LIBRARY_CODEGEN):
+        return
     _events.append((event, args))
 
 
@@ -695,10 +705,6 @@ def _formulas() -> st.SearchStrategy[str]:
     return st.one_of(formula, spliced)
 
 
-# SymPy's polynomial rings build monomial functions with ``exec`` of fixed templates
-_SYMPY_CODEGEN = os.path.join("sympy", "polys", "monomials.py")
-
-
 @contextlib.contextmanager
 def _nothing_runs(audit: list[tuple[str, tuple[object, ...]]]) -> Iterator[list[str]]:
     """Per example (Hypothesis itself runs ``exec`` around examples): trap and watch."""
@@ -710,16 +716,11 @@ def _nothing_runs(audit: list[tuple[str, tuple[object, ...]]]) -> Iterator[list[
         return lambda *args, **kwargs: calls.append(name)
 
     def exec_trap(*args: Any, **kwargs: Any) -> None:
-        global _watching
         caller = sys._getframe(1).f_code.co_filename
-        if not caller.endswith(_SYMPY_CODEGEN):
+        if not caller.endswith(_LIBRARY_CODEGEN):
             calls.append("exec")
             return
-        _watching = False  # SymPy compiles its own fixed templates, never the user's text
-        try:
-            real[1](*args, **kwargs)
-        finally:
-            _watching = True
+        real[1](*args, **kwargs)
 
     builtins.eval, builtins.exec, os.system = trap("eval"), exec_trap, trap("os.system")
     builtins.canary = trap("canary")  # type: ignore[attr-defined]
