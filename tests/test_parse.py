@@ -327,6 +327,8 @@ ERRORS: list[tuple[str, str]] = [
     ("Integral([[x]], x)", r"takes the Integral of a matrix; write a matrix of Integrals"),
     ("Sum([[x, 1]], (i, 1, 3))", r"takes the Sum of a matrix"),
     ("Product([1, x], (i, 1, 3))", r"takes the Product of a matrix"),
+    ("Sum(Eq(1, 2**100), (x, 1, 2))", r"'Eq\(1, 2\*\*100\)' is an equation inside a formula"),
+    ("Derivative(Eq(x, 1), x)", r"is an equation inside a formula"),
     # equations and comparisons
     ("x = y = z", r"more than one '='"),
     ("a =", r"one side of '=' is empty"),

@@ -602,8 +602,16 @@ class _Parser:
             )
         return value
 
+    def not_an_equation(self, node: ast.expr, value: _Value) -> None:
+        if not isinstance(value, sympy.Expr) and not _is_matrix(value):
+            self.fail(
+                f"{self.frag(node)} is an equation inside a formula",
+                "write one equation at the top level, e.g. a = b",
+            )
+
     def _call_derivative(self, node: ast.Call, name: str) -> _Value:
         expr = self.build(node.args[0])
+        self.not_an_equation(node.args[0], expr)
         pairs: list[list[Any]] = []
         counted = True  # whether the last variable already has its order
         for arg in node.args[1:]:
@@ -650,6 +658,7 @@ class _Parser:
                 f"{self.frag(node)} takes the {name} of a matrix",
                 f"write a matrix of {name}s, e.g. [[{name}(a, ...), {name}(b, ...)]]",
             )
+        self.not_an_equation(node.args[0], expr)
         triple = name in ("Sum", "Product")
         limits: list[Any] = []
         for arg in node.args[1:]:
