@@ -54,6 +54,8 @@ from ._stats import MLE_CATALOG, mle_catalog
 __all__ = ["main", "notes_from_spec"]
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
+MAX_SPEC_BYTES = 1_000_000
+"""Largest notes spec read (``symml notes /dev/zero`` stops here)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -275,16 +277,31 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
+def _read_spec(spec: str) -> tuple[str, str, Path]:
+    """``(text, source name, default output)`` of SPEC, at most :data:`MAX_SPEC_BYTES` long."""
+    too_long = SymmlError(
+        f"SPEC {spec.strip()!r} is longer than {MAX_SPEC_BYTES} bytes: "
+        "split the notes into several specs"
+    )
+    if spec.strip() == "-":  # (main may have put a space before it)
+        text = sys.stdin.read(MAX_SPEC_BYTES + 1)
+        if len(text) > MAX_SPEC_BYTES:
+            raise too_long
+        return text, "<stdin>", Path("notes.pdf")
+    path = Path(spec)
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_SPEC_BYTES + 1)
+        if len(data) > MAX_SPEC_BYTES:
+            raise too_long
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SymmlError(f"cannot read SPEC {spec!r}: {exc}") from None
+    return text, path.name, path.with_suffix(".pdf")
+
+
 def _notes(args: argparse.Namespace, out: TextIO) -> int:
-    if args.spec.strip() == "-":  # (main may have put a space before it)
-        text, source, default = sys.stdin.read(), "<stdin>", Path("notes.pdf")
-    else:
-        path = Path(args.spec)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SymmlError(f"cannot read SPEC {args.spec!r}: {exc}") from None
-        source, default = path.name, path.with_suffix(".pdf")
+    text, source, default = _read_spec(args.spec)
     target = Path(args.output) if args.output else default
     if target.suffix.lower() not in (".pdf", ".tex", ".md"):
         raise SymmlError(f"-o {str(target)!r}: use a file name ending in .pdf, .tex or .md")
@@ -301,10 +318,25 @@ def _notes(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _output_folder(name: str) -> Path:
+    """The folder ``--out`` names, created and checked writable before any work is done."""
+    folder = Path(name)
+    if folder.exists() and not folder.is_dir():
+        raise SymmlError(f"--out {name!r} is a file, not a folder: name a folder for the notes")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SymmlError(f"--out {name!r}: cannot create the folder: {exc}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise SymmlError(f"--out {name!r}: the folder is not writable")
+    return folder
+
+
 def _demo(args: argparse.Namespace, out: TextIO) -> int:
     def say(text: str = "") -> None:
         out.write(text + "\n")
 
+    folder = _output_folder(args.out)
     x, y = sp.symbols("x y", real=True)
     rosenbrock = (1 - x) ** 2 + 100 * (y - x**2) ** 2
     notes = Notes("symml demo: derivations with steps")
@@ -348,8 +380,6 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
         text="The chain rule's factor 2 is lost in step 2; the check finds the step.",
     )
 
-    folder = Path(args.out)
-    folder.mkdir(parents=True, exist_ok=True)
     tex = notes.write(folder / "notes.tex")
     md = notes.write(folder / "notes.md")
     say(f"\nLaTeX notes written to {tex} (and Markdown to {md}).")
@@ -400,8 +430,33 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_DIFFERENT
     except SymmlError as exc:
-        sys.stderr.write(f"symml {args.command}: error: {exc}\n")
-        return EXIT_BAD_INPUT
+        problem = str(exc)
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            problem = _unexpected(exc)
+        else:  # Python's limit on printing integers (4300 digits by default)
+            problem = (
+                "the result holds an integer too long to print "
+                f"(over {getattr(sys, 'get_int_max_str_digits', lambda: 4300)()} digits); "
+                "use smaller numbers"
+            )
+    except Exception as exc:  # one line and status 2, whatever went wrong
+        problem = _unexpected(exc)
+    sys.stderr.write(f"symml {args.command}: error: {_one_line(problem)}\n")
+    return EXIT_BAD_INPUT
+
+
+def _one_line(text: str, limit: int = 2000) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _unexpected(exc: Exception) -> str:
+    try:
+        detail = str(exc)
+    except ValueError:  # a message holding an integer too long to print
+        detail = ""
+    return f"{type(exc).__name__}: {detail} (this is a bug in symml: please report it)"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,63 @@ def test_mle_unknown_model_exits_2(capsys):
     code, _ = run(["mle", "nonsense"])
     assert code == 2
     assert "pick one of normal" in capsys.readouterr().err
+
+
+# ------------------------------------------------- issue 12: errors are one line, exit 2
+def _fails_in_one_line(argv, capsys) -> str:
+    code, out = run(argv)
+    err = capsys.readouterr().err
+    assert code == 2, (argv, out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"symml {argv[0]}: error: "), err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("claimed", "match"),
+    [
+        ("0.5**(10**3000)", "a power in '0.5\\*\\*\\(10\\*\\*3000\\)' is too large"),
+        ("binomial(1/2, 10**400)", "binomial of numbers .* is too large"),
+        ("[[1]] = 1", "the sides of .* are a 1x1 matrix and a scalar"),
+        ("[[1]] = [[1, 2]]", "are a 1x1 matrix and a 1x2 matrix"),
+        ("floor(sinh(1500))", "cannot be decided while parsing"),
+        ("ceiling(sinh(2000))", "cannot be decided while parsing"),
+        ("floor(sinh(100)**2 - cosh(1100)**2)", "cannot be decided while parsing"),
+    ],
+)
+def test_check_of_hostile_input_exits_2_not_1(claimed, match, capsys):
+    line = _fails_in_one_line(["check", claimed, "x"], capsys)
+    assert re.search(match, line), line
+
+
+def test_derive_results_too_long_to_print_exit_2(capsys):
+    line = _fails_in_one_line(["derive", "x**(10**3000)", "--wrt", "x", "--hessian"], capsys)
+    assert "integer too long to print" in line
+
+
+def test_derive_integral_of_a_matrix_exits_2(capsys):
+    line = _fails_in_one_line(["derive", "Integral([[x]], x)", "--wrt", "x"], capsys)
+    assert "takes the Integral of a matrix" in line
+
+
+def test_demo_checks_its_output_folder_before_the_tour(tmp_path, capsys):
+    file = tmp_path / "taken"
+    file.write_text("keep me")
+    code, out = run(["demo", "--out", str(file)])
+    assert code == 2 and out == ""  # refused before the tour ran
+    assert "is a file, not a folder" in capsys.readouterr().err
+    code, out = run(["demo", "--out", str(file / "sub")])
+    assert code == 2 and out == ""
+    assert "cannot create the folder" in capsys.readouterr().err
+    assert file.read_text() == "keep me"
+
+
+def test_notes_spec_size_is_capped(tmp_path, capsys, monkeypatch):
+    start = time.monotonic()
+    line = _fails_in_one_line(["notes", "/dev/zero", "-o", str(tmp_path / "n.md")], capsys)
+    assert "longer than 1000000 bytes" in line
+    assert time.monotonic() - start < 10
+    monkeypatch.setattr(sys, "stdin", io.StringIO("show: x\n" * 200_000))
+    line = _fails_in_one_line(["notes", "-", "-o", str(tmp_path / "n.md")], capsys)
+    assert "'-' is longer than 1000000 bytes" in line
+    assert list(tmp_path.iterdir()) == []

@@ -7,6 +7,7 @@ module            what it holds
 ``source``        the text before it is a tree: positions, pre-checks, syntax errors
 ``builder``       the ``ast`` walker that checks each node and builds SymPy objects
 ``limits``        size limits, and size estimates made before SymPy computes a number
+``decide``        integer parts, signs and order of large numbers, decided numerically
 ``vocabulary``    constants, callable names, function letters, refused-syntax words
 ================  ===================================================================
 

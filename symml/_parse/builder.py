@@ -21,12 +21,14 @@ from sympy.core.function import AppliedUndef, FunctionClass
 from sympy.matrices import MatrixBase
 from sympy.matrices.expressions import MatrixExpr
 
-from .._core import ParseError
+from .._core import BudgetExceededError, ParseError
+from . import decide
 from .limits import (
     _MATRIX_INVERSE_SIDE,
     _MATRIX_POWER_MAX,
     _MATRIX_POWER_SIDE,
     _MINMAX_TOTAL,
+    MAX_ATAN2_BITS,
     MAX_BITS,
     MAX_DEPTH,
     MAX_DERIVATIVE_ORDER,
@@ -39,6 +41,7 @@ from .source import _LAMBDA_STANDIN, _first_line, _implicit_product, _message, _
 from .vocabulary import (
     _ALSO_SYMBOLS,
     _CONSTANTS,
+    _DECIDING,
     _FUNCTION_LIST,
     _LIMITED,
     _ML,
@@ -93,7 +96,7 @@ class _Parser:
         """Call a SymPy constructor, turning its errors into a ParseError."""
         try:
             return func(*args)
-        except (ParseError, RecursionError, MemoryError):
+        except (ParseError, BudgetExceededError, RecursionError, MemoryError):
             raise
         except Exception as exc:
             self.fail(
@@ -159,6 +162,13 @@ class _Parser:
 
     def equation(self, node: ast.AST, left: ast.expr, right: ast.expr) -> _Value:
         lhs, rhs = self.arith_operand(left), self.arith_operand(right)
+        shapes = [v.shape if _is_matrix(v) else None for v in (lhs, rhs)]
+        if shapes[0] != shapes[1]:
+            shown = [f"{s[0]}x{s[1]} matrix" if s else "scalar" for s in shapes]
+            self.fail(
+                f"the sides of {self.frag(node)} are a {shown[0]} and a {shown[1]}",
+                "give both sides the same shape, e.g. [[a, b]] = [[1, 2]]",
+            )
         return self.call_sympy(node, lambda: sympy.Eq(lhs, rhs, evaluate=False))
 
     def build(self, node: ast.expr) -> _Value:
@@ -338,6 +348,8 @@ class _Parser:
         excess = self.sizes.power_excess(base, exponent)
         if excess is not None:
             self.too_large(node, *excess)
+        if decide.holds_opaque_number(base) or decide.holds_opaque_number(exponent):
+            return self.call_sympy(node, lambda: sympy.Pow(base, exponent, evaluate=False))
         return self.call_sympy(node, sympy.Pow, base, exponent)
 
     def matrix_power(self, node: ast.AST, base: MatrixBase, exponent: _Value) -> _Value:
@@ -367,7 +379,7 @@ class _Parser:
     def exp(self, node: ast.AST, arg: sympy.Expr) -> sympy.Expr:
         if self.sizes.exp_too_large(arg):
             self.too_large(node, "an exponential")
-        return self.call_sympy(node, sympy.exp, arg)
+        return self.call_unevaluated_if_opaque(node, sympy.exp, arg)
 
     # -- calls ------------------------------------------------------------------
     def _build_Call(self, node: ast.Call) -> _Value:
@@ -405,7 +417,7 @@ class _Parser:
             function, low, high = _SCALAR[name]
             self.check_arity(node, name, low, high)
             args = [self.scalar(a, f"the argument of {name}") for a in node.args]
-            return self.call_sympy(node, function, *args)
+            return self.call_unevaluated_if_opaque(node, function, *args)
         if name in _SPECIAL:
             method, low, high = _SPECIAL[name]
             self.check_arity(node, name, low, high)
@@ -467,14 +479,84 @@ class _Parser:
         if self.sizes.gamma_too_large(arg):
             self.too_large(node, f"{name} of a number")
         function = {"factorial": sympy.factorial, "gamma": sympy.gamma}.get(name, sympy.loggamma)
-        return self.call_sympy(node, function, arg)
+        return self.call_unevaluated_if_opaque(node, function, arg)
 
     def _call_binomial(self, node: ast.Call, name: str) -> _Value:
         n = self.scalar(node.args[0], "the argument of binomial")
         k = self.scalar(node.args[1], "the argument of binomial")
         if self.sizes.binomial_too_large(n, k):
             self.too_large(node, "binomial of numbers")
-        return self.call_sympy(node, sympy.binomial, n, k)
+        return self.call_unevaluated_if_opaque(node, sympy.binomial, n, k)
+
+    def call_unevaluated_if_opaque(self, node: ast.AST, function: Any, *args: sympy.Expr) -> Any:
+        """``function(*args)``, unevaluated where an argument holds a sum, product or integral.
+
+        Their sizes are unknown here, and SymPy would evaluate them (``binomial(2**100,
+        Integral(1, (x, 0, 1)))`` sieves primes up to ``2**100``).
+        """
+        if any(decide.holds_opaque_number(a) for a in args):
+            return self.call_sympy(node, lambda: function(*args, evaluate=False))
+        return self.call_sympy(node, function, *args)
+
+    # -- decisions about numbers: rounding, signs, order (see ``decide``) -------------
+    def kind(self, value: sympy.Expr) -> str:
+        return decide.kind(value, self.sizes.measure(value)[2])
+
+    def undecided(self, node: ast.AST, reason: object) -> NoReturn:
+        self.fail(
+            f"{self.frag(node)} cannot be decided while parsing: {reason}",
+            "keep the formula symbolic, or write the value itself",
+        )
+
+    def _call_deciding(self, node: ast.Call, name: str) -> _Value:
+        function = _DECIDING[name]
+        args = [self.scalar(a, f"the argument of {name}") for a in node.args]
+        arg = args[0]
+        kind = self.kind(arg)
+        if kind in ("plain", "symbolic"):
+            return self.call_sympy(node, function, *args)
+        if kind == "opaque":
+            return self.call_sympy(node, lambda: function(*args, evaluate=False))
+        try:
+            if function in (sympy.floor, sympy.ceiling):
+                return decide.integer_part(arg, up=function is sympy.ceiling)
+            s = decide.sign(arg)
+        except decide.Undecided as exc:
+            self.undecided(node, exc)
+        if s is None:  # complex, and far enough from zero for SymPy
+            return self.call_sympy(node, function, *args)
+        if function is sympy.sign:
+            return sympy.Integer(s)
+        if function is sympy.Abs:
+            return self.call_sympy(node, operator.neg, arg) if s < 0 else arg
+        # Heaviside(x) or Heaviside(x, value at 0): ``arg`` is not exactly zero here
+        return sympy.Integer(int(s > 0))
+
+    def _call_heaviside(self, node: ast.Call, name: str) -> _Value:
+        return self._call_deciding(node, name)
+
+    def build_order(self, node: ast.AST, function: Any, args: list[sympy.Expr]) -> _Value:
+        """``Max``/``Min`` of ``args``: numbers SymPy must not compare are compared here."""
+        kinds = [self.kind(a) for a in args]
+        if "opaque" in kinds:
+            return self.call_sympy(node, lambda: function(*args, evaluate=False))
+        if "number" in kinds:
+            numbers = [a for a, k in zip(args, kinds, strict=True) if k in ("plain", "number")]
+            try:
+                best = decide.largest(numbers, smallest=function is sympy.Min)
+            except decide.Undecided as exc:
+                self.undecided(node, exc)
+            args = [a for a, k in zip(args, kinds, strict=True) if k == "symbolic"]
+            args.append(numbers[best])
+        return self.call_sympy(node, function, *args)
+
+    def _call_atan2(self, node: ast.Call, name: str) -> _Value:
+        args = [self.scalar(a, "the argument of atan2") for a in node.args]
+        # of complex numbers, SymPy takes log(sqrt(x**2 + y**2)), slowly for large ones
+        if any(a.has(sympy.I) for a in args):
+            if max(self.sizes.measure(a)[2] for a in args) > MAX_ATAN2_BITS:
+                self.too_large(node, "atan2 of complex numbers", MAX_ATAN2_BITS)
+        return self.call_unevaluated_if_opaque(node, sympy.atan2, *args)
 
     def _call_minmax(self, node: ast.Call, name: str) -> _Value:
         function = _SIMPLE_ORDER[name]
@@ -491,12 +573,18 @@ class _Parser:
                 f"{self.frag(node)} compares {total} terms (limit {MAX_MINMAX_ARGS})",
                 "split the comparison into smaller formulas",
             )
-        return self.call_sympy(node, function, *args)
+        return self.build_order(node, function, args)
 
     def _call_ml(self, node: ast.Call, name: str) -> _Value:
         arg = self.scalar(node.args[0], f"the argument of {name}")
-        if name != "relu":
-            self.exp(node, -arg if name == "sigmoid" else arg)  # size check only
+        if name == "relu":
+            return self.build_order(node, sympy.Max, [sympy.S.Zero, arg])
+        power = self.exp(node, -arg if name == "sigmoid" else arg)
+        if decide.holds_opaque_number(arg):  # as call_unevaluated_if_opaque does
+            inner = sympy.Add(1, power, evaluate=False)
+            if name == "sigmoid":
+                return sympy.Pow(inner, -1, evaluate=False)
+            return sympy.log(inner, evaluate=False)
         return self.call_sympy(node, _ML[name], arg)
 
     def _call_eq(self, node: ast.Call, name: str) -> _Value:
@@ -514,8 +602,16 @@ class _Parser:
             )
         return value
 
+    def not_an_equation(self, node: ast.expr, value: _Value) -> None:
+        if not isinstance(value, sympy.Expr) and not _is_matrix(value):
+            self.fail(
+                f"{self.frag(node)} is an equation inside a formula",
+                "write one equation at the top level, e.g. a = b",
+            )
+
     def _call_derivative(self, node: ast.Call, name: str) -> _Value:
         expr = self.build(node.args[0])
+        self.not_an_equation(node.args[0], expr)
         pairs: list[list[Any]] = []
         counted = True  # whether the last variable already has its order
         for arg in node.args[1:]:
@@ -557,6 +653,12 @@ class _Parser:
 
     def _call_limits(self, node: ast.Call, name: str) -> _Value:
         expr = self.build(node.args[0])
+        if _is_matrix(expr):
+            self.fail(
+                f"{self.frag(node)} takes the {name} of a matrix",
+                f"write a matrix of {name}s, e.g. [[{name}(a, ...), {name}(b, ...)]]",
+            )
+        self.not_an_equation(node.args[0], expr)
         triple = name in ("Sum", "Product")
         limits: list[Any] = []
         for arg in node.args[1:]:

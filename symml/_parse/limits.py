@@ -11,6 +11,10 @@ name                        what it bounds
 ``MAX_MATRIX_SIDE``         rows and columns of a matrix literal
 ``MAX_DERIVATIVE_ORDER``    total order of one ``Derivative``
 ``MAX_MINMAX_ARGS``         arguments of one ``Max``/``Min``
+``PARSE_SECONDS``           time to build one formula, where it can be interrupted
+``MAX_ATAN2_BITS``          numbers in ``atan2`` of complex numbers
+``SAFE_BITS``               numbers SymPy may round, sign or compare itself
+``DECIDE_BITS``             precision of the parser's own decisions (:mod:`.decide`)
 :class:`Sizes`              ``(is a number, magnitude, size)`` of a built value
 ==========================  ========================================================
 
@@ -47,7 +51,18 @@ MAX_DERIVATIVE_ORDER = 20
 MAX_MINMAX_ARGS = 8
 """Most arguments of one ``Max``/``Min`` (SymPy compares them pairwise)."""
 
+PARSE_SECONDS = 2.0
+"""A safety net behind the estimates: building one formula stops after this many seconds
+(in the main thread, where :func:`symml._core.time_limit` can interrupt)."""
+MAX_ATAN2_BITS = 256
+"""Largest numbers in ``atan2`` of complex numbers (SymPy takes ``log(sqrt(x**2 + y**2))``)."""
+SAFE_BITS = 64
+"""Numbers up to this size are rounded, signed and compared by SymPy itself."""
+DECIDE_BITS = 600
+"""Most bits of working precision when the parser decides about a larger number."""
+
 _MINMAX_TOTAL = 4 * MAX_MINMAX_ARGS
+_BINOMIAL_FACTORS = 20  # most factors of binomial(n, k) expanded for an irrational n
 _MATRIX_POWER_SIDE = 6
 _MATRIX_POWER_MAX = 4
 _MATRIX_INVERSE_SIDE = 3
@@ -78,13 +93,24 @@ def _log2_int(n: int) -> float:
     return math.log2(n) if n > 1 else 0.0
 
 
+def _as_float(n: int) -> float:
+    """``float(n)``, or infinity where ``n`` is too large for a float."""
+    return float(n) if n.bit_length() < 1000 else math.inf
+
+
+def _times(a: float, b: float) -> float:
+    """``a * b`` for sizes, where zero times infinity is zero (not NaN)."""
+    return 0.0 if a == 0 or b == 0 else a * b
+
+
 def _rational_bits(r: sympy.Rational) -> float:
     return _log2_int(max(abs(int(r.p)), abs(int(r.q))))
 
 
 def _float_bits(f: sympy.Float) -> float:
+    """Bound on ``|log2|f||``: ``|f|`` lies in ``[2**(e - 1), 2**e)`` with ``e = exp + bc``."""
     _sign, man, exp, bc = f._mpf_
-    return float(abs(exp + bc)) if man else 0.0
+    return _as_float(max(abs(exp + bc), abs(exp + bc - 1))) if man else 0.0
 
 
 def _abs_log2(value: sympy.Expr, size: float) -> float:
@@ -114,7 +140,7 @@ def _magnitude(value: sympy.Basic, sizes: list[float]) -> float:
     if isinstance(value, sympy.Mul):
         return sum(sizes)
     if isinstance(value, sympy.Pow):
-        return _pow2(_abs_log2(value.exp, sizes[1])) * sizes[0]
+        return _times(_pow2(_abs_log2(value.exp, sizes[1])), sizes[0])
     if isinstance(value, (sympy.exp, sympy.sinh, sympy.cosh)):
         return _pow2(_abs_log2(value.args[0], sizes[0])) * 1.45 + 1
     if isinstance(value, (sympy.gamma, sympy.factorial, sympy.loggamma)):
@@ -133,9 +159,11 @@ def binomial_bits(n: sympy.Expr, k: sympy.Expr, n_mag: float, k_mag: float) -> f
     if n.is_Integer and k.is_Integer and n >= 0:
         # log2 C(n, k) <= k * log2(e * n / k) with k the smaller side
         small = min(int(k), int(n - k))
-        return 0.0 if small <= 0 else small * (_log2_int(int(n)) - math.log2(small) + 1.45)
+        if small <= 0:
+            return 0.0
+        return _as_float(small) * (_log2_int(int(n)) - math.log2(small) + 1.45)
     if k.is_Integer:
-        return abs(int(k)) * (n_mag + 1)
+        return _as_float(abs(int(k))) * (n_mag + 1)
     return _gamma_bits(n, n_mag) + _gamma_bits(k, k_mag)
 
 
@@ -195,7 +223,7 @@ class Sizes:
                 return "a power", MAX_BITS
             if isinstance(exponent, sympy.Rational) and not exponent.is_Integer:
                 for atom in factor.atoms(sympy.Rational):
-                    if _rational_bits(atom) * abs(int(exponent.p)) > MAX_ROOT_BITS:
+                    if _rational_bits(atom) * _as_float(abs(int(exponent.p))) > MAX_ROOT_BITS:
                         return "an exact root", MAX_ROOT_BITS
         return None
 
@@ -216,4 +244,6 @@ class Sizes:
         """Whether ``binomial(n, k)`` would be over :data:`MAX_BITS` bits."""
         n_num, n_mag, _ = self.measure(n)
         k_num, k_mag, _ = self.measure(k)
+        if n_num and not n.is_Rational and k.is_Integer and abs(int(k)) > _BINOMIAL_FACTORS:
+            return True  # SymPy expands binomial(pi, k) into a polynomial of degree k
         return n_num and k_num and binomial_bits(n, k, n_mag, k_mag) > MAX_BITS

@@ -70,6 +70,16 @@ tall; ``M**k`` is computed for ``0 <= k <= 4`` on matrices up to 6×6 and
 arguments (four times that in one text). A ``#`` is refused rather than read
 as a comment that would hide the rest of the text.
 
+Decisions about numbers (:mod:`symml._parse.decide`): ``floor``, ``ceiling``,
+``sign``, ``Abs``, ``Heaviside``, ``Max``, ``Min`` and ``relu`` of small numbers are
+left to SymPy; of larger ones (``floor(sinh(100))``) they are decided with at
+most :data:`DECIDE_BITS` bits of precision, or refused when the number is too
+large or too close to an integer (to zero, to another value) to decide:
+SymPy's own fallback (``equals``, ``simplify``) can run for minutes there.
+Functions and powers of sums, products or integrals that are numbers stay
+unevaluated. Behind these estimates, building one formula in the main thread
+stops after :data:`PARSE_SECONDS` seconds with a :class:`ParseError`.
+
 Examples
 --------
 >>> from symml import parse_expr, parse_symbols
@@ -87,6 +97,7 @@ symml.ParseError: expr='__import__("os").system("ls")' is not allowed: ...
 from __future__ import annotations
 
 import ast
+import contextlib
 import keyword
 import re
 import unicodedata
@@ -97,9 +108,16 @@ from typing import Any, NoReturn
 import sympy
 from sympy.core.function import FunctionClass
 
-from .._core import ArgumentError, ParseError, bad_argument
+from .._core import (
+    ArgumentError,
+    BudgetExceededError,
+    ParseError,
+    bad_argument,
+    can_interrupt,
+    time_limit,
+)
 from .builder import _Parser
-from .limits import MAX_LENGTH
+from .limits import MAX_LENGTH, PARSE_SECONDS
 from .source import (
     _check_characters,
     _message,
@@ -239,13 +257,23 @@ def parse_expr(
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
         _syntax_failure(source, exc, fail)
     parser = _Parser(source, symbols, real, name)
+    owner = object()
+    net = time_limit(PARSE_SECONDS, owner=owner) if can_interrupt() else contextlib.nullcontext()
     try:
-        parser.inspect(tree)
-        return parser.top(tree.body, equation=bool(equals))
+        with net:
+            parser.inspect(tree)
+            return parser.top(tree.body, equation=bool(equals))
     except (RecursionError, MemoryError):
         fail(
             "it is too large or too deeply nested to build",
             "split it into smaller formulas",
+        )
+    except BudgetExceededError as exc:
+        if getattr(exc, "owner", None) is not owner:
+            raise  # an enclosing budget ran out: the caller's to handle
+        fail(
+            f"building it took more than {PARSE_SECONDS:g} s",
+            "split it into smaller formulas, or keep the numbers symbolic",
         )
 
 

@@ -34,9 +34,14 @@ def _quote(text: str, limit: int = 60) -> str:
     return repr(text)
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
+def _first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of an exception's message, at most about ``limit`` characters."""
+    try:
+        lines = str(exc).strip().splitlines()
+    except ValueError:  # a message with an integer too long to print
+        lines = []
+    line = lines[0] if lines else type(exc).__name__
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def _message(name: str, text: str, problem: str, fix: str, verb: str = "valid") -> str:

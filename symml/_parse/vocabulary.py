@@ -62,15 +62,21 @@ _SCALAR: dict[str, tuple[Callable[..., Any], int, int]] = {
         n: (getattr(sympy, n), 1, 1)
         for n in (
             "sin cos tan sec csc cot asin acos atan acot sinh cosh tanh asinh acosh atanh "
-            "erf erfc Abs sign floor ceiling DiracDelta"
+            "erf erfc DiracDelta"
         ).split()
     },
-    "abs": (sympy.Abs, 1, 1),
-    "ceil": (sympy.ceiling, 1, 1),
     "ln": (sympy.log, 1, 1),
     "log": (sympy.log, 1, 2),
-    "atan2": (sympy.atan2, 2, 2),
-    "Heaviside": (sympy.Heaviside, 1, 2),
+}
+# functions that decide about a number (rounding, sign, order): see ``decide``
+_DECIDING: dict[str, Callable[..., Any]] = {
+    "floor": sympy.floor,
+    "ceiling": sympy.ceiling,
+    "ceil": sympy.ceiling,
+    "sign": sympy.sign,
+    "Abs": sympy.Abs,
+    "abs": sympy.Abs,
+    "Heaviside": sympy.Heaviside,
 }
 # handler method of the builder -> (names it handles, fewest args, most args)
 _HANDLERS: dict[str, tuple[str, int, int | None]] = {
@@ -78,6 +84,9 @@ _HANDLERS: dict[str, tuple[str, int, int | None]] = {
     "_call_sqrt": ("sqrt", 1, 1),
     "_call_gamma": ("factorial gamma loggamma", 1, 1),
     "_call_binomial": ("binomial", 2, 2),
+    "_call_deciding": ("floor ceiling ceil sign Abs abs", 1, 1),
+    "_call_heaviside": ("Heaviside", 1, 2),
+    "_call_atan2": ("atan2", 2, 2),
     "_call_minmax": ("Max max Min min", 1, MAX_MINMAX_ARGS),
     "_call_ml": ("sigmoid softplus relu", 1, 1),
     "_call_eq": ("Eq", 2, 2),
