@@ -42,6 +42,7 @@ import gc
 import heapq
 import itertools
 import os
+import queue
 import signal
 import sys
 import sysconfig
@@ -219,46 +220,57 @@ class _BudgetInterrupt(BudgetExceededError):
 
 
 class _Watchdog:
-    """A daemon thread that raises each watched budget's interrupt in its thread at its end."""
+    """A daemon thread that raises each watched budget's interrupt in its thread at its end.
+
+    Working threads hand it their budgets through a ``SimpleQueue`` (one C call, so no
+    interrupt can land half-way); the queue of deadlines is the watchdog's alone.
+    """
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.wake = threading.Condition(self.lock)
-        self.queue: list[tuple[float, int, _Watch]] = []
+        self.inbox: queue.SimpleQueue[_Watch] = queue.SimpleQueue()
+        self.due: list[tuple[float, int, _Watch]] = []
         self.order = itertools.count()
         self.compacted = 0
+        self.starting = threading.Lock()
         self.thread: threading.Thread | None = None
 
-    def arm(self, watch: _Watch) -> None:
-        with self.lock:
-            if len(self.queue) > max(256, 2 * self.compacted):
-                # Drop the entries of budgets that ended early (most of them).
-                self.queue = [e for e in self.queue if not e[2].done]
-                heapq.heapify(self.queue)
-                self.compacted = len(self.queue)
-            heapq.heappush(self.queue, (watch.end, next(self.order), watch))
+    def start(self) -> None:
+        with self.starting:
             if self.thread is None:
-                self.thread = threading.Thread(
-                    target=self.loop, name="symml-budget-watchdog", daemon=True
-                )
-                self.thread.start()
-            elif self.queue[0][2] is watch:
-                self.wake.notify()
+                thread = threading.Thread(target=self.loop, name="symml-budget-watchdog")
+                thread.daemon = True
+                try:
+                    thread.start()
+                except RuntimeError:  # pragma: no cover - no thread to be had: try next time
+                    return
+                self.thread = thread
 
     def loop(self) -> None:
         raise_in = _async_raise()[0]
-        with self.lock:
-            while True:
-                if not self.queue:
-                    self.wake.wait()
-                    continue
-                delay = self.queue[0][0] - time.monotonic()
-                if delay > 0:
-                    self.wake.wait(delay)
-                    continue
-                watch = heapq.heappop(self.queue)[2]
-                with contextlib.suppress(Exception):  # the watchdog must never die
-                    self.fire(watch, raise_in)
+        while True:
+            with contextlib.suppress(Exception):  # the watchdog must never die
+                self.step(raise_in)
+
+    def step(self, raise_in: Any) -> None:
+        """Take new budgets until the first one is due, then raise what is due."""
+        delay = self.due[0][0] - time.monotonic() if self.due else None
+        if delay is None or delay > 0:
+            with contextlib.suppress(queue.Empty):
+                self.add(self.inbox.get(timeout=delay))
+                while True:
+                    self.add(self.inbox.get_nowait())
+            return
+        watch = heapq.heappop(self.due)[2]
+        self.fire(watch, raise_in)
+
+    def add(self, watch: _Watch, delay: float | None = None) -> None:
+        if len(self.due) > max(256, 2 * self.compacted):
+            # Drop the entries of budgets that ended early (most of them).
+            self.due = [e for e in self.due if not e[2].done]
+            heapq.heapify(self.due)
+            self.compacted = len(self.due)
+        when = watch.end if delay is None else time.monotonic() + delay
+        heapq.heappush(self.due, (when, next(self.order), watch))
 
     def fire(self, watch: _Watch, raise_in: Any) -> None:
         if watch.done:
@@ -271,18 +283,15 @@ class _Watchdog:
         slot = watch.slot
         if later or slot.quiet or watch.done:
             if not watch.done:
-                self.again(watch, _RETRY_FINALIZER)
+                self.add(watch, _RETRY_FINALIZER)
             return
         # No checkpoint from here to the call: the working thread cannot run meanwhile.
         slot.pending = watch
         watch.fired = True
         raise_in(watch.tid, _BudgetInterrupt)
         if watch.repeat:
-            self.again(watch, watch.retry)
+            self.add(watch, watch.retry)
             watch.retry = min(2 * watch.retry, _RETRY_LAST)
-
-    def again(self, watch: _Watch, delay: float) -> None:
-        heapq.heappush(self.queue, (time.monotonic() + delay, next(self.order), watch))
 
 
 _WATCHDOG = _Watchdog()
@@ -298,8 +307,10 @@ if hasattr(os, "register_at_fork"):
 
 
 def _arm(watch: _Watch) -> None:
+    if _WATCHDOG.thread is None:
+        _WATCHDOG.start()
     watch.slot.watches.append(watch)
-    _WATCHDOG.arm(watch)
+    _WATCHDOG.inbox.put(watch)
 
 
 def _release(watch: _Watch) -> None:
