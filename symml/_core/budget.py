@@ -509,8 +509,9 @@ class Deadline:
 
     Each step runs with :meth:`run`, which gives it what is left (or less, with
     ``cap``), so the call as a whole ends on time however many steps it takes.
-    Deadlines nest through :func:`time_limit`: a step of an outer deadline that
-    runs out first ends as out of time for the outer one too.
+    Deadlines nest through :func:`run_with_budget`: a step of an outer deadline
+    that runs out first ends as out of time for the outer one too. This holds
+    in any thread (see the module docstring).
 
     Parameters
     ----------

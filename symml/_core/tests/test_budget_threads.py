@@ -4,7 +4,10 @@ and exceptions pass through unchanged."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -247,6 +250,47 @@ def test_an_interrupt_never_lands_in_a_gc_callback_in_a_worker_thread():
         assert _in_worker(lambda: run_with_budget(make_garbage, 0.02)) == (None, False)
     finally:
         gc.callbacks.remove(slow_callback)
+
+
+def test_time_limit_raises_once_in_a_worker_thread_and_then_at_the_end():
+    def block() -> str:
+        start = time.monotonic()
+        try:
+            with time_limit(0.1):
+                try:
+                    _spin(0.5)
+                except Exception:  # swallowed: the block goes on to its end
+                    pass
+                _spin(0.3)
+        except BudgetExceededError:
+            return f"out of time after the block, {time.monotonic() - start:.1f} s"
+        return "went on"
+
+    assert _in_worker(block).startswith("out of time after the block")
+
+
+def test_without_thread_interrupts_worker_threads_run_uninterrupted_as_before():
+    code = (
+        "import time\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from symml._core import run_with_budget\n"
+        "def spin():\n"
+        "    end = time.monotonic() + 0.3\n"
+        "    while time.monotonic() < end: pass\n"
+        "    return 'done'\n"
+        "with ThreadPoolExecutor(1) as pool:\n"
+        "    print(pool.submit(run_with_budget, spin, 0.05).result())\n"
+    )
+    env = {**os.environ, "SYMML_NO_THREAD_INTERRUPT": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=os.path.dirname(os.path.dirname(symml.__file__)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.stdout.strip() == "('done', True)", out.stderr
 
 
 # -- through the public API ---------------------------------------------------------------
