@@ -14,7 +14,7 @@
   warns), closures' side effects (a notes list, a counter) would be lost,
   and each call would pay milliseconds for the fork and the pickling.
   If the work swallows the error (``except Exception: pass``), the watchdog
-  raises it again (every 20 to 250 ms) until the call ends.
+  raises it again (every 50 to 500 ms) until the call ends.
 
 Both routes interrupt between bytecodes: one long C call (a huge integer
 power, ``str`` of a 10^6-digit number) finishes before the error lands, in
@@ -128,8 +128,8 @@ def _exceeded(text: str, owner: object) -> BudgetExceededError:
 # checkpoint: from then on the watchdog raises nothing in that thread, and at most one
 # interrupt, already pending, can still land; the release code catches it.
 
-_RETRY_FIRST = 0.02  # seconds before raising again an interrupt the work swallowed
-_RETRY_LAST = 0.25
+_RETRY_FIRST = 0.05  # seconds before raising again an interrupt the work swallowed
+_RETRY_LAST = 0.5
 _RETRY_FINALIZER = 0.005  # the thread runs a finalizer (or closes a nested budget)
 _ASYNC: list[Any] = []  # [(raise_in, clear_in)] or [None] once looked up
 
