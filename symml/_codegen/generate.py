@@ -31,6 +31,7 @@ from .source import (
     _definition_rhs,
     _function_name,
     _Header,
+    _label,
     _Printer,
     _pynames,
     _unsupported,
@@ -272,10 +273,16 @@ def to_numpy(
         something that is not a Symbol or MatrixSymbol; ``expr`` contains a
         function with no NumPy/SciPy equivalent, an undefined function, or
         an unevaluated Derivative or Integral.
+        (When the function is called.) A missing or extra argument, or an
+        unknown keyword: the message lists the parameters by the symbols'
+        names, e.g. ``the gradient takes (x, y), ...; got 1 argument:
+        missing y``.
     ShapeError
         (When the function is called.) An array does not fit its
         ``MatrixSymbol``: the message names the argument, both shapes and
-        the dimension that disagrees.
+        the dimension that disagrees. Inputs whose shapes do not broadcast:
+        the message gives each argument's shape and the axis that disagrees.
+        These checks run only when a call fails (no cost otherwise).
 
     Matrix expressions
     ------------------
@@ -523,6 +530,7 @@ def to_numpy(
         prologue=_prologue(params),
         complex_test=" or ".join(f'{p.pyname}.dtype.kind == "c"' for p in params),
         plain_args=names,
+        label=_label(expr, name),
     )
     return _build(head, obj, main, fallback)
 
