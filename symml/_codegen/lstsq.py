@@ -57,8 +57,10 @@ class _LstsqSolution(NamedTuple):
     x: np.ndarray  # (n, q)
     rank: int
     method: str
-    unscaled_cov: np.ndarray  # (A^T A)^{-1}, or its pseudo-inverse when rank deficient
+    unscaled_cov: np.ndarray  # (A^T A)^{-1}, or its pseudo-inverse (inf where it overflows)
     residuals: np.ndarray  # b - A x, all rows, (rows, q)
+    unscaled_sd: np.ndarray  # sqrt(diag(unscaled_cov)) from the scaled problem: no overflow
+    scale: np.ndarray  # the column norms the problem was scaled by
 
 
 def _lstsq(A: np.ndarray, b: np.ndarray, *, full: bool = False) -> Any:
@@ -74,7 +76,10 @@ def _lstsq(A: np.ndarray, b: np.ndarray, *, full: bool = False) -> Any:
     import scipy.linalg as sl
 
     rows, n = A.shape
-    norms = np.sqrt(np.einsum("ij,ij->j", A.conj(), A).real)
+    big = np.max(np.abs(A), axis=0, initial=0.0)  # first: squares of 1e-200 underflow
+    big = np.where(big > 0, big, 1.0)
+    Ab = A / big
+    norms = big * np.sqrt(np.einsum("ij,ij->j", Ab.conj(), Ab).real)
     scale = np.where(norms > 0, norms, 1.0)
     As = A / scale
     eps = np.finfo(float).eps * max(rows, n, 1)
@@ -116,7 +121,10 @@ def _lstsq(A: np.ndarray, b: np.ndarray, *, full: bool = False) -> Any:
     x = xs / scale[:, None]
     if not full:
         return x
-    return _LstsqSolution(x, rank, method, cov_s / np.outer(scale, scale), b - A @ x)
+    with np.errstate(over="ignore", divide="ignore"):  # an overflow is inf, reported by fits
+        unscaled = cov_s / np.outer(scale, scale)
+        sd = np.sqrt(np.diagonal(cov_s).real) / scale
+    return _LstsqSolution(x, rank, method, unscaled, b - A @ x, sd, scale)
 
 
 def _whitener(kind: str | None, W: Any, label: str) -> Callable[[np.ndarray], np.ndarray]:

@@ -6,6 +6,7 @@ module              holds
 ``regression``      ``normal_equations``, ``NormalEquations``, ``LeastSquaresFit``
 ``logistic``        ``logistic_regression``, ``fit_logistic``, ``LogisticFit``
 ``backpropagation`` ``backprop``, ``ComputationGraph``, ``two_layer_network``
+``fitdata``         ``StandardErrorWarning``; NaN/inf checks on fit data and standard errors
 ==================  ===============================================================
 
 This ``__init__`` is the package's interface: other symml packages import from here,
@@ -15,6 +16,7 @@ from .backpropagation import Backprop as Backprop
 from .backpropagation import ComputationGraph as ComputationGraph
 from .backpropagation import backprop as backprop
 from .backpropagation import two_layer_network as two_layer_network
+from .fitdata import StandardErrorWarning as StandardErrorWarning
 from .logistic import ConvergenceWarning as ConvergenceWarning
 from .logistic import LogisticFit as LogisticFit
 from .logistic import LogisticRegression as LogisticRegression
@@ -32,6 +34,7 @@ __all__ = [
     "LogisticFit",
     "LogisticRegression",
     "NormalEquations",
+    "StandardErrorWarning",
     "backprop",
     "fit_logistic",
     "logistic_regression",

@@ -32,6 +32,7 @@ import sympy as sp
 
 from .._codegen import to_numpy
 from .._core import DEFAULT_BUDGET, ArgumentError, Deadline, Derivation, Step, bad_argument
+from .fitdata import require_finite, rows_fix, stderr_notes
 from .regression import column_names, derive
 
 __all__ = [
@@ -120,6 +121,8 @@ class LogisticRegression(Derivation):
         )
         Xa = np.asarray(X, dtype=float)
         ya = np.asarray(y, dtype=float)
+        for label, arr in (("X", Xa), ("y", ya)):
+            require_finite(label, arr, rows_fix(["X", "y"]))
         if Xa.ndim != 2:
             raise ArgumentError(bad_argument("X", X, "pass a 2-D design matrix (m, n)"))
         if ya.ndim != 1 or ya.shape[0] != Xa.shape[0]:
@@ -163,7 +166,9 @@ class LogisticRegression(Derivation):
         except np.linalg.LinAlgError:
             raise ArgumentError(bad_argument("X", X, singular)) from None
         names = column_names(self.symbols[:1], [X])
-        return LogisticFit(w, np.sqrt(np.diagonal(cov)), cov, -float(f), it, converged, names)
+        stderr = np.sqrt(np.diagonal(cov))
+        notes = stderr_notes(stderr, cov, ())
+        return LogisticFit(w, stderr, cov, -float(f), it, converged, names, notes)
 
 
 @functools.lru_cache(maxsize=8)
@@ -198,6 +203,9 @@ class LogisticFit:
         Whether the tolerance was met.
     names : tuple of str or None
         Column labels of ``X`` when it was a DataFrame.
+    notes : tuple of str
+        Why standard errors or covariances are NaN or inf, each also issued
+        as a :class:`StandardErrorWarning`; empty when they are finite.
     """
 
     params: np.ndarray
@@ -207,6 +215,7 @@ class LogisticFit:
     n_iter: int
     converged: bool
     names: tuple[str, ...] | None = None
+    notes: tuple[str, ...] = ()
 
     def predict(self, X: Any) -> np.ndarray:
         """Probabilities ``expit(X @ params)``."""

@@ -58,6 +58,7 @@ from .._core import (
     bad_argument,
     renamed_keywords,
 )
+from .fitdata import require_finite, rows_fix, stderr_notes
 
 __all__ = ["LeastSquaresFit", "NormalEquations", "column_names", "derive", "normal_equations"]
 
@@ -257,9 +258,20 @@ class NormalEquations(Derivation):
         (array([1.03, 1.98]), 2)
         """
         args = self.default_args() if args is None else list(args)
+        _require_finite_data(args, data)
         system = _compiled_system(self.result, tuple(args))
         solution, data_rows = solve_normal(system(*data), full=True)
         return LeastSquaresFit._from_solution(solution, data_rows, column_names(args, data))
+
+
+def _require_finite_data(args: Sequence[Any], data: Sequence[Any]) -> None:
+    """Refuse NaN/inf in the data, naming the argument and the positions."""
+    mats = [s for s in args if isinstance(s, sp.MatrixSymbol) and s.shape[0] != s.shape[1]]
+    tables = [s.name for s in mats if s.shape[1] != 1] + [s.name for s in mats if s.shape[1] == 1]
+    for sym, value in zip(args, data, strict=False):
+        name = getattr(sym, "name", str(sym))
+        fix = rows_fix(tables) if name in tables else f"pass finite values for {name}"
+        require_finite(name, value, fix)
 
 
 @functools.lru_cache(maxsize=32)
@@ -307,6 +319,10 @@ class LeastSquaresFit:
         ``"QR"`` (Householder with column pivoting) or ``"SVD"`` (rank deficient).
     names : tuple of str or None
         Column labels of the design matrix when it was a DataFrame.
+    notes : tuple of str
+        Why standard errors or covariances are NaN or inf (no residual
+        degrees of freedom, an overflow), each also issued as a
+        :class:`StandardErrorWarning`; empty when they are finite.
     """
 
     params: np.ndarray
@@ -318,6 +334,7 @@ class LeastSquaresFit:
     rank: int
     method: str
     names: tuple[str, ...] | None = field(default=None)
+    notes: tuple[str, ...] = ()
 
     @classmethod
     def _from_solution(
@@ -329,8 +346,24 @@ class LeastSquaresFit:
         df = int(np.count_nonzero(data_rows)) - solution.rank
         with np.errstate(divide="ignore", invalid="ignore"):
             sigma2 = rss / df if df > 0 else np.full_like(rss, np.nan)
-        cov = sigma2[0] * solution.unscaled_cov.real
-        stderr = np.sqrt(np.diagonal(cov))
+        with np.errstate(over="ignore", invalid="ignore"):
+            cov = sigma2[0] * solution.unscaled_cov.real
+            stderr = np.sqrt(sigma2[0]) * solution.unscaled_sd
+        causes = []
+        rows = int(np.count_nonzero(data_rows))
+        if df <= 0:
+            causes.append(
+                f"no residual degrees of freedom ({rows} data rows, rank {solution.rank}): the "
+                "data fit exactly, so sigma2, stderr and cov are NaN; add rows or remove columns"
+            )
+        elif not np.all(np.isfinite(cov)) and np.all(np.isfinite(stderr)):
+            causes.append(
+                "cov overflows float64 (inf entries): columns of X have tiny or huge norms "
+                f"(from {np.min(solution.scale):.3g} to {np.max(solution.scale):.3g}); stderr "
+                "comes from the column-scaled problem and is finite; rescale X's columns "
+                "(e.g. X / np.linalg.norm(X, axis=0)) and refit for a usable cov"
+            )
+        notes = stderr_notes(stderr, cov, causes)
         return cls(
             x[:, 0],
             stderr,
@@ -341,6 +374,7 @@ class LeastSquaresFit:
             solution.rank,
             solution.method,
             names,
+            notes,
         )
 
     @property
