@@ -536,3 +536,11 @@ def test_logistic_regression_with_one_weight_matches_statsmodels():
     assert fit.loglike == pytest.approx(res.llf, rel=1e-12) and fit.notes == ()
     # the score is zero at the estimate: sum x (y - sigma(w x)) = 0
     assert xd @ (yd - sc.expit(fit.params[0] * xd)) == pytest.approx(0.0, abs=1e-10)
+
+
+def test_fit_with_missing_or_extra_data_names_the_symbols(ols):
+    head = r"^NormalEquations\.fit takes \(X, y\), one array per symbol in this order; "
+    with pytest.raises(ArgumentError, match=head + r"got 1 argument: missing y$"):
+        ols.fit(LINE_X)
+    with pytest.raises(ArgumentError, match=head + r"got 3 arguments: 1 argument too many$"):
+        ols.fit(LINE_X, LINE_Y, LINE_Y)

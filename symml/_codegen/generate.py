@@ -535,13 +535,16 @@ def to_numpy(
     return _build(head, obj, main, fallback)
 
 
-def normal_system(expr: Any, args: Any) -> Callable[..., tuple[tuple[Any, ...], ...]]:
+def normal_system(
+    expr: Any, args: Any, *, name: str = "normal_system"
+) -> Callable[..., tuple[tuple[Any, ...], ...]]:
     """The blocks of the stacked least-squares problem behind ``Eq(w, M**-1 * N)``.
 
     A compiled ``system(*arrays)`` returning the blocks that
     :func:`~.lstsq.solve_normal` takes; ``NormalEquations.fit`` solves them
     with ``full=True`` for standard errors. Raises ArgumentError when the
-    expression is not a normal-equation solution.
+    expression is not a normal-equation solution. ``name`` is what messages
+    about a wrong call call it (``NormalEquations.fit``).
 
     Examples
     --------
@@ -562,5 +565,5 @@ def normal_system(expr: Any, args: Any) -> Callable[..., tuple[tuple[Any, ...], 
     symbols = _as_symbols(args)
     obj = _definition_rhs(obj, symbols)
     return matrix_to_numpy(
-        obj, symbols, cse=True, stable=True, name="normal_system", value=expr, blocks_only=True
+        obj, symbols, cse=True, stable=True, name=name, value=expr, blocks_only=True
     )

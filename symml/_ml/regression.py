@@ -277,7 +277,7 @@ def _require_finite_data(args: Sequence[Any], data: Sequence[Any]) -> None:
 @functools.lru_cache(maxsize=32)
 def _compiled_system(result: sp.Eq, args: tuple[Any, ...]) -> Callable[..., Any]:
     """The stacked least-squares system of ``result`` for ``args``, generated once."""
-    return normal_system(result, list(args))
+    return normal_system(result, list(args), name="NormalEquations.fit")
 
 
 def column_names(args: Sequence[Any], data: Sequence[Any]) -> tuple[str, ...] | None:
