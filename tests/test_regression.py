@@ -544,3 +544,17 @@ def test_fit_with_missing_or_extra_data_names_the_symbols(ols):
         ols.fit(LINE_X)
     with pytest.raises(ArgumentError, match=head + r"got 3 arguments: 1 argument too many$"):
         ols.fit(LINE_X, LINE_Y, LINE_Y)
+
+
+def test_logistic_fit_with_tiny_columns_scales_them_and_notes_the_covariance():
+    plain = fit_logistic(LOGIT_X, LOGIT_Y)
+    assert plain.notes == ()
+    with pytest.warns(UserWarning, match=r"cov overflows float64 \(inf entries\).*rescale X"):
+        tiny = fit_logistic(LOGIT_X * 1e-200, LOGIT_Y)
+    assert tiny.converged and len(tiny.notes) == 1 and np.isinf(tiny.cov).all()
+    np.testing.assert_allclose(tiny.params, plain.params * 1e200, rtol=1e-9)
+    np.testing.assert_allclose(tiny.stderr, plain.stderr * 1e200, rtol=1e-9)
+    assert tiny.loglike == pytest.approx(plain.loglike, rel=1e-12)
+    huge = fit_logistic(LOGIT_X * np.array([1.0, 1e150]), LOGIT_Y)  # cov 1e-300: finite
+    np.testing.assert_allclose(huge.params, plain.params / [1.0, 1e150], rtol=1e-9)
+    assert huge.notes == ()

@@ -39,7 +39,9 @@ This ``__init__`` is the package's interface: other symml packages import from
 here, never from its modules. ``symml._ml`` uses the least-squares runtime:
 :func:`terms`, :func:`product` and :func:`gram_block` read the normal
 equations symbolically, :func:`normal_system` compiles their blocks and
-:func:`solve_normal` solves them (``full=True`` for standard errors).
+:func:`solve_normal` solves them (``full=True`` for standard errors);
+:func:`column_scale` gives column norms without underflow (logistic fits
+scale ``X`` by them).
 
 Examples
 --------
@@ -58,6 +60,7 @@ from .._core import hooks as _hooks
 from .generate import normal_system as normal_system
 from .generate import to_numpy as to_numpy
 from .lstsq import RankDeficientWarning as RankDeficientWarning
+from .lstsq import column_scale as column_scale
 from .lstsq import solve_normal as solve_normal
 from .products import gram_block as gram_block
 from .products import product as product
@@ -69,6 +72,7 @@ _hooks.provide("to_numpy", to_numpy)
 
 __all__ = [
     "RankDeficientWarning",
+    "column_scale",
     "expit",
     "gram_block",
     "normal_system",

@@ -25,7 +25,7 @@ import numpy as np
 from .._core import ArgumentError, bad_argument
 from .runtime import _Shown
 
-__all__ = ["RankDeficientWarning", "solve_normal"]
+__all__ = ["RankDeficientWarning", "column_scale", "solve_normal"]
 
 
 class RankDeficientWarning(UserWarning):
@@ -63,6 +63,21 @@ class _LstsqSolution(NamedTuple):
     scale: np.ndarray  # the column norms the problem was scaled by
 
 
+def column_scale(A: np.ndarray) -> np.ndarray:
+    """The Euclidean norms of the columns of ``A`` (1 for a zero column), without underflow.
+
+    Examples
+    --------
+    >>> column_scale(np.array([[3e-200, 0.0], [4e-200, 0.0]])).tolist()
+    [5e-200, 1.0]
+    """
+    big = np.max(np.abs(A), axis=0, initial=0.0)  # first: squares of 1e-200 underflow
+    big = np.where(big > 0, big, 1.0)
+    Ab = A / big
+    norms = big * np.sqrt(np.einsum("ij,ij->j", Ab.conj(), Ab).real)
+    return np.where(norms > 0, norms, 1.0)
+
+
 def _lstsq(A: np.ndarray, b: np.ndarray, *, full: bool = False) -> Any:
     """Least squares ``min ||A x - b||`` by Householder QR of the column-scaled ``A``.
 
@@ -76,11 +91,7 @@ def _lstsq(A: np.ndarray, b: np.ndarray, *, full: bool = False) -> Any:
     import scipy.linalg as sl
 
     rows, n = A.shape
-    big = np.max(np.abs(A), axis=0, initial=0.0)  # first: squares of 1e-200 underflow
-    big = np.where(big > 0, big, 1.0)
-    Ab = A / big
-    norms = big * np.sqrt(np.einsum("ij,ij->j", Ab.conj(), Ab).real)
-    scale = np.where(norms > 0, norms, 1.0)
+    scale = column_scale(A)
     As = A / scale
     eps = np.finfo(float).eps * max(rows, n, 1)
     rank = n

@@ -22,7 +22,13 @@ import numpy as np
 
 from .._core import ArgumentError
 
-__all__ = ["StandardErrorWarning", "require_finite", "rows_fix", "stderr_notes"]
+__all__ = [
+    "StandardErrorWarning",
+    "overflow_note",
+    "require_finite",
+    "rows_fix",
+    "stderr_notes",
+]
 
 _SHOWN = 5  # positions listed in a message
 
@@ -84,6 +90,16 @@ def rows_fix(names: Sequence[str]) -> str:
     return (
         f"drop the rows that hold them from every data array alike (keep = {mask}; "
         f"fit({picked})) or impute them"
+    )
+
+
+def overflow_note(scale: np.ndarray) -> str:
+    """The note for a covariance that overflows because of the columns' norms ``scale``."""
+    return (
+        "cov overflows float64 (inf entries): columns of X have tiny or huge norms "
+        f"(from {np.min(scale):.3g} to {np.max(scale):.3g}); stderr comes from the "
+        "column-scaled problem and is finite; rescale X's columns "
+        "(e.g. X / np.linalg.norm(X, axis=0)) and refit for a usable cov"
     )
 
 

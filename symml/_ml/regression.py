@@ -58,7 +58,7 @@ from .._core import (
     bad_argument,
     renamed_keywords,
 )
-from .fitdata import require_finite, rows_fix, stderr_notes
+from .fitdata import overflow_note, require_finite, rows_fix, stderr_notes
 
 __all__ = ["LeastSquaresFit", "NormalEquations", "column_names", "derive", "normal_equations"]
 
@@ -357,12 +357,7 @@ class LeastSquaresFit:
                 "data fit exactly, so sigma2, stderr and cov are NaN; add rows or remove columns"
             )
         elif not np.all(np.isfinite(cov)) and np.all(np.isfinite(stderr)):
-            causes.append(
-                "cov overflows float64 (inf entries): columns of X have tiny or huge norms "
-                f"(from {np.min(solution.scale):.3g} to {np.max(solution.scale):.3g}); stderr "
-                "comes from the column-scaled problem and is finite; rescale X's columns "
-                "(e.g. X / np.linalg.norm(X, axis=0)) and refit for a usable cov"
-            )
+            causes.append(overflow_note(solution.scale))
         notes = stderr_notes(stderr, cov, causes)
         return cls(
             x[:, 0],
