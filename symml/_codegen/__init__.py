@@ -12,7 +12,9 @@ module                             what it holds
 :mod:`.products`                   products as factor lists; the normal-equation pattern
 :mod:`.lstsq`                      the least-squares runtime (QR, never ``X^T X``)
 :mod:`.source`, :mod:`.runtime`    printing, compiling and documenting the generated
-                                   source; the helpers it calls
+                                   source; the helpers it calls; clear errors for
+                                   wrong calls (missing arguments, shapes that do
+                                   not broadcast), checked only when a call fails
 =================================  ======================================================
 
 Output shapes

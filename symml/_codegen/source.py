@@ -25,7 +25,6 @@ from sympy.printing.numpy import SciPyPrinter
 
 from .._core import ArgumentError, Derivation, bad_argument
 from . import runtime
-from .calls import guarded
 from .lstsq import solve_normal
 from .stable import expit
 
@@ -306,7 +305,7 @@ def _build(head: _Header, obj: sp.Basic, main: _Body, plain: _Body | None) -> Ca
     func.__qualname__ = head.name
     func.__doc__ = _docstring(sig, obj, head.params, source, plain=plain is not None)
     params = [(p.symbol.name, p.pyname) for p in head.params]
-    return guarded(func, params, head.label, broadcast=head.broadcast)
+    return runtime.guarded(func, params, head.label, broadcast=head.broadcast)
 
 
 def _compile(source: str, ident: str, modules: set[str]) -> Callable[..., Any]:

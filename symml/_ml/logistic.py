@@ -32,8 +32,14 @@ import sympy as sp
 
 from .._codegen import column_scale, to_numpy
 from .._core import DEFAULT_BUDGET, ArgumentError, Deadline, Derivation, Step, bad_argument
-from .fitdata import overflow_note, require_finite, rows_fix, stderr_notes
-from .regression import column_names, derive
+from .regression import (
+    column_names,
+    derive,
+    overflow_note,
+    require_finite,
+    rows_fix,
+    stderr_notes,
+)
 
 __all__ = [
     "ConvergenceWarning",
