@@ -195,15 +195,31 @@ def _arity_error(
     return None
 
 
-def _broadcast_error(
-    label: str, names: Sequence[str], pynames: Sequence[str], args: tuple, kwargs: dict
-) -> ShapeError | None:
-    """The error for inputs whose shapes do not broadcast (None: they do, or are unreadable)."""
-    values = list(args) + [kwargs[p] for p in pynames[len(args) :] if p in kwargs]
-    try:
-        shapes = [np.shape(v) for v in values]
-    except (ValueError, TypeError):  # ragged nested lists: NumPy's own message is the best
-        return None
+def _values(pynames: Sequence[str], args: tuple, kwargs: dict) -> list[Any]:
+    """The arguments of a call whose arity is right, in parameter order."""
+    return list(args) + [kwargs[p] for p in pynames[len(args) :] if p in kwargs]
+
+
+def _input_error(names: Sequence[str], values: Sequence[Any]) -> ArgumentError | None:
+    """The error for an input that is not an array of numbers (None: all are)."""
+    for name, value in zip(names, values, strict=False):
+        try:
+            a = np.asarray(value)
+        except (ValueError, TypeError) as exc:
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return ArgumentError(
+                f"{name} is not a rectangular array of numbers ({why}); pass rows of equal "
+                "length, or one array"
+            )
+        if a.dtype.kind not in "biufc":
+            fix = f"pass numbers (got an array of dtype {a.dtype})"
+            return ArgumentError(bad_argument(name, _Shown(a), fix))
+    return None
+
+
+def _broadcast_error(label: str, names: Sequence[str], values: Sequence[Any]) -> ShapeError | None:
+    """The error for inputs whose shapes do not broadcast (None: they do)."""
+    shapes = [np.shape(v) for v in values]
     try:
         np.broadcast_shapes(*shapes)
         return None
@@ -235,8 +251,10 @@ def guarded(
     ``params`` holds ``(name the user knows, Python parameter name)`` per
     parameter; ``label`` names the function in messages (``"the gradient"``);
     ``broadcast``: the inputs are broadcast together (scalar code), so a
-    NumPy broadcasting error is explained. The wrapper keeps ``func``'s name,
-    docstring, signature and source (``inspect`` follows ``__wrapped__``).
+    NumPy broadcasting error is explained. Inputs that are not arrays of
+    numbers (ragged lists, strings) are an ArgumentError naming the argument.
+    The wrapper keeps ``func``'s name, docstring, signature and source
+    (``inspect`` follows ``__wrapped__``).
 
     Examples
     --------
@@ -261,11 +279,15 @@ def guarded(
             raise
         except TypeError:
             error: Exception | None = _arity_error(label, names, pynames, args, kwargs)
+            error = error or _input_error(names, _values(pynames, args, kwargs))
             if error is None:
                 raise
             raise error from None
         except ValueError:
-            error = _broadcast_error(label, names, pynames, args, kwargs) if broadcast else None
+            values = _values(pynames, args, kwargs)
+            error = _input_error(names, values)
+            if error is None and broadcast:
+                error = _broadcast_error(label, names, values)
             if error is None:
                 raise
             raise error from None
