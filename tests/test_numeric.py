@@ -1057,3 +1057,18 @@ def test_wrapped_functions_keep_name_signature_and_source():
     assert f.__name__ == "prod"
     assert str(inspect.signature(f)) == "(x, y)"
     assert source(f).startswith("def prod(x, y):")
+
+
+def test_nan_in_a_generated_least_squares_solve_names_the_argument():
+    solve = to_numpy((X.T * X) ** -1 * X.T * yv, [X, yv])
+    Xd = np.c_[np.ones(4), [0.0, 1.0, 2.0, np.nan]]
+    with pytest.raises(
+        ArgumentError,
+        match=r"^X has 1 non-finite value \(1 NaN\) at \(3, 1\): this computation "
+        r"\(e\.g\. a least-squares solve\) needs finite numbers; replace them",
+    ):
+        solve(Xd, np.arange(4.0))
+    with pytest.raises(ArgumentError, match=r"^y has 2 non-finite values \(2 inf\) at index 0, 2"):
+        solve(np.ones((4, 1)), [np.inf, 1.0, -np.inf, 2.0])
+    with np.errstate(invalid="ignore"):  # scalar code computes with NaN, as NumPy does
+        assert np.isnan(to_numpy(x * y, [x, y])(np.nan, 1.0))

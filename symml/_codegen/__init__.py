@@ -43,7 +43,8 @@ here, never from its modules. ``symml._ml`` uses the least-squares runtime:
 equations symbolically, :func:`normal_system` compiles their blocks and
 :func:`solve_normal` solves them (``full=True`` for standard errors);
 :func:`column_scale` gives column norms without underflow (logistic fits
-scale ``X`` by them).
+scale ``X`` by them); :func:`require_finite` refuses NaN/inf in data, naming the
+argument and the positions (fits check their data with it).
 
 Examples
 --------
@@ -67,6 +68,7 @@ from .lstsq import solve_normal as solve_normal
 from .products import gram_block as gram_block
 from .products import product as product
 from .products import terms as terms
+from .runtime import require_finite as require_finite
 from .stable import expit as expit
 from .stable import stable_form as stable_form
 
@@ -79,6 +81,7 @@ __all__ = [
     "gram_block",
     "normal_system",
     "product",
+    "require_finite",
     "solve_normal",
     "stable_form",
     "terms",

@@ -97,7 +97,7 @@ def _lstsq(A: np.ndarray, b: np.ndarray, *, full: bool = False) -> Any:
     rank = n
     method = "QR"
     if rows >= n and n > 0:
-        Q, R, perm = sl.qr(As, mode="economic", pivoting=True)
+        Q, R, perm = sl.qr(As, mode="economic", pivoting=True, check_finite=False)
         diag = np.abs(np.diagonal(R))
         rank = int(np.count_nonzero(diag > eps * diag[0])) if diag[0] > 0 else 0
     if rank == n and rows >= n:
@@ -258,6 +258,11 @@ def solve_normal(blocks: Sequence[tuple[Any, ...]], *, full: bool = False) -> An
         A, b = A_parts[0], b_parts[0]
     else:
         A, b = np.vstack(A_parts), np.vstack(b_parts)
+    if not (np.isfinite(A).all() and np.isfinite(b).all()):
+        # A ValueError, as SciPy's: a generated function names the input that holds them.
+        raise ValueError(
+            "the stacked least-squares system contains NaN or inf (from the data, or an overflow)"
+        )
     if not full:
         return _lstsq(A, b)
     solution = _lstsq(A, b, full=True)

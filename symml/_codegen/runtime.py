@@ -217,6 +217,64 @@ def _input_error(names: Sequence[str], values: Sequence[Any]) -> ArgumentError |
     return None
 
 
+_SHOWN = 5  # positions listed in a message
+
+
+def _positions(mask: np.ndarray) -> str:
+    where = np.argwhere(mask)
+    shown = [str(int(p[0])) if len(p) == 1 else str(tuple(int(i) for i in p)) for p in where]
+    more = f" and {len(shown) - _SHOWN} more" if len(shown) > _SHOWN else ""
+    return ", ".join(shown[:_SHOWN]) + more
+
+
+def require_finite(
+    name: str, value: Any, fix: str, *, needs: str = "the fit needs finite numbers"
+) -> None:
+    """Raise ArgumentError when the numbers in ``value`` include NaN or inf.
+
+    Values that are not arrays of numbers are left to the caller's checks.
+
+    Examples
+    --------
+    >>> require_finite("X", [[1.0, float("nan")], [float("inf"), 2.0]], "drop those rows")
+    Traceback (most recent call last):
+    ...
+    symml.ArgumentError: X has 2 non-finite values (1 NaN, 1 inf) at (0, 1), (1, 0): ...
+    """
+    try:
+        a = np.asarray(value)
+    except (ValueError, TypeError):
+        return
+    if a.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(a)
+    count = int(np.count_nonzero(bad))
+    if not count:
+        return
+    nan = int(np.count_nonzero(np.isnan(a)))
+    kinds = ", ".join(f"{k} {label}" for k, label in ((nan, "NaN"), (count - nan, "inf")) if k)
+    word = "value" if count == 1 else "values"
+    where = "at index" if a.ndim == 1 else "at"
+    raise ArgumentError(
+        f"{name} has {count} non-finite {word} ({kinds}) {where} {_positions(bad)}: {needs}; {fix}"
+    )
+
+
+def _nonfinite_error(names: Sequence[str], values: Sequence[Any]) -> ArgumentError | None:
+    """The error for an input holding NaN or inf (None: all are finite)."""
+    for name, value in zip(names, values, strict=False):
+        try:
+            require_finite(
+                name,
+                value,
+                "replace them: drop the rows that hold them, or impute them",
+                needs="this computation (e.g. a least-squares solve) needs finite numbers",
+            )
+        except ArgumentError as error:
+            return error
+    return None
+
+
 def _broadcast_error(label: str, names: Sequence[str], values: Sequence[Any]) -> ShapeError | None:
     """The error for inputs whose shapes do not broadcast (None: they do)."""
     shapes = [np.shape(v) for v in values]
@@ -285,7 +343,7 @@ def guarded(
             raise error from None
         except ValueError:
             values = _values(pynames, args, kwargs)
-            error = _input_error(names, values)
+            error = _input_error(names, values) or _nonfinite_error(names, values)
             if error is None and broadcast:
                 error = _broadcast_error(label, names, values)
             if error is None:

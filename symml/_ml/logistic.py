@@ -30,13 +30,12 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .._codegen import column_scale, to_numpy
+from .._codegen import column_scale, require_finite, to_numpy
 from .._core import DEFAULT_BUDGET, ArgumentError, Deadline, Derivation, Step, bad_argument
 from .regression import (
     column_names,
     derive,
     overflow_note,
-    require_finite,
     rows_fix,
     stderr_notes,
 )

@@ -10,8 +10,8 @@ name                          what it gives
 ``derive``                    the matrix gradient or Hessian of a loss (square
                               matrices taken symmetric), within a budget; shared
                               with :mod:`symml._ml.logistic`
-:func:`require_finite`        refuse NaN/inf in fit data: the argument, the count and
-                              positions of the bad values, how to fix it (shared)
+:func:`rows_fix`              how to drop rows with NaN/inf from the data (the
+                              message of ``symml._codegen.require_finite``)
 :func:`stderr_notes`          notes, and a :class:`StandardErrorWarning`, for
                               standard errors or covariances that are NaN or inf
 ============================  ======================================================
@@ -49,7 +49,15 @@ import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from .._calculus import gradient, hessian
-from .._codegen import gram_block, normal_system, product, solve_normal, terms, to_numpy
+from .._codegen import (
+    gram_block,
+    normal_system,
+    product,
+    require_finite,
+    solve_normal,
+    terms,
+    to_numpy,
+)
 from .._core import (
     DEFAULT_BUDGET,
     ArgumentError,
@@ -72,7 +80,6 @@ __all__ = [
     "derive",
     "normal_equations",
     "overflow_note",
-    "require_finite",
     "rows_fix",
     "stderr_notes",
 ]
@@ -81,54 +88,12 @@ __all__ = [
 # --------------------------------------------------------------------------
 # Checks on fit data and on the standard errors a fit returns (shared with logistic)
 # --------------------------------------------------------------------------
-_SHOWN = 5  # positions listed in a message
-
-
 class StandardErrorWarning(UserWarning):
     """Standard errors or covariances of a fit are NaN or inf; ``fit.notes`` says why.
 
     The estimates themselves are still returned. Turn the warning into an
     error with ``warnings.simplefilter("error", StandardErrorWarning)``.
     """
-
-
-def _positions(mask: np.ndarray) -> str:
-    where = np.argwhere(mask)
-    shown = [str(int(p[0])) if len(p) == 1 else str(tuple(int(i) for i in p)) for p in where]
-    more = f" and {len(shown) - _SHOWN} more" if len(shown) > _SHOWN else ""
-    return ", ".join(shown[:_SHOWN]) + more
-
-
-def require_finite(name: str, value: Any, fix: str) -> None:
-    """Raise ArgumentError when the numbers in ``value`` include NaN or inf.
-
-    Values that are not arrays of numbers are left to the caller's checks.
-
-    Examples
-    --------
-    >>> require_finite("X", [[1.0, float("nan")], [float("inf"), 2.0]], "drop those rows")
-    Traceback (most recent call last):
-    ...
-    symml.ArgumentError: X has 2 non-finite values (1 NaN, 1 inf) at (0, 1), (1, 0): ...
-    """
-    try:
-        a = np.asarray(value)
-    except (ValueError, TypeError):
-        return
-    if a.dtype.kind not in "fc":
-        return
-    bad = ~np.isfinite(a)
-    count = int(np.count_nonzero(bad))
-    if not count:
-        return
-    nan = int(np.count_nonzero(np.isnan(a)))
-    kinds = ", ".join(f"{k} {label}" for k, label in ((nan, "NaN"), (count - nan, "inf")) if k)
-    word = "value" if count == 1 else "values"
-    where = "at index" if a.ndim == 1 else "at"
-    raise ArgumentError(
-        f"{name} has {count} non-finite {word} ({kinds}) {where} {_positions(bad)}: "
-        f"the fit needs finite numbers; {fix}"
-    )
 
 
 def rows_fix(names: Sequence[str]) -> str:
