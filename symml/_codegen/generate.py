@@ -446,6 +446,20 @@ def to_numpy(
     ...
     symml.ArgumentError: args=[x] is not valid: expr also depends on [y]; ...
 
+    A wrong call names the parameters by their symbols, and inputs whose
+    shapes do not broadcast name each shape (checked only when a call fails,
+    so correct calls pay nothing but one wrapper call):
+
+    >>> f = to_numpy(x * y, [x, y], name="area")
+    >>> f(1.0)
+    Traceback (most recent call last):
+    ...
+    symml.ArgumentError: area takes (x, y), one array per symbol in this order; got 1 ...
+    >>> f(np.ones(3), np.ones(4))
+    Traceback (most recent call last):
+    ...
+    symml.ShapeError: the inputs of area do not broadcast together: x has shape (3,), y ...
+
     A symbol whose name is not a usable Python identifier (or shadows a
     builtin, or starts with ``_``) becomes ``_arg<i>``; call positionally:
 

@@ -107,6 +107,12 @@ class LogisticRegression(Derivation):
         start : array_like, optional
             Starting weights (default zeros).
 
+        Raises
+        ------
+        ArgumentError
+            NaN or inf in ``X`` or ``y`` (named, with the positions), labels
+            outside ``[0, 1]``, wrong shapes, a singular Hessian.
+
         Returns
         -------
         LogisticFit

@@ -320,6 +320,20 @@ class NormalEquations(Derivation):
         args : sequence of symbols, optional
             The symbols the data stand for (default :meth:`default_args`).
 
+        Raises
+        ------
+        ArgumentError
+            Too few or too many arrays (the message lists the symbols); NaN
+            or inf in the data (the message names the argument, the count
+            and positions of the bad values, and how to drop those rows).
+
+        Warns
+        -----
+        StandardErrorWarning
+            Standard errors or covariances that are NaN or inf (no residual
+            degrees of freedom; columns so tiny that ``cov`` overflows); the
+            same text is in ``fit.notes``.
+
         Examples
         --------
         >>> import numpy as np, sympy as sp, symml
