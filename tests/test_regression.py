@@ -558,3 +558,14 @@ def test_logistic_fit_with_tiny_columns_scales_them_and_notes_the_covariance():
     huge = fit_logistic(LOGIT_X * np.array([1.0, 1e150]), LOGIT_Y)  # cov 1e-300: finite
     np.testing.assert_allclose(huge.params, plain.params / [1.0, 1e150], rtol=1e-9)
     assert huge.notes == ()
+
+
+def test_ridge_and_weighted_least_squares_with_one_feature():
+    xd, yd = np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 4.1, 5.9, 8.2])
+    ridge = normal_equations(OLS + lam * w.T * w, w).fit(xd[:, None], yd, 2.0)
+    np.testing.assert_allclose(ridge.params, [xd @ yd / (xd @ xd + 2.0)], rtol=1e-14)
+    weights = np.array([1.0, 2.0, 3.0, 4.0])
+    wls = normal_equations(r.T * DiagMatrix(v) * r, w).fit(xd[:, None], weights, yd)  # [X, v, y]
+    expected = (weights * xd) @ yd / ((weights * xd) @ xd)
+    np.testing.assert_allclose(wls.params, [expected], rtol=1e-14)
+    assert ridge.cov.shape == wls.cov.shape == (1, 1)
