@@ -148,7 +148,7 @@ class LogisticRegression(Derivation):
             cov = cov_s / np.outer(scale, scale)
         stderr = np.sqrt(np.diagonal(cov_s)) / scale
         causes = [] if np.all(np.isfinite(cov)) else [overflow_note(scale)]
-        notes = stderr_notes(stderr, cov, causes)
+        notes = stderr_notes(stderr, cov, causes, stacklevel=2)  # the caller of fit
         names = column_names(self.symbols[:1], [X])
         return LogisticFit(w / scale, stderr, cov, -float(f), it, converged, names, notes)
 

@@ -119,12 +119,15 @@ def overflow_note(scale: np.ndarray) -> str:
     )
 
 
-def stderr_notes(stderr: np.ndarray, cov: np.ndarray, causes: Sequence[str]) -> tuple[str, ...]:
+def stderr_notes(
+    stderr: np.ndarray, cov: np.ndarray, causes: Sequence[str], *, stacklevel: int
+) -> tuple[str, ...]:
     """Notes on non-finite standard errors or covariances; warns when there are any.
 
     ``causes``: what the fit knows about why (e.g. no residual degrees of
     freedom), listed first; a generic note is added when the arrays are not
-    finite and no cause was given.
+    finite and no cause was given. ``stacklevel`` counts from the caller of
+    this function (2: the caller's caller), as in ``warnings.warn``.
     """
     notes = list(causes)
     if not notes and not (np.all(np.isfinite(stderr)) and np.all(np.isfinite(cov))):
@@ -133,7 +136,7 @@ def stderr_notes(stderr: np.ndarray, cov: np.ndarray, causes: Sequence[str]) -> 
             "the estimates' uncertainty in float64; rescale the columns of X and refit"
         )
     if notes:
-        warnings.warn(StandardErrorWarning("; ".join(notes)), stacklevel=3)
+        warnings.warn(StandardErrorWarning("; ".join(notes)), stacklevel=stacklevel + 1)
     return tuple(notes)
 
 
@@ -446,7 +449,7 @@ class LeastSquaresFit:
             )
         elif not np.all(np.isfinite(cov)) and np.all(np.isfinite(stderr)):
             causes.append(overflow_note(solution.scale))
-        notes = stderr_notes(stderr, cov, causes)
+        notes = stderr_notes(stderr, cov, causes, stacklevel=3)  # the caller of fit
         return cls(
             x[:, 0],
             stderr,
