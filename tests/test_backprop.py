@@ -158,3 +158,32 @@ def test_backprop_takes_a_budget_and_explicit_verify_options():
         bp.verify(bogus=1)
     with pytest.raises(ArgumentError, match=r"budget=0 is not valid"):
         backprop({zs: ws * xs, L: zs**2}, [ws], budget=0)
+
+
+# -- one weight ------------------------------------------------------------------
+def test_one_weight_sigmoid_neuron_with_cross_entropy():
+    yhat = sp.Symbol("yhat", real=True)
+    graph = {u: w * x, yhat: expit(u), L: -t * sp.log(yhat) - (1 - t) * sp.log(1 - yhat)}
+    bp = backprop(graph, [w])
+    assert bp.adjoints[u] == yhat - t  # the error signal
+    assert bp.result == sp.Matrix([x * (expit(w * x) - t)])
+    assert bp.compare_with_direct() and bp.verify()
+    grad = bp.to_numpy()  # (w, t, x)
+    assert [str(s) for s in bp.default_args()] == ["w", "t", "x"]
+    value = grad(0.5, 1.0, 2.0)
+    assert value.shape == (1,)
+    np.testing.assert_allclose(value, [2.0 * (1 / (1 + np.exp(-1.0)) - 1.0)], rtol=1e-14)
+    assert grad(0.5, 1.0, np.array([1.0, 2.0, 3.0])).shape == (1, 3)
+    with pytest.raises(ArgumentError, match=r"takes \(w, t, x\), .*got 2 arguments: missing x$"):
+        grad(0.5, 1.0)
+
+
+def test_one_input_one_hidden_unit_network_against_finite_differences():
+    net = two_layer_network(1, 1, loss="cross_entropy")
+    bp = backprop(net)
+    assert len(net.params) == 4 and bp.result.shape == (4, 1)
+    args = list(net.params) + list(net.inputs)
+    loss_fn, grad_fn = to_numpy(bp.source, args), to_numpy(bp.result, args)
+    theta, data = np.array([0.3, -0.2, 0.7, 0.1]), [1.5, 1.0]
+    estimate = central_differences(lambda th: loss_fn(*th, *data), theta)
+    np.testing.assert_allclose(grad_fn(*theta, *data), estimate, rtol=1e-6, atol=1e-9)

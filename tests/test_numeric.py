@@ -444,8 +444,8 @@ def test_to_numpy_docstring_has_how_it_works_and_pitfalls():
 
 
 def test_scipy_is_in_the_namespace_only_when_used():
-    assert "scipy" not in to_numpy(sp.exp(x), [x]).__globals__
-    assert "scipy" in to_numpy(sp.erf(x), [x]).__globals__
+    assert "scipy" not in inspect.unwrap(to_numpy(sp.exp(x), [x])).__globals__
+    assert "scipy" in inspect.unwrap(to_numpy(sp.erf(x), [x])).__globals__
 
 
 # -- errors -------------------------------------------------------------------
@@ -957,3 +957,118 @@ def test_normal_equations_fit_uses_the_same_least_squares_solver():
     Xd = np.c_[np.arange(5.0), np.arange(5.0), np.ones(5)]
     with pytest.warns(RankDeficientWarning, match=r"rank 2 < 3"):
         assert ne.fit(Xd, 2 * np.arange(5.0) + 1).rank == 2
+
+
+# -- calling a generated function wrongly -----------------------------------------
+def test_a_missing_argument_names_the_parameters_as_the_user_knows_them():
+    grad = to_numpy(symml.gradient(x**2 * y, [x, y]), [x, y])
+    with pytest.raises(
+        ArgumentError,
+        match=r"^the gradient takes \(x, y\), one array per symbol in this order; "
+        r"got 1 argument: missing y$",
+    ) as info:
+        grad(1.0)
+    assert "symml_func" not in str(info.value)
+    with pytest.raises(ArgumentError, match=r"^the function made by to_numpy takes \(x, y\)"):
+        to_numpy(x * y, [x, y])(x=1.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda f: f(), r"got 0 arguments: missing lambda, y"),
+        (lambda f: f(1.0, 2.0, 3.0), r"got 3 arguments: 1 argument too many"),
+        (lambda f: f(1.0, z=2.0), r"got an unexpected keyword argument 'z': pass the arrays"),
+        (lambda f: f(1.0, 2.0, y=2.0), r"y was given twice \(by position and by keyword\)"),
+    ],
+)
+def test_wrong_argument_counts_and_keywords_are_argument_errors(call, match):
+    f = to_numpy(sp.Symbol("lambda") * y, [sp.Symbol("lambda"), y], name="score")
+    head = r"^score takes \(lambda, y\), one array per symbol in this order; "
+    with pytest.raises(ArgumentError, match=head + match):
+        call(f)
+
+
+def test_matrix_functions_name_their_array_parameters():
+    f = to_numpy(LOGISTIC_GRAD, [X, w, yv])
+    with pytest.raises(ArgumentError, match=r"takes \(X, w, y\).*got 2 arguments: missing y$"):
+        f(np.ones((3, 2)), np.ones(2))
+
+
+@pytest.mark.parametrize(
+    ("shapes", "match"),
+    [
+        (
+            [(3,), (4,)],
+            r"x has shape \(3,\), y has shape \(4,\); axis -1 \(counted from the right\) "
+            r"has sizes 3 \(x\), 4 \(y\)\. .*e\.g\. x\[:, None\] and y for a grid",
+        ),
+        (
+            [(2, 3), (3, 2)],
+            r"x has shape \(2, 3\), y has shape \(3, 2\); axis -1 .* 3 \(x\), 2 \(y\)",
+        ),
+    ],
+)
+def test_inputs_that_do_not_broadcast_are_shape_errors_naming_each_argument(shapes, match):
+    for expr in (x * y, sp.Matrix([x * y, x + 1]), x + 0 * y + 1):
+        f = to_numpy(expr, [x, y])
+        with pytest.raises(
+            ShapeError,
+            match=r"^the inputs of the function made by to_numpy do "
+            r"not broadcast together: " + match,
+        ):
+            f(*(np.ones(s) for s in shapes))
+
+
+def test_one_variable_functions_check_their_calls_too():
+    hess = to_numpy(symml.hessian((x - 3) ** 2, [x]), [x])
+    assert hess(np.array([0.0, 1.0])).shape == (1, 1, 2)
+    with pytest.raises(ArgumentError, match=r"^the hessian takes \(x\), .*got 2 arguments"):
+        hess(1.0, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "match"),
+    [
+        (
+            (np.array(["a"]), 1.0),
+            r"^x=<array of shape \(1,\)> is not valid: pass numbers \(got an array of dtype <U1\)$",
+        ),
+        (
+            (1.0, [[1.0, 2.0], [3.0]]),
+            r"^y is not a rectangular array of numbers \(.*\); pass rows of equal length",
+        ),
+    ],
+)
+def test_inputs_that_are_not_arrays_of_numbers_are_argument_errors(inputs, match):
+    for expr in (x * y, sp.Matrix([x * y, 2 * x])):
+        with pytest.raises(ArgumentError, match=match):
+            to_numpy(expr, [x, y])(*inputs)
+
+
+def test_errors_that_are_not_about_the_call_pass_through_unchanged():
+    f = to_numpy(sp.sqrt(x), [x])
+    with np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
+        f(-1.0)
+
+
+def test_wrapped_functions_keep_name_signature_and_source():
+    f = to_numpy(x * y, [x, y], name="prod")
+    assert f.__name__ == "prod"
+    assert str(inspect.signature(f)) == "(x, y)"
+    assert source(f).startswith("def prod(x, y):")
+
+
+def test_nan_in_a_generated_least_squares_solve_names_the_argument():
+    solve = to_numpy((X.T * X) ** -1 * X.T * yv, [X, yv])
+    Xd = np.c_[np.ones(4), [0.0, 1.0, 2.0, np.nan]]
+    with pytest.raises(
+        ArgumentError,
+        match=r"^X has 1 non-finite value \(1 NaN\) at \(3, 1\): this computation "
+        r"\(e\.g\. a least-squares solve\) needs finite numbers; replace them",
+    ):
+        solve(Xd, np.arange(4.0))
+    with pytest.raises(ArgumentError, match=r"^y has 2 non-finite values \(2 inf\) at index 0, 2"):
+        solve(np.ones((4, 1)), [np.inf, 1.0, -np.inf, 2.0])
+    with np.errstate(invalid="ignore"):  # scalar code computes with NaN, as NumPy does
+        assert np.isnan(to_numpy(x * y, [x, y])(np.nan, 1.0))

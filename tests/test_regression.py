@@ -408,3 +408,164 @@ def test_verify_rejects_unknown_options():
     with pytest.raises(ArgumentError, match=r"bogus=1 is not valid.*accepts"):
         normal_equations(OLS, w).verify(bogus=1)
     assert normal_equations(OLS, w).verify(points=1, seed=3)
+
+
+# -- bad data and degenerate standard errors ----------------------------------------
+ROWS_FIX = (
+    r"the fit needs finite numbers; drop the rows that hold them from every data array alike "
+    r"\(keep = np\.isfinite\(X\)\.all\(axis=1\) & np\.isfinite\(y\); fit\(X\[keep\], y\[keep\]\)\) "
+    r"or impute them$"
+)
+LINE_X = np.c_[np.ones(4), [0.0, 1, 2, 3]]
+LINE_Y = np.array([1.0, 3.1, 4.9, 7.0])
+
+
+def with_value(a, index, value):
+    out = np.array(a, dtype=float)
+    out[index] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    ("Xd", "yd", "match"),
+    [
+        (
+            with_value(LINE_X, (2, 1), np.nan),
+            LINE_Y,
+            r"^X has 1 non-finite value \(1 NaN\) at \(2, 1\): ",
+        ),
+        (
+            LINE_X,
+            with_value(LINE_Y, 1, np.inf),
+            r"^y has 1 non-finite value \(1 inf\) at index 1: ",
+        ),
+        (
+            with_value(with_value(LINE_X, (0, 0), -np.inf), (3, 1), np.nan),
+            LINE_Y,
+            r"^X has 2 non-finite values \(1 NaN, 1 inf\) at \(0, 0\), \(3, 1\): ",
+        ),
+    ],
+)
+def test_nan_and_inf_in_least_squares_data_name_the_argument_and_positions(ols, Xd, yd, match):
+    with pytest.raises(ArgumentError, match=match + ROWS_FIX):
+        ols.fit(Xd, yd)
+    with pytest.raises(ArgumentError, match=match):
+        ols.fit(pd.DataFrame(Xd), pd.Series(yd))
+
+
+def test_nan_in_a_ridge_penalty_names_the_penalty():
+    ridge = normal_equations(OLS + lam * w.T * w, w)
+    with pytest.raises(ArgumentError, match=r"^lambda has 1 non-finite value \(1 NaN\) at index "):
+        ridge.fit(LINE_X, LINE_Y, np.array([np.nan]))
+    with pytest.raises(
+        ArgumentError, match=r"lambda .*: the fit needs finite numbers; pass finite"
+    ):
+        ridge.fit(LINE_X, LINE_Y, np.nan)
+
+
+LOGIT_X = np.c_[np.ones(6), [0.0, 1, 2, 3, 4, 5]]
+LOGIT_Y = np.array([0.0, 0, 1, 0, 1, 1])
+
+
+@pytest.mark.parametrize(
+    ("Xd", "yd", "match"),
+    [
+        (
+            with_value(LOGIT_X, (3, 1), np.nan),
+            LOGIT_Y,
+            r"^X has 1 non-finite value \(1 NaN\) at \(3, 1\): ",
+        ),
+        (
+            with_value(LOGIT_X, (3, 1), np.inf),
+            LOGIT_Y,
+            r"^X has 1 non-finite value \(1 inf\) at \(3, 1\): ",
+        ),
+        (
+            LOGIT_X,
+            with_value(LOGIT_Y, 2, np.nan),
+            r"^y has 1 non-finite value \(1 NaN\) at index 2: ",
+        ),
+    ],
+)
+def test_nan_and_inf_in_logistic_data_name_the_argument_and_positions(Xd, yd, match):
+    with pytest.raises(ArgumentError, match=match + ROWS_FIX):
+        fit_logistic(Xd, yd)
+
+
+def test_as_many_rows_as_columns_gives_nan_standard_errors_with_a_note(ols):
+    with pytest.warns(UserWarning, match=r"no residual degrees of freedom \(2 data rows, rank 2\)"):
+        fit = ols.fit(LINE_X[:2], LINE_Y[:2])
+    np.testing.assert_allclose(fit.params, [1.0, 2.1])
+    assert fit.df_resid == 0 and np.isnan(fit.stderr).all() and np.isnan(fit.sigma2)
+    assert len(fit.notes) == 1 and "add rows or remove columns" in fit.notes[0]
+
+
+def test_tiny_columns_give_finite_standard_errors_and_a_note_on_cov(ols):
+    plain = ols.fit(LINE_X, LINE_Y)
+    assert plain.notes == ()
+    with pytest.warns(UserWarning, match=r"cov overflows float64 \(inf entries\).*rescale X"):
+        tiny = ols.fit(LINE_X * 1e-200, LINE_Y)
+    np.testing.assert_allclose(tiny.params, plain.params * 1e200, rtol=1e-12)
+    np.testing.assert_allclose(tiny.stderr, plain.stderr * 1e200, rtol=1e-12)
+    assert np.isinf(tiny.cov).all() and tiny.sigma2 == pytest.approx(plain.sigma2, rel=1e-12)
+    assert tiny.rank == 2 and len(tiny.notes) == 1
+
+
+# -- one feature, one weight --------------------------------------------------------
+def test_least_squares_with_one_feature_is_the_closed_form(ols):
+    xd, yd = np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 4.1, 5.9, 8.2])
+    fit = ols.fit(xd[:, None], yd)
+    slope = xd @ yd / (xd @ xd)
+    sigma2 = np.sum((yd - slope * xd) ** 2) / 3
+    np.testing.assert_allclose(fit.params, [slope], rtol=1e-14)
+    np.testing.assert_allclose(fit.stderr, [np.sqrt(sigma2 / (xd @ xd))], rtol=1e-12)
+    assert fit.cov.shape == (1, 1) and fit.rank == 1 and fit.df_resid == 3
+    assert ols.to_numpy()(xd[:, None], yd) == pytest.approx([slope])
+    res = sm.OLS(yd, xd[:, None]).fit()
+    np.testing.assert_allclose(fit.stderr, res.bse, rtol=1e-12)
+
+
+def test_logistic_regression_with_one_weight_matches_statsmodels():
+    xd = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0, 0.0, 1.5])
+    yd = np.array([0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0])
+    fit = fit_logistic(xd[:, None], yd)
+    res = sm.Logit(yd, xd[:, None]).fit(disp=0, tol=1e-12)
+    assert fit.converged and fit.params.shape == (1,) and fit.cov.shape == (1, 1)
+    np.testing.assert_allclose(fit.params, res.params, rtol=1e-9)
+    np.testing.assert_allclose(fit.stderr, res.bse, rtol=1e-9)
+    assert fit.loglike == pytest.approx(res.llf, rel=1e-12) and fit.notes == ()
+    # the score is zero at the estimate: sum x (y - sigma(w x)) = 0
+    assert xd @ (yd - sc.expit(fit.params[0] * xd)) == pytest.approx(0.0, abs=1e-10)
+
+
+def test_fit_with_missing_or_extra_data_names_the_symbols(ols):
+    head = r"^NormalEquations\.fit takes \(X, y\), one array per symbol in this order; "
+    with pytest.raises(ArgumentError, match=head + r"got 1 argument: missing y$"):
+        ols.fit(LINE_X)
+    with pytest.raises(ArgumentError, match=head + r"got 3 arguments: 1 argument too many$"):
+        ols.fit(LINE_X, LINE_Y, LINE_Y)
+
+
+def test_logistic_fit_with_tiny_columns_scales_them_and_notes_the_covariance():
+    plain = fit_logistic(LOGIT_X, LOGIT_Y)
+    assert plain.notes == ()
+    with pytest.warns(UserWarning, match=r"cov overflows float64 \(inf entries\).*rescale X"):
+        tiny = fit_logistic(LOGIT_X * 1e-200, LOGIT_Y)
+    assert tiny.converged and len(tiny.notes) == 1 and np.isinf(tiny.cov).all()
+    np.testing.assert_allclose(tiny.params, plain.params * 1e200, rtol=1e-9)
+    np.testing.assert_allclose(tiny.stderr, plain.stderr * 1e200, rtol=1e-9)
+    assert tiny.loglike == pytest.approx(plain.loglike, rel=1e-12)
+    huge = fit_logistic(LOGIT_X * np.array([1.0, 1e150]), LOGIT_Y)  # cov 1e-300: finite
+    np.testing.assert_allclose(huge.params, plain.params / [1.0, 1e150], rtol=1e-9)
+    assert huge.notes == ()
+
+
+def test_ridge_and_weighted_least_squares_with_one_feature():
+    xd, yd = np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 4.1, 5.9, 8.2])
+    ridge = normal_equations(OLS + lam * w.T * w, w).fit(xd[:, None], yd, 2.0)
+    np.testing.assert_allclose(ridge.params, [xd @ yd / (xd @ xd + 2.0)], rtol=1e-14)
+    weights = np.array([1.0, 2.0, 3.0, 4.0])
+    wls = normal_equations(r.T * DiagMatrix(v) * r, w).fit(xd[:, None], weights, yd)  # [X, v, y]
+    expected = (weights * xd) @ yd / ((weights * xd) @ xd)
+    np.testing.assert_allclose(wls.params, [expected], rtol=1e-14)
+    assert ridge.cov.shape == wls.cov.shape == (1, 1)

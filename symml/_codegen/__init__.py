@@ -12,7 +12,9 @@ module                             what it holds
 :mod:`.products`                   products as factor lists; the normal-equation pattern
 :mod:`.lstsq`                      the least-squares runtime (QR, never ``X^T X``)
 :mod:`.source`, :mod:`.runtime`    printing, compiling and documenting the generated
-                                   source; the helpers it calls
+                                   source; the helpers it calls; clear errors for
+                                   wrong calls (missing arguments, shapes that do
+                                   not broadcast), checked only when a call fails
 =================================  ======================================================
 
 Output shapes
@@ -39,7 +41,10 @@ This ``__init__`` is the package's interface: other symml packages import from
 here, never from its modules. ``symml._ml`` uses the least-squares runtime:
 :func:`terms`, :func:`product` and :func:`gram_block` read the normal
 equations symbolically, :func:`normal_system` compiles their blocks and
-:func:`solve_normal` solves them (``full=True`` for standard errors).
+:func:`solve_normal` solves them (``full=True`` for standard errors);
+:func:`column_scale` gives column norms without underflow (logistic fits
+scale ``X`` by them); :func:`require_finite` refuses NaN/inf in data, naming the
+argument and the positions (fits check their data with it).
 
 Examples
 --------
@@ -58,10 +63,12 @@ from .._core import hooks as _hooks
 from .generate import normal_system as normal_system
 from .generate import to_numpy as to_numpy
 from .lstsq import RankDeficientWarning as RankDeficientWarning
+from .lstsq import column_scale as column_scale
 from .lstsq import solve_normal as solve_normal
 from .products import gram_block as gram_block
 from .products import product as product
 from .products import terms as terms
+from .runtime import require_finite as require_finite
 from .stable import expit as expit
 from .stable import stable_form as stable_form
 
@@ -69,10 +76,12 @@ _hooks.provide("to_numpy", to_numpy)
 
 __all__ = [
     "RankDeficientWarning",
+    "column_scale",
     "expit",
     "gram_block",
     "normal_system",
     "product",
+    "require_finite",
     "solve_normal",
     "stable_form",
     "terms",

@@ -31,6 +31,7 @@ from .source import (
     _definition_rhs,
     _function_name,
     _Header,
+    _label,
     _Printer,
     _pynames,
     _unsupported,
@@ -272,10 +273,16 @@ def to_numpy(
         something that is not a Symbol or MatrixSymbol; ``expr`` contains a
         function with no NumPy/SciPy equivalent, an undefined function, or
         an unevaluated Derivative or Integral.
+        (When the function is called.) A missing or extra argument, or an
+        unknown keyword: the message lists the parameters by the symbols'
+        names, e.g. ``the gradient takes (x, y), ...; got 1 argument:
+        missing y``.
     ShapeError
         (When the function is called.) An array does not fit its
         ``MatrixSymbol``: the message names the argument, both shapes and
-        the dimension that disagrees.
+        the dimension that disagrees. Inputs whose shapes do not broadcast:
+        the message gives each argument's shape and the axis that disagrees.
+        These checks run only when a call fails (no cost otherwise).
 
     Matrix expressions
     ------------------
@@ -439,6 +446,20 @@ def to_numpy(
     ...
     symml.ArgumentError: args=[x] is not valid: expr also depends on [y]; ...
 
+    A wrong call names the parameters by their symbols, and inputs whose
+    shapes do not broadcast name each shape (checked only when a call fails,
+    so correct calls pay nothing but one wrapper call):
+
+    >>> f = to_numpy(x * y, [x, y], name="area")
+    >>> f(1.0)
+    Traceback (most recent call last):
+    ...
+    symml.ArgumentError: area takes (x, y), one array per symbol in this order; got 1 ...
+    >>> f(np.ones(3), np.ones(4))
+    Traceback (most recent call last):
+    ...
+    symml.ShapeError: the inputs of area do not broadcast together: x has shape (3,), y ...
+
     A symbol whose name is not a usable Python identifier (or shadows a
     builtin, or starts with ``_``) becomes ``_arg<i>``; call positionally:
 
@@ -523,17 +544,21 @@ def to_numpy(
         prologue=_prologue(params),
         complex_test=" or ".join(f'{p.pyname}.dtype.kind == "c"' for p in params),
         plain_args=names,
+        label=_label(expr, name),
     )
     return _build(head, obj, main, fallback)
 
 
-def normal_system(expr: Any, args: Any) -> Callable[..., tuple[tuple[Any, ...], ...]]:
+def normal_system(
+    expr: Any, args: Any, *, name: str = "normal_system"
+) -> Callable[..., tuple[tuple[Any, ...], ...]]:
     """The blocks of the stacked least-squares problem behind ``Eq(w, M**-1 * N)``.
 
     A compiled ``system(*arrays)`` returning the blocks that
     :func:`~.lstsq.solve_normal` takes; ``NormalEquations.fit`` solves them
     with ``full=True`` for standard errors. Raises ArgumentError when the
-    expression is not a normal-equation solution.
+    expression is not a normal-equation solution. ``name`` is what messages
+    about a wrong call call it (``NormalEquations.fit``).
 
     Examples
     --------
@@ -554,5 +579,5 @@ def normal_system(expr: Any, args: Any) -> Callable[..., tuple[tuple[Any, ...], 
     symbols = _as_symbols(args)
     obj = _definition_rhs(obj, symbols)
     return matrix_to_numpy(
-        obj, symbols, cse=True, stable=True, name="normal_system", value=expr, blocks_only=True
+        obj, symbols, cse=True, stable=True, name=name, value=expr, blocks_only=True
     )

@@ -25,7 +25,7 @@ import numpy as np
 from .._core import ArgumentError, bad_argument
 from .runtime import _Shown
 
-__all__ = ["RankDeficientWarning", "solve_normal"]
+__all__ = ["RankDeficientWarning", "column_scale", "solve_normal"]
 
 
 class RankDeficientWarning(UserWarning):
@@ -57,8 +57,25 @@ class _LstsqSolution(NamedTuple):
     x: np.ndarray  # (n, q)
     rank: int
     method: str
-    unscaled_cov: np.ndarray  # (A^T A)^{-1}, or its pseudo-inverse when rank deficient
+    unscaled_cov: np.ndarray  # (A^T A)^{-1}, or its pseudo-inverse (inf where it overflows)
     residuals: np.ndarray  # b - A x, all rows, (rows, q)
+    unscaled_sd: np.ndarray  # sqrt(diag(unscaled_cov)) from the scaled problem: no overflow
+    scale: np.ndarray  # the column norms the problem was scaled by
+
+
+def column_scale(A: np.ndarray) -> np.ndarray:
+    """The Euclidean norms of the columns of ``A`` (1 for a zero column), without underflow.
+
+    Examples
+    --------
+    >>> column_scale(np.array([[3e-200, 0.0], [4e-200, 0.0]])).tolist()
+    [5e-200, 1.0]
+    """
+    big = np.max(np.abs(A), axis=0, initial=0.0)  # first: squares of 1e-200 underflow
+    big = np.where(big > 0, big, 1.0)
+    Ab = A / big
+    norms = big * np.sqrt(np.einsum("ij,ij->j", Ab.conj(), Ab).real)
+    return np.where(norms > 0, norms, 1.0)
 
 
 def _lstsq(A: np.ndarray, b: np.ndarray, *, full: bool = False) -> Any:
@@ -74,14 +91,13 @@ def _lstsq(A: np.ndarray, b: np.ndarray, *, full: bool = False) -> Any:
     import scipy.linalg as sl
 
     rows, n = A.shape
-    norms = np.sqrt(np.einsum("ij,ij->j", A.conj(), A).real)
-    scale = np.where(norms > 0, norms, 1.0)
+    scale = column_scale(A)
     As = A / scale
     eps = np.finfo(float).eps * max(rows, n, 1)
     rank = n
     method = "QR"
     if rows >= n and n > 0:
-        Q, R, perm = sl.qr(As, mode="economic", pivoting=True)
+        Q, R, perm = sl.qr(As, mode="economic", pivoting=True, check_finite=False)
         diag = np.abs(np.diagonal(R))
         rank = int(np.count_nonzero(diag > eps * diag[0])) if diag[0] > 0 else 0
     if rank == n and rows >= n:
@@ -116,7 +132,10 @@ def _lstsq(A: np.ndarray, b: np.ndarray, *, full: bool = False) -> Any:
     x = xs / scale[:, None]
     if not full:
         return x
-    return _LstsqSolution(x, rank, method, cov_s / np.outer(scale, scale), b - A @ x)
+    with np.errstate(over="ignore", divide="ignore"):  # an overflow is inf, reported by fits
+        unscaled = cov_s / np.outer(scale, scale)
+        sd = np.sqrt(np.diagonal(cov_s).real) / scale
+    return _LstsqSolution(x, rank, method, unscaled, b - A @ x, sd, scale)
 
 
 def _whitener(kind: str | None, W: Any, label: str) -> Callable[[np.ndarray], np.ndarray]:
@@ -239,6 +258,11 @@ def solve_normal(blocks: Sequence[tuple[Any, ...]], *, full: bool = False) -> An
         A, b = A_parts[0], b_parts[0]
     else:
         A, b = np.vstack(A_parts), np.vstack(b_parts)
+    if not (np.isfinite(A).all() and np.isfinite(b).all()):
+        # A ValueError, as SciPy's: a generated function names the input that holds them.
+        raise ValueError(
+            "the stacked least-squares system contains NaN or inf (from the data, or an overflow)"
+        )
     if not full:
         return _lstsq(A, b)
     solution = _lstsq(A, b, full=True)

@@ -29,6 +29,7 @@ from .source import (
     _check_printable,
     _function_name,
     _Header,
+    _label,
     _pynames,
 )
 
@@ -192,5 +193,7 @@ def matrix_to_numpy(
         prologue=[_bind_line(symbols, dims, targets)],
         complex_test=f"_iscomplex({_call_list(arg_names)})",
         plain_args=_call_list(targets),
+        label=_label(value, name),
+        broadcast=False,
     )
     return _build(head, obj, main, plain)

@@ -4,16 +4,27 @@ Scalar code: :func:`_expand`, :func:`_result_type_many`. Matrix-expression
 code: :func:`_bind` (convert the arguments, check their shapes, bind the
 symbolic sizes), :func:`_solve`, :func:`_logdet`, :func:`_explicit`,
 :func:`_iscomplex`. The least-squares runtime is in :mod:`.lstsq`.
+
+Clear errors from calls, at no cost on the fast path: :func:`guarded` wraps
+every compiled function; a call goes straight through, and only when Python
+or NumPy raises is the call examined. A wrong number of arguments (or an
+unknown keyword) becomes an :class:`~symml.ArgumentError` naming the
+parameters as the user knows them (the symbols' names, not the generated
+``_arg0`` or ``symml_func``); inputs whose shapes do not broadcast become a
+:class:`~symml.ShapeError` naming each argument and its shape. Any other
+error passes through unchanged.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from .._core import ArgumentError, ShapeError, bad_argument
+from .._core import ArgumentError, ShapeError, SymmlError, bad_argument
 
 
 class _Shown:
@@ -150,3 +161,195 @@ def _logdet(A: np.ndarray) -> Any:
 def _explicit(rows: Any) -> np.ndarray:
     out = np.array(rows)
     return out.astype(np.float64) if out.dtype.kind in "biu" else out
+
+
+# ---------------------------------------------------------------------------
+# Errors of calls
+# ---------------------------------------------------------------------------
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
+
+def _arity_error(
+    label: str, names: Sequence[str], pynames: Sequence[str], args: tuple, kwargs: dict
+) -> ArgumentError | None:
+    """The error for a call whose arguments do not match the parameters (None: they do)."""
+    shown = f"({', '.join(names)})"
+    head = f"{label} takes {shown}, one array per symbol in this order"
+    got = f"got {_plural(len(args) + len(kwargs), 'argument')}"
+    unknown = [k for k in kwargs if k not in pynames]
+    if unknown:
+        fix = "pass the arrays positionally"
+        return ArgumentError(f"{head}; got an unexpected keyword argument {unknown[0]!r}: {fix}")
+    twice = [k for k in kwargs if k in pynames[: len(args)]]
+    if twice:
+        i = list(pynames).index(twice[0])
+        return ArgumentError(f"{head}; {names[i]} was given twice (by position and by keyword)")
+    if len(args) > len(names):
+        extra = len(args) - len(names)
+        return ArgumentError(f"{head}; {got}: {_plural(extra, 'argument')} too many")
+    given = set(pynames[: len(args)]) | set(kwargs)
+    missing = [n for n, p in zip(names, pynames, strict=True) if p not in given]
+    if missing:
+        return ArgumentError(f"{head}; {got}: missing {', '.join(missing)}")
+    return None
+
+
+def _values(pynames: Sequence[str], args: tuple, kwargs: dict) -> list[Any]:
+    """The arguments of a call whose arity is right, in parameter order."""
+    return list(args) + [kwargs[p] for p in pynames[len(args) :] if p in kwargs]
+
+
+def _input_error(names: Sequence[str], values: Sequence[Any]) -> ArgumentError | None:
+    """The error for an input that is not an array of numbers (None: all are)."""
+    for name, value in zip(names, values, strict=False):
+        try:
+            a = np.asarray(value)
+        except (ValueError, TypeError) as exc:
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return ArgumentError(
+                f"{name} is not a rectangular array of numbers ({why}); pass rows of equal "
+                "length, or one array"
+            )
+        if a.dtype.kind not in "biufc":
+            fix = f"pass numbers (got an array of dtype {a.dtype})"
+            return ArgumentError(bad_argument(name, _Shown(a), fix))
+    return None
+
+
+_SHOWN = 5  # positions listed in a message
+
+
+def _positions(mask: np.ndarray) -> str:
+    where = np.argwhere(mask)
+    shown = [str(int(p[0])) if len(p) == 1 else str(tuple(int(i) for i in p)) for p in where]
+    more = f" and {len(shown) - _SHOWN} more" if len(shown) > _SHOWN else ""
+    return ", ".join(shown[:_SHOWN]) + more
+
+
+def require_finite(
+    name: str, value: Any, fix: str, *, needs: str = "the fit needs finite numbers"
+) -> None:
+    """Raise ArgumentError when the numbers in ``value`` include NaN or inf.
+
+    Values that are not arrays of numbers are left to the caller's checks.
+
+    Examples
+    --------
+    >>> require_finite("X", [[1.0, float("nan")], [float("inf"), 2.0]], "drop those rows")
+    Traceback (most recent call last):
+    ...
+    symml.ArgumentError: X has 2 non-finite values (1 NaN, 1 inf) at (0, 1), (1, 0): ...
+    """
+    try:
+        a = np.asarray(value)
+    except (ValueError, TypeError):
+        return
+    if a.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(a)
+    count = int(np.count_nonzero(bad))
+    if not count:
+        return
+    nan = int(np.count_nonzero(np.isnan(a)))
+    kinds = ", ".join(f"{k} {label}" for k, label in ((nan, "NaN"), (count - nan, "inf")) if k)
+    word = "value" if count == 1 else "values"
+    where = "at index" if a.ndim == 1 else "at"
+    raise ArgumentError(
+        f"{name} has {count} non-finite {word} ({kinds}) {where} {_positions(bad)}: {needs}; {fix}"
+    )
+
+
+def _nonfinite_error(names: Sequence[str], values: Sequence[Any]) -> ArgumentError | None:
+    """The error for an input holding NaN or inf (None: all are finite)."""
+    for name, value in zip(names, values, strict=False):
+        try:
+            require_finite(
+                name,
+                value,
+                "replace them: drop the rows that hold them, or impute them",
+                needs="this computation (e.g. a least-squares solve) needs finite numbers",
+            )
+        except ArgumentError as error:
+            return error
+    return None
+
+
+def _broadcast_error(label: str, names: Sequence[str], values: Sequence[Any]) -> ShapeError | None:
+    """The error for inputs whose shapes do not broadcast (None: they do)."""
+    shapes = [np.shape(v) for v in values]
+    try:
+        np.broadcast_shapes(*shapes)
+        return None
+    except ValueError:
+        pass
+    named = list(zip(names, shapes, strict=False))
+    each = ", ".join(f"{n} has shape {s}" for n, s in named)
+    ndim = max(len(s) for s in shapes)
+    conflict = ""
+    for axis in range(1, ndim + 1):
+        sizes = {n: s[-axis] for n, s in named if len(s) >= axis and s[-axis] != 1}
+        if len(set(sizes.values())) > 1:
+            parts = ", ".join(f"{v} ({n})" for n, v in sizes.items())
+            conflict = f"; axis {-axis} (counted from the right) has sizes {parts}"
+            break
+    a, b = (names[0], names[1]) if len(names) > 1 else ("x", "y")
+    return ShapeError(
+        f"the inputs of {label} do not broadcast together: {each}{conflict}. On each axis "
+        f"(from the right) the sizes must be equal or 1: pass arrays of the same shape, or "
+        f"e.g. {a}[:, None] and {b} for a grid of all pairs"
+    )
+
+
+def guarded(
+    func: Callable[..., Any], params: Sequence[tuple[str, str]], label: str, *, broadcast: bool
+) -> Callable[..., Any]:
+    """``func`` with its call errors translated (see the module docstring, last paragraph).
+
+    ``params`` holds ``(name the user knows, Python parameter name)`` per
+    parameter; ``label`` names the function in messages (``"the gradient"``);
+    ``broadcast``: the inputs are broadcast together (scalar code), so a
+    NumPy broadcasting error is explained. Inputs that are not arrays of
+    numbers (ragged lists, strings) are an ArgumentError naming the argument.
+    The wrapper keeps ``func``'s name, docstring, signature and source
+    (``inspect`` follows ``__wrapped__``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def f(x, y):
+    ...     return np.asarray(x) + y
+    >>> g = guarded(f, [("x", "x"), ("y", "y")], "f", broadcast=True)
+    >>> g(np.ones(2), 1.0)
+    array([2., 2.])
+    >>> g(1.0)
+    Traceback (most recent call last):
+    ...
+    symml.ArgumentError: f takes (x, y), one array per symbol in this order; got 1 argument: ...
+    """
+    names = tuple(n for n, _ in params)
+    pynames = tuple(p for _, p in params)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SymmlError:
+            raise
+        except TypeError:
+            error: Exception | None = _arity_error(label, names, pynames, args, kwargs)
+            error = error or _input_error(names, _values(pynames, args, kwargs))
+            if error is None:
+                raise
+            raise error from None
+        except ValueError:
+            values = _values(pynames, args, kwargs)
+            error = _input_error(names, values) or _nonfinite_error(names, values)
+            if error is None and broadcast:
+                error = _broadcast_error(label, names, values)
+            if error is None:
+                raise
+            raise error from None
+
+    functools.update_wrapper(call, func)
+    call.__signature__ = inspect.signature(func)  # type: ignore[attr-defined]
+    return call

@@ -23,7 +23,7 @@ import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import SciPyPrinter
 
-from .._core import ArgumentError, bad_argument
+from .._core import ArgumentError, Derivation, bad_argument
 from . import runtime
 from .lstsq import solve_normal
 from .stable import expit
@@ -207,6 +207,15 @@ def _function_name(name: str | None) -> tuple[str, str]:
     return name, ident
 
 
+def _label(expr: Any, name: str | None) -> str:
+    """What error messages call the generated function: its name, or what was derived."""
+    if name is not None:
+        return name
+    if isinstance(expr, Derivation):
+        return f"the {expr.kind}"
+    return "the function made by to_numpy"
+
+
 def _indent(lines: Iterable[str], n: int = 4) -> list[str]:
     pad = " " * n
     return [pad + line for line in lines]
@@ -272,6 +281,8 @@ class _Header(NamedTuple):
     prologue: list[str]  # lines converting the inputs
     complex_test: str  # when ``_plain`` (the formula as written) is taken
     plain_args: str  # what ``_plain`` is called with
+    label: str = "the function made by to_numpy"  # what messages call it
+    broadcast: bool = True  # the inputs are broadcast together (scalar code)
 
 
 def _build(head: _Header, obj: sp.Basic, main: _Body, plain: _Body | None) -> Callable[..., Any]:
@@ -293,7 +304,8 @@ def _build(head: _Header, obj: sp.Basic, main: _Body, plain: _Body | None) -> Ca
     func.__name__ = head.name
     func.__qualname__ = head.name
     func.__doc__ = _docstring(sig, obj, head.params, source, plain=plain is not None)
-    return func
+    params = [(p.symbol.name, p.pyname) for p in head.params]
+    return runtime.guarded(func, params, head.label, broadcast=head.broadcast)
 
 
 def _compile(source: str, ident: str, modules: set[str]) -> Callable[..., Any]:

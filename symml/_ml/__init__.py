@@ -3,7 +3,8 @@
 ==================  ===============================================================
 module              holds
 ==================  ===============================================================
-``regression``      ``normal_equations``, ``NormalEquations``, ``LeastSquaresFit``
+``regression``      ``normal_equations``, ``NormalEquations``, ``LeastSquaresFit``,
+                    ``StandardErrorWarning`` (checks on fit data and standard errors)
 ``logistic``        ``logistic_regression``, ``fit_logistic``, ``LogisticFit``
 ``backpropagation`` ``backprop``, ``ComputationGraph``, ``two_layer_network``
 ==================  ===============================================================
@@ -22,6 +23,7 @@ from .logistic import fit_logistic as fit_logistic
 from .logistic import logistic_regression as logistic_regression
 from .regression import LeastSquaresFit as LeastSquaresFit
 from .regression import NormalEquations as NormalEquations
+from .regression import StandardErrorWarning as StandardErrorWarning
 from .regression import normal_equations as normal_equations
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "LogisticFit",
     "LogisticRegression",
     "NormalEquations",
+    "StandardErrorWarning",
     "backprop",
     "fit_logistic",
     "logistic_regression",

@@ -30,9 +30,15 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .._codegen import to_numpy
+from .._codegen import column_scale, require_finite, to_numpy
 from .._core import DEFAULT_BUDGET, ArgumentError, Deadline, Derivation, Step, bad_argument
-from .regression import column_names, derive
+from .regression import (
+    column_names,
+    derive,
+    overflow_note,
+    rows_fix,
+    stderr_notes,
+)
 
 __all__ = [
     "ConvergenceWarning",
@@ -83,8 +89,10 @@ class LogisticRegression(Derivation):
         Each iteration evaluates the generated ``newton_step`` (one pass
         shares ``X @ w`` and the sigmoid between gradient and Hessian and
         solves ``H d = g`` by LU); a step that increases the loss is halved
-        until it does not (damped Newton). Stops when
-        ``max|dw| <= tol * (1 + max|w|)``.
+        until it does not (damped Newton). Newton runs on ``X`` with its
+        columns scaled to unit norm (weights ``w * norms``, the same loss), so
+        tiny or huge columns neither underflow nor overflow; it stops when
+        ``max|dw| <= tol * (1 + max|w|)`` in those scaled weights.
 
         Parameters
         ----------
@@ -98,6 +106,12 @@ class LogisticRegression(Derivation):
             likelihood has no maximum).
         start : array_like, optional
             Starting weights (default zeros).
+
+        Raises
+        ------
+        ArgumentError
+            NaN or inf in ``X`` or ``y`` (named, with the positions), labels
+            outside ``[0, 1]``, wrong shapes, a singular Hessian.
 
         Returns
         -------
@@ -114,56 +128,86 @@ class LogisticRegression(Derivation):
         import scipy.linalg as sl
 
         step, loss, hessian = _compiled(self)
-        singular = (
-            "the Hessian X.T*diag(s*(1 - s))*X is singular: remove collinear columns "
-            "(or the classes are separated)"
-        )
-        Xa = np.asarray(X, dtype=float)
-        ya = np.asarray(y, dtype=float)
-        if Xa.ndim != 2:
-            raise ArgumentError(bad_argument("X", X, "pass a 2-D design matrix (m, n)"))
-        if ya.ndim != 1 or ya.shape[0] != Xa.shape[0]:
-            raise ArgumentError(
-                bad_argument("y", y, f"pass {Xa.shape[0]} labels, one per row of X, as 1-D")
-            )
-        if np.any((ya < 0) | (ya > 1)) or not np.all(np.isfinite(ya)):
-            raise ArgumentError(bad_argument("y", y, "labels must lie in [0, 1] (0/1 outcomes)"))
-        w = np.zeros(Xa.shape[1]) if start is None else np.asarray(start, dtype=float).copy()
-        f = loss(Xa, ya, w)
-        converged = False
-        it = 0
-        for it in range(1, max_iter + 1):  # noqa: B007
-            try:
-                w_new = step(Xa, ya, w)
-            except np.linalg.LinAlgError:
-                raise ArgumentError(bad_argument("X", X, singular)) from None
-            f_new = loss(Xa, ya, w_new)
-            t = 1.0
-            while not f_new <= f + 1e-12 * abs(f) and t > 1e-10:
-                t /= 2
-                w_new = w + t * (step(Xa, ya, w) - w)
-                f_new = loss(Xa, ya, w_new)
-            delta = np.max(np.abs(w_new - w))
-            w, f = w_new, f_new
-            if delta <= tol * (1 + np.max(np.abs(w))):
-                converged = True
-                break
-        if not converged:
-            warnings.warn(
-                ConvergenceWarning(
-                    f"Newton's method did not converge in {max_iter} iterations (last step "
-                    f"{delta:.3g}); if the classes are separable the likelihood has no "
-                    "maximum: the weights grow without bound"
-                ),
-                stacklevel=2,
-            )
-        H = hessian(Xa, ya, w)
+        Xa, ya = _checked_data(X, y)
+        # Newton on X with unit-norm columns (the same loss for w * scale): tiny or huge
+        # columns (X * 1e-200) neither underflow the Hessian nor overflow the step.
+        scale = column_scale(Xa)
+        Xs = Xa / scale
+        w = np.zeros(Xa.shape[1]) if start is None else np.asarray(start, dtype=float) * scale
         try:
-            cov = sl.cho_solve(sl.cho_factor(H), np.eye(len(w)))
+            w, f, it, converged = _newton(step, loss, Xs, ya, w, tol=tol, max_iter=max_iter)
+            H = hessian(Xs, ya, w)
+            cov_s = sl.cho_solve(sl.cho_factor(H), np.eye(len(w)))
         except np.linalg.LinAlgError:
-            raise ArgumentError(bad_argument("X", X, singular)) from None
+            fix = (
+                "the Hessian X.T*diag(s*(1 - s))*X is singular: remove collinear columns "
+                "(or the classes are separated)"
+            )
+            raise ArgumentError(bad_argument("X", X, fix)) from None
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            cov = cov_s / np.outer(scale, scale)
+        stderr = np.sqrt(np.diagonal(cov_s)) / scale
+        causes = [] if np.all(np.isfinite(cov)) else [overflow_note(scale)]
+        notes = stderr_notes(stderr, cov, causes, stacklevel=2)  # the caller of fit
         names = column_names(self.symbols[:1], [X])
-        return LogisticFit(w, np.sqrt(np.diagonal(cov)), cov, -float(f), it, converged, names)
+        return LogisticFit(w / scale, stderr, cov, -float(f), it, converged, names, notes)
+
+
+def _checked_data(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``y`` as float arrays, checked: finite, 2-D and 1-D, labels in [0, 1]."""
+    Xa = np.asarray(X, dtype=float)
+    ya = np.asarray(y, dtype=float)
+    for label, arr in (("X", Xa), ("y", ya)):
+        require_finite(label, arr, rows_fix(["X", "y"]))
+    if Xa.ndim != 2:
+        raise ArgumentError(bad_argument("X", X, "pass a 2-D design matrix (m, n)"))
+    if ya.ndim != 1 or ya.shape[0] != Xa.shape[0]:
+        raise ArgumentError(
+            bad_argument("y", y, f"pass {Xa.shape[0]} labels, one per row of X, as 1-D")
+        )
+    if np.any((ya < 0) | (ya > 1)):
+        raise ArgumentError(bad_argument("y", y, "labels must lie in [0, 1] (0/1 outcomes)"))
+    return Xa, ya
+
+
+def _newton(
+    step: Callable[..., Any],
+    loss: Callable[..., Any],
+    X: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    *,
+    tol: float,
+    max_iter: int,
+) -> tuple[np.ndarray, float, int, bool]:
+    """Damped Newton from ``w``: (weights, loss, iterations, converged); warns if not converged.
+
+    A step that increases the loss is halved until it does not; stops when
+    ``max|dw| <= tol * (1 + max|w|)``. Raises LinAlgError for a singular Hessian.
+    """
+    f = loss(X, y, w)
+    delta = np.inf
+    for it in range(1, max_iter + 1):
+        w_new = step(X, y, w)
+        f_new = loss(X, y, w_new)
+        t = 1.0
+        while not f_new <= f + 1e-12 * abs(f) and t > 1e-10:
+            t /= 2
+            w_new = w + t * (step(X, y, w) - w)
+            f_new = loss(X, y, w_new)
+        delta = np.max(np.abs(w_new - w))
+        w, f = w_new, f_new
+        if delta <= tol * (1 + np.max(np.abs(w))):
+            return w, f, it, True
+    warnings.warn(
+        ConvergenceWarning(
+            f"Newton's method did not converge in {max_iter} iterations (last step "
+            f"{delta:.3g}); if the classes are separable the likelihood has no "
+            "maximum: the weights grow without bound"
+        ),
+        stacklevel=3,
+    )
+    return w, f, max_iter, False
 
 
 @functools.lru_cache(maxsize=8)
@@ -198,6 +242,9 @@ class LogisticFit:
         Whether the tolerance was met.
     names : tuple of str or None
         Column labels of ``X`` when it was a DataFrame.
+    notes : tuple of str
+        Why standard errors or covariances are NaN or inf, each also issued
+        as a :class:`StandardErrorWarning`; empty when they are finite.
     """
 
     params: np.ndarray
@@ -207,6 +254,7 @@ class LogisticFit:
     n_iter: int
     converged: bool
     names: tuple[str, ...] | None = None
+    notes: tuple[str, ...] = ()
 
     def predict(self, X: Any) -> np.ndarray:
         """Probabilities ``expit(X @ params)``."""

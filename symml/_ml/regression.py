@@ -10,6 +10,10 @@ name                          what it gives
 ``derive``                    the matrix gradient or Hessian of a loss (square
                               matrices taken symmetric), within a budget; shared
                               with :mod:`symml._ml.logistic`
+:func:`rows_fix`              how to drop rows with NaN/inf from the data (the
+                              message of ``symml._codegen.require_finite``)
+:func:`stderr_notes`          notes, and a :class:`StandardErrorWarning`, for
+                              standard errors or covariances that are NaN or inf
 ============================  ======================================================
 
 The symbolic side comes from matrix calculus (:func:`symml.gradient` and
@@ -35,6 +39,7 @@ array([1., 2.])
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +49,15 @@ import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from .._calculus import gradient, hessian
-from .._codegen import gram_block, normal_system, product, solve_normal, terms, to_numpy
+from .._codegen import (
+    gram_block,
+    normal_system,
+    product,
+    require_finite,
+    solve_normal,
+    terms,
+    to_numpy,
+)
 from .._core import (
     DEFAULT_BUDGET,
     ArgumentError,
@@ -59,7 +72,72 @@ from .._core import (
     renamed_keywords,
 )
 
-__all__ = ["LeastSquaresFit", "NormalEquations", "column_names", "derive", "normal_equations"]
+__all__ = [
+    "LeastSquaresFit",
+    "NormalEquations",
+    "StandardErrorWarning",
+    "column_names",
+    "derive",
+    "normal_equations",
+    "overflow_note",
+    "rows_fix",
+    "stderr_notes",
+]
+
+
+# --------------------------------------------------------------------------
+# Checks on fit data and on the standard errors a fit returns (shared with logistic)
+# --------------------------------------------------------------------------
+class StandardErrorWarning(UserWarning):
+    """Standard errors or covariances of a fit are NaN or inf; ``fit.notes`` says why.
+
+    The estimates themselves are still returned. Turn the warning into an
+    error with ``warnings.simplefilter("error", StandardErrorWarning)``.
+    """
+
+
+def rows_fix(names: Sequence[str]) -> str:
+    """How to drop incomplete rows from the data arrays ``names`` (the matrix X first)."""
+    mask = " & ".join(
+        f"np.isfinite({n}).all(axis=1)" if i == 0 and len(names) > 1 else f"np.isfinite({n})"
+        for i, n in enumerate(names)
+    )
+    picked = ", ".join(f"{n}[keep]" for n in names)
+    return (
+        f"drop the rows that hold them from every data array alike (keep = {mask}; "
+        f"fit({picked})) or impute them"
+    )
+
+
+def overflow_note(scale: np.ndarray) -> str:
+    """The note for a covariance that overflows because of the columns' norms ``scale``."""
+    return (
+        "cov overflows float64 (inf entries): columns of X have tiny or huge norms "
+        f"(from {np.min(scale):.3g} to {np.max(scale):.3g}); stderr comes from the "
+        "column-scaled problem and is finite; rescale X's columns "
+        "(e.g. X / np.linalg.norm(X, axis=0)) and refit for a usable cov"
+    )
+
+
+def stderr_notes(
+    stderr: np.ndarray, cov: np.ndarray, causes: Sequence[str], *, stacklevel: int
+) -> tuple[str, ...]:
+    """Notes on non-finite standard errors or covariances; warns when there are any.
+
+    ``causes``: what the fit knows about why (e.g. no residual degrees of
+    freedom), listed first; a generic note is added when the arrays are not
+    finite and no cause was given. ``stacklevel`` counts from the caller of
+    this function (2: the caller's caller), as in ``warnings.warn``.
+    """
+    notes = list(causes)
+    if not notes and not (np.all(np.isfinite(stderr)) and np.all(np.isfinite(cov))):
+        notes.append(
+            "some standard errors or covariances are NaN or inf: the data do not determine "
+            "the estimates' uncertainty in float64; rescale the columns of X and refit"
+        )
+    if notes:
+        warnings.warn(StandardErrorWarning("; ".join(notes)), stacklevel=stacklevel + 1)
+    return tuple(notes)
 
 
 # --------------------------------------------------------------------------
@@ -245,6 +323,20 @@ class NormalEquations(Derivation):
         args : sequence of symbols, optional
             The symbols the data stand for (default :meth:`default_args`).
 
+        Raises
+        ------
+        ArgumentError
+            Too few or too many arrays (the message lists the symbols); NaN
+            or inf in the data (the message names the argument, the count
+            and positions of the bad values, and how to drop those rows).
+
+        Warns
+        -----
+        StandardErrorWarning
+            Standard errors or covariances that are NaN or inf (no residual
+            degrees of freedom; columns so tiny that ``cov`` overflows); the
+            same text is in ``fit.notes``.
+
         Examples
         --------
         >>> import numpy as np, sympy as sp, symml
@@ -257,15 +349,26 @@ class NormalEquations(Derivation):
         (array([1.03, 1.98]), 2)
         """
         args = self.default_args() if args is None else list(args)
+        _require_finite_data(args, data)
         system = _compiled_system(self.result, tuple(args))
         solution, data_rows = solve_normal(system(*data), full=True)
         return LeastSquaresFit._from_solution(solution, data_rows, column_names(args, data))
 
 
+def _require_finite_data(args: Sequence[Any], data: Sequence[Any]) -> None:
+    """Refuse NaN/inf in the data, naming the argument and the positions."""
+    mats = [s for s in args if isinstance(s, sp.MatrixSymbol) and s.shape[0] != s.shape[1]]
+    tables = [s.name for s in mats if s.shape[1] != 1] + [s.name for s in mats if s.shape[1] == 1]
+    for sym, value in zip(args, data, strict=False):
+        name = getattr(sym, "name", str(sym))
+        fix = rows_fix(tables) if name in tables else f"pass finite values for {name}"
+        require_finite(name, value, fix)
+
+
 @functools.lru_cache(maxsize=32)
 def _compiled_system(result: sp.Eq, args: tuple[Any, ...]) -> Callable[..., Any]:
     """The stacked least-squares system of ``result`` for ``args``, generated once."""
-    return normal_system(result, list(args))
+    return normal_system(result, list(args), name="NormalEquations.fit")
 
 
 def column_names(args: Sequence[Any], data: Sequence[Any]) -> tuple[str, ...] | None:
@@ -307,6 +410,10 @@ class LeastSquaresFit:
         ``"QR"`` (Householder with column pivoting) or ``"SVD"`` (rank deficient).
     names : tuple of str or None
         Column labels of the design matrix when it was a DataFrame.
+    notes : tuple of str
+        Why standard errors or covariances are NaN or inf (no residual
+        degrees of freedom, an overflow), each also issued as a
+        :class:`StandardErrorWarning`; empty when they are finite.
     """
 
     params: np.ndarray
@@ -318,6 +425,7 @@ class LeastSquaresFit:
     rank: int
     method: str
     names: tuple[str, ...] | None = field(default=None)
+    notes: tuple[str, ...] = ()
 
     @classmethod
     def _from_solution(
@@ -329,8 +437,19 @@ class LeastSquaresFit:
         df = int(np.count_nonzero(data_rows)) - solution.rank
         with np.errstate(divide="ignore", invalid="ignore"):
             sigma2 = rss / df if df > 0 else np.full_like(rss, np.nan)
-        cov = sigma2[0] * solution.unscaled_cov.real
-        stderr = np.sqrt(np.diagonal(cov))
+        with np.errstate(over="ignore", invalid="ignore"):
+            cov = sigma2[0] * solution.unscaled_cov.real
+            stderr = np.sqrt(sigma2[0]) * solution.unscaled_sd
+        causes = []
+        rows = int(np.count_nonzero(data_rows))
+        if df <= 0:
+            causes.append(
+                f"no residual degrees of freedom ({rows} data rows, rank {solution.rank}): the "
+                "data fit exactly, so sigma2, stderr and cov are NaN; add rows or remove columns"
+            )
+        elif not np.all(np.isfinite(cov)) and np.all(np.isfinite(stderr)):
+            causes.append(overflow_note(solution.scale))
+        notes = stderr_notes(stderr, cov, causes, stacklevel=3)  # the caller of fit
         return cls(
             x[:, 0],
             stderr,
@@ -341,6 +460,7 @@ class LeastSquaresFit:
             solution.rank,
             solution.method,
             names,
+            notes,
         )
 
     @property
