@@ -87,6 +87,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load laz
     from ._optimize import newton as newton
     from ._optimize import sgd as sgd
     from ._parse import parse_expr as parse_expr
+    from ._parse import parse_latex as parse_latex
     from ._parse import parse_symbols as parse_symbols
     from ._render import Notes as Notes
     from ._render import to_latex as to_latex
@@ -219,6 +220,7 @@ _LOCATION: dict[str, str] = {
     "normal_equations": "_ml",
     "null_space": "_linalg",
     "parse_expr": "_parse",
+    "parse_latex": "_parse",
     "parse_symbols": "_parse",
     "pca": "_linalg",
     "pca_derivation": "_linalg",
@@ -332,6 +334,7 @@ __all__ = [
     "normal_equations",
     "null_space",
     "parse_expr",
+    "parse_latex",
     "parse_symbols",
     "pca",
     "pca_derivation",

@@ -19,6 +19,7 @@ import sympy as sp
 
 from .._core import (
     CHECK_BUDGET,
+    ParseError,
     ArgumentError,
     Deadline,
     Derivation,
@@ -26,6 +27,7 @@ from .._core import (
     Verdict,
     as_sympy,
     bad_argument,
+    hooks,
 )
 from .checker import _check, _Options, _valid_budget
 
@@ -46,6 +48,13 @@ class StepsVerdict:
     first_bad : int or None
         Index ``i`` of the first expression that does not equal the one before
         it (``chain[i] != chain[i - 1]``); None when every step holds.
+    sources : tuple of str
+        For a LaTeX chain, the LaTeX of each expression (else empty).
+    lines : tuple of int
+        For a LaTeX chain, the line of each expression in the text (else empty).
+    notes : tuple of str
+        For a LaTeX chain, how ambiguous LaTeX was read (e.g. "read x(...) as
+        multiplication") and which names were defined.
 
     ``bool(steps_verdict)`` is True iff every step holds; :attr:`message`
     names the first bad step and :attr:`verdict` summarises it all in one
@@ -55,6 +64,9 @@ class StepsVerdict:
     verdicts: tuple[Verdict, ...]
     first_bad: int | None
     chain: tuple[Any, ...] = ()
+    sources: tuple[str, ...] = ()
+    lines: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self.first_bad is None and all(self.verdicts)
@@ -65,7 +77,7 @@ class StepsVerdict:
         if self.first_bad is None:
             methods = {v.method for v in self.verdicts}
             method = "symbolic" if methods == {"symbolic"} else "numeric"
-            notes = tuple(
+            notes = self.notes + tuple(
                 f"step {k + 1}: {note}" for k, v in enumerate(self.verdicts) for note in v.notes
             )
             first, last = self.verdicts[0], self.verdicts[-1]
@@ -78,7 +90,13 @@ class StepsVerdict:
                 points=max((v.points for v in self.verdicts), default=0),
             )
         bad = self.verdicts[self.first_bad - 1]
-        return replace(bad, notes=(self.message, *bad.notes))
+        return replace(bad, notes=(self.message, *self.notes, *bad.notes))
+
+    def where(self, i: int) -> str:
+        """Step ``i`` as the text names it: ``step 3`` or ``step 3 (line 4: 2x\\sin x)``."""
+        if i < len(self.sources):
+            return f"step {i} (line {self.lines[i]}: {self.sources[i]})"
+        return f"step {i}"
 
     @property
     def message(self) -> str:
@@ -89,8 +107,8 @@ class StepsVerdict:
         bad = self.verdicts[i - 1]
         if bad.method == "inconclusive":
             detail = bad.message.removeprefix("inconclusive: ")
-            return f"step {i} could not be checked against step {i - 1}: {detail}"
-        head = f"step {i} does not follow from step {i - 1}"
+            return f"{self.where(i)} could not be checked against step {i - 1}: {detail}"
+        head = f"{self.where(i)} does not follow from step {i - 1}"
         if bad.counterexample is None:
             return head
         # The verdict's own message, with the sides named by their step numbers.
@@ -104,9 +122,10 @@ class StepsVerdict:
 
 
 def check_steps(
-    chain: Sequence[Any],
+    chain: Sequence[Any] | str,
     *,
     symbols: Sequence[sp.Symbol] | Mapping[sp.Symbol, Any] | None = None,
+    functions: Sequence[str] | Mapping[str, Any] | None = None,
     n: int = 40,
     seed: int = 0,
     rtol: float = 1e-8,
@@ -122,11 +141,20 @@ def check_steps(
 
     Parameters
     ----------
-    chain : sequence of at least two expressions, or a Derivation
+    chain : sequence of at least two expressions, a Derivation, or LaTeX text
         The derivation, step 0 first. A Derivation stands for its steps
-        followed by its result.
+        followed by its result. LaTeX text is one chain as written in notes
+        (``align*``, ``aligned``, ``equation*``, ``$$...$$`` or a bare
+        ``a &= b \\\\ &= c``), read by :func:`symml.parse_latex`: its
+        expressions are numbered in order, the left side first and then each
+        right-hand side (a left side that is a bare name, ``L(\\mu)``, defines
+        that name and is not checked).
     symbols, n, seed, rtol, atol
-        As in :func:`check`.
+        As in :func:`check`. For LaTeX the symbols also declare names
+        (``MatrixSymbol("X", n, p)`` for ``X``, ``Symbol("p", positive=True)``).
+    functions : list of str or mapping, optional
+        For LaTeX: names read as functions (see :func:`symml.parse_latex`),
+        e.g. ``["f"]`` or ``{"sigma": "sigmoid"}``.
     budget : float
         Seconds of symbolic work for the *whole* chain, shared between the
         steps (each step gets what is left divided by the steps still to check).
@@ -150,10 +178,51 @@ def check_steps(
     step 3 does not follow from step 2: at x = ... step 3 is ... but step 2 is ...
     >>> bool(check_steps(chain[:3]))
     True
+
+    A chain as written in LaTeX notes; the step is named by its line:
+
+    >>> v = check_steps(r'''
+    ... \\begin{align*}
+    ... \\frac{d}{dx}\\left(x^2 \\sin x\\right) &= 2x\\sin x + x^2\\cos x \\\\
+    ...   &= x\\left(2\\sin x + x\\cos x\\right) \\\\
+    ...   &= 2x\\sin x + x\\cos x
+    ... \\end{align*}''')
+    >>> bool(v), v.first_bad
+    (False, 3)
+    >>> print(v.message)                                # doctest: +ELLIPSIS
+    step 3 (line 5: 2x\\sin x + x\\cos x) does not follow from step 2: at x = ...
     """
     options = _Options.make(symbols=symbols, n=n, seed=seed, rtol=rtol, atol=atol)
     deadline = Deadline(_valid_budget(budget))
-    items = _chain_items(chain)
+    if isinstance(chain, str):
+        return _check_latex(chain, symbols, functions, options, deadline)
+    if functions is not None:
+        raise ArgumentError(
+            bad_argument("functions", functions, "pass functions= only with a LaTeX chain")
+        )
+    return _check_items(_chain_items(chain), options, deadline)
+
+
+def _check_latex(
+    text: str, symbols: Any, functions: Any, options: _Options, deadline: Deadline
+) -> StepsVerdict:
+    """``check_steps`` of a LaTeX chain: read by ``_parse`` (through the hook), then checked."""
+    if not text.strip():
+        raise ParseError(bad_argument("chain", text, "write a chain such as a &= b \\\\ &= c"))
+    read = hooks.get("latex_chain")(text, symbols=symbols, functions=functions, name="chain")
+    items = [
+        Step(s.expr, s.source, lhs=s.lhs) if s.lhs is not None else s.expr for s in read.steps
+    ]
+    result = _check_items(items, options, deadline)
+    return replace(
+        result,
+        sources=tuple(s.source for s in read.steps),
+        lines=tuple(s.line for s in read.steps),
+        notes=tuple(read.notes),
+    )
+
+
+def _check_items(items: list[Any], options: _Options, deadline: Deadline) -> StepsVerdict:
     verdicts: list[Verdict] = []
     for k in range(1, len(items)):
         current = items[k]

@@ -3,7 +3,8 @@
 ``Derivation.latex()``, ``Derivation.to_numpy()``, ``Derivation.verify()`` and
 ``Verdict._repr_latex_`` are conveniences over functions that live above
 ``_core``: ``_render`` (LaTeX), ``_codegen`` (``to_numpy``) and ``_check``
-(``check_steps``). Imports only point down the layers, so ``_core`` cannot
+(``check_steps``), and ``check_steps`` reads a LaTeX chain with ``_parse``
+(``latex_chain``). Imports only point down the layers, so ``_core`` cannot
 import them. Instead each of those packages registers its function here when
 it is imported (dependency inversion), and the core looks it up when called,
 importing the provider by name the first time (symml's public names load
@@ -31,6 +32,7 @@ HOOKS = {
     "to_latex": "symml._render",
     "derivation_latex": "symml._render",
     "derivation_markdown": "symml._render",
+    "latex_chain": "symml._parse",
 }
 
 _PROVIDED: dict[str, Callable[..., Any]] = {}

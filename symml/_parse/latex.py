@@ -227,22 +227,23 @@ class _Context:
         except _LatexFailure as failure:
             raise _failure(self.name, self.text, failure) from None
 
-    def read(self, begin: int, end: int, what: str = "the formula") -> Any:
-        """The SymPy object of tokens ``[begin, end)``."""
+    def read(self, tokens: list[_Token], what: str = "the formula") -> Any:
+        """The SymPy object of ``tokens`` (a piece of the text; an ``eof`` token is added)."""
+        stop = tokens[-1].stop if tokens else 0
+        tokens = [*tokens, _Token("eof", "", stop, stop)]
         notes: list[str] = []
-        reader = _Reader(self.tokens, self.targets, notes, begin, end)
-        if begin >= end:
+        reader = _Reader(tokens, self.targets, notes)
+        if len(tokens) == 1:
             self.guard(lambda: reader.fail(f"{what} is empty", "write a formula"))
         tree = self.guard(reader.whole)
         value = self.build(tree)
         self.notes.extend(n for n in notes if n not in self.notes)
         return value
 
-    def build(self, tree: Any, equation: Any = None) -> Any:
+    def build(self, body: Any) -> Any:
         builder = _LatexBuilder(_LatexSource(self.text), self.symbols, self.real, self.name)
         owner = object()
         net = time_limit(PARSE_SECONDS, owner=owner) if can_interrupt() else contextlib.nullcontext()
-        body = tree if equation is None else equation
         try:
             with net:
                 builder.inspect(ast.Expression(body=body))
@@ -355,11 +356,11 @@ def parse_latex(
             )
         )
     if not equals:
-        value = context.read(0, end)
+        value = context.read(tokens[:end])
     else:
         at = equals[0]
-        lhs = context.read(0, at, "the left-hand side")
-        rhs = context.read(at + 1, end, "the right-hand side")
+        lhs = context.read(tokens[:at], "the left-hand side")
+        rhs = context.read(tokens[at + 1 : end], "the right-hand side")
         value = _equation(context, lhs, rhs)
     if notes is not None:
         notes.extend(context.notes)

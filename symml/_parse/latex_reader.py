@@ -448,7 +448,10 @@ class _Reader(_Operators):
             else:
                 node = self.name(base + "_" + "".join(parts), start)
         name = node.id if isinstance(node, ast.Name) else base
-        if name in self.functions:
+        after = self.peek()
+        if name in self.functions and (
+            self.opens_call() or after.is_("char", "{") or after.is_("char", "'")
+        ):
             return self.apply(name, start)
         if self.opens_call() and not self.peek().kind == "cmd":
             self.notes.append(
