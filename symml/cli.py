@@ -7,6 +7,9 @@ subcommand    what it does
 ``check``     is a claimed result equal to an expected one? (exit 0 / 1 / 2)
 ``notes``     a PDF, LaTeX or Markdown document from a spec of derivations,
               one per line (grammar: :func:`notes_from_spec`)
+``check-steps``  every chain of equalities (``align*``, ``aligned``,
+              ``equation*``, ``$$``) in a ``.tex``/``.md`` file or a notebook's
+              Markdown cells, checked step by step (exit 0 / 1 / 2)
 ``demo``      the tour: derivations with steps, a checked hand derivation,
               NumPy code, and the notes written to a folder (``.tex``,
               ``.md``, and ``.pdf`` when ``pdflatex`` is installed)
@@ -17,12 +20,15 @@ Text from the command line and from spec files is parsed by
 ``--complex`` is given.
 
 Exit status: 0 success (``check``: equivalent), 1 ``check``: not equivalent
-(the counterexample is printed), 2 bad input (a one-line message on stderr).
+(the counterexample is printed) or ``check-steps``: a wrong step (file, line,
+the step and a counterexample are printed), 2 bad input (a one-line message on
+stderr; for ``check-steps`` also a chain that cannot be read).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -37,7 +43,7 @@ from ._calculus import critical_points, gradient, hessian, jacobian, taylor
 from ._check import check, check_steps
 from ._codegen import to_numpy
 from ._core import ArgumentError, SymmlError, bad_argument
-from ._parse import parse_expr, parse_symbols
+from ._parse import find_latex_chains, parse_expr, parse_symbols, read_latex_chain
 from ._render import (
     PDFLATEX,
     SPEC_DIRECTIVES,
@@ -113,6 +119,15 @@ def _build_parser() -> argparse.ArgumentParser:
     notes.add_argument("--bold", action="store_true", help="bold vectors and matrices")
     notes.add_argument("--complex", action="store_true", help="symbols are complex, not real")
 
+    steps = sub.add_parser(
+        "check-steps",
+        help="check every chain of equalities in a .tex, .md or .ipynb file",
+        description="Check each align*/aligned/equation*/$$ chain of FILE step by step "
+        "(a notebook's Markdown cells). Exit 0: every step holds; 1: a wrong step "
+        "(file, line, the step and a counterexample are printed); 2: unreadable input.",
+    )
+    steps.add_argument("file", help="notes.tex, notes.md or notebook.ipynb")
+
     mle = sub.add_parser("mle", help="maximum-likelihood estimators of a textbook model")
     mle.add_argument(
         "model", help="normal, poisson, exponential, gamma, ... (see 'symml mle list')"
@@ -182,6 +197,71 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     verdict = check(claimed, expected)
     out.write(verdict.message + "\n")
     return EXIT_OK if verdict else EXIT_DIFFERENT
+
+
+# ---------------------------------------------------------------------------
+# symml check-steps FILE: the chains of LaTeX notes
+# ---------------------------------------------------------------------------
+def _latex_parts(path: Path) -> list[tuple[str, str]]:
+    """``(where, text)`` of each part of FILE holding LaTeX: the file, or each Markdown cell."""
+    suffix = path.suffix.lower()
+    if suffix not in (".tex", ".md", ".markdown", ".ipynb"):
+        raise SymmlError(f"FILE {str(path)!r}: use a .tex, .md or .ipynb file")
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_SPEC_BYTES + 1)
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SymmlError(f"cannot read FILE {str(path)!r}: {exc}") from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise SymmlError(f"FILE {str(path)!r} is longer than {MAX_SPEC_BYTES} bytes")
+    if suffix != ".ipynb":
+        return [(str(path), text)]
+    try:
+        cells = json.loads(text)["cells"]
+        parts = []
+        for number, cell in enumerate(cells, start=1):
+            if cell.get("cell_type") == "markdown":
+                source = cell.get("source", "")
+                source = source if isinstance(source, str) else "".join(source)
+                parts.append((f"{path}:cell {number}", source))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SymmlError(f"FILE {str(path)!r} is not a notebook: {exc}") from None
+    return parts
+
+
+def _check_steps_file(args: argparse.Namespace, out: TextIO) -> int:
+    wrong, unreadable, checked = 0, 0, 0
+    for where, text in _latex_parts(Path(args.file)):
+        for line, block in find_latex_chains(text):
+            try:
+                chain = read_latex_chain(block, first_line=line, name="chain")
+            except ArgumentError:
+                continue  # one expression, or a single definition: nothing to check
+            except SymmlError as exc:
+                unreadable += 1
+                out.write(f"{where}:{line}: cannot read the chain: {_one_line(str(exc), 300)}\n")
+                continue
+            if not chain.checkable:
+                continue
+            checked += 1
+            verdict = check_steps(chain)
+            if verdict:
+                out.write(f"{where}:{line}: {verdict.message}\n")
+                continue
+            wrong += 1
+            bad = verdict.first_bad or 0
+            at = verdict.lines[bad] if bad < len(verdict.lines) else line
+            out.write(f"{where}:{at}: {verdict.message}\n")
+            for note in verdict.notes:
+                out.write(f"  note: {note}\n")
+    if not checked and not unreadable:
+        out.write(f"{args.file}: no chains of equalities found\n")
+    if wrong:
+        return EXIT_DIFFERENT
+    if unreadable:
+        raise SymmlError(f"{unreadable} chain{'s' * (unreadable > 1)} in {args.file!r} could not be read")
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------------
@@ -390,7 +470,14 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"derive": _derive, "check": _check, "mle": _mle, "notes": _notes, "demo": _demo}
+_COMMANDS = {
+    "derive": _derive,
+    "check": _check,
+    "check-steps": _check_steps_file,
+    "mle": _mle,
+    "notes": _notes,
+    "demo": _demo,
+}
 
 
 _SHORT_OPTIONS = {"-h", "-o"}

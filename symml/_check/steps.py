@@ -102,7 +102,8 @@ class StepsVerdict:
     def message(self) -> str:
         """One line: all steps hold, or which step fails and where."""
         if self.first_bad is None:
-            return f"all {len(self.verdicts)} steps hold"
+            count = len(self.verdicts)
+            return f"all {count} steps hold" if count > 1 else "the step holds"
         i = self.first_bad
         bad = self.verdicts[i - 1]
         if bad.method == "inconclusive":
@@ -194,7 +195,7 @@ def check_steps(
     """
     options = _Options.make(symbols=symbols, n=n, seed=seed, rtol=rtol, atol=atol)
     deadline = Deadline(_valid_budget(budget))
-    if isinstance(chain, str):
+    if isinstance(chain, str) or _is_latex_chain(chain):
         return _check_latex(chain, symbols, functions, options, deadline)
     if functions is not None:
         raise ArgumentError(
@@ -203,13 +204,24 @@ def check_steps(
     return _check_items(_chain_items(chain), options, deadline)
 
 
+def _is_latex_chain(chain: Any) -> bool:
+    """Whether ``chain`` is a LaTeX chain already read (``symml._parse.read_latex_chain``)."""
+    return type(chain).__name__ == "LatexChain" and hasattr(chain, "steps")
+
+
 def _check_latex(
-    text: str, symbols: Any, functions: Any, options: _Options, deadline: Deadline
+    chain: Any, symbols: Any, functions: Any, options: _Options, deadline: Deadline
 ) -> StepsVerdict:
     """``check_steps`` of a LaTeX chain: read by ``_parse`` (through the hook), then checked."""
-    if not text.strip():
-        raise ParseError(bad_argument("chain", text, "write a chain such as a &= b \\\\ &= c"))
-    read = hooks.get("latex_chain")(text, symbols=symbols, functions=functions, name="chain")
+    if isinstance(chain, str):
+        if not chain.strip():
+            raise ParseError(
+                bad_argument("chain", chain, "write a chain such as a &= b \\\\ &= c")
+            )
+        reader = hooks.get("latex_chain")
+        read = reader(chain, symbols=symbols, functions=functions, name="chain")
+    else:
+        read = chain
     items = [
         Step(s.expr, s.source, lhs=s.lhs) if s.lhs is not None else s.expr for s in read.steps
     ]

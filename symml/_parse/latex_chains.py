@@ -78,10 +78,19 @@ class LatexStep:
 
 @dataclass(frozen=True)
 class LatexChain:
-    """A LaTeX chain read: ``steps`` in order (lhs, then each right-hand side), and notes."""
+    """A LaTeX chain read: ``steps`` in order (lhs, then each right-hand side), and notes.
+
+    ``definitions`` names what left sides such as ``L(\\mu)`` defined.
+    """
 
     steps: tuple[LatexStep, ...]
     notes: tuple[str, ...] = ()
+    definitions: tuple[str, ...] = ()
+
+    @property
+    def checkable(self) -> bool:
+        """Whether a step is left to check once the definitions (which hold by fiat) are set aside."""
+        return len(self.steps) - 1 > len(self.definitions)
 
 
 def _mask_delimiters(text: str) -> str:
@@ -183,6 +192,7 @@ class _ChainReader:
         self.context = context
         self.first_line = first_line
         self.definitions: dict[str, tuple[Any, list[Any], Any]] = {}
+        self.defined: list[str] = []
 
     def where(self, tokens: list[_Token]) -> tuple[str, int]:
         text = self.context.text
@@ -207,6 +217,7 @@ class _ChainReader:
         if not isinstance(symbol, sympy.Symbol):
             symbol = sympy.Symbol(name, real=True) if context.real else sympy.Symbol(name)
         arg_symbols = [context.symbols.get(a) or sympy.Symbol(a, real=context.real or None) for a in args]
+        self.defined.append(name)
         self.definitions[name + "#symbol"] = (symbol, [], body)
         if args:
             function = sympy.Function(name, real=True) if context.real else sympy.Function(name)
@@ -288,7 +299,7 @@ def read_latex_chain(
         raise ArgumentError(
             bad_argument(name, text, r"write a chain of at least two expressions: a &= b \\ &= c")
         )
-    return LatexChain(tuple(steps), tuple(context.notes))
+    return LatexChain(tuple(steps), tuple(context.notes), tuple(reader.defined))
 
 
 _ENV_PAIRS = [(f"\\begin{{{env}}}", f"\\end{{{env}}}") for env in CHAIN_ENVIRONMENTS]
