@@ -222,6 +222,7 @@ def _check_latex(
         read = reader(chain, symbols=symbols, functions=functions, name="chain")
     else:
         read = chain
+    options = replace(options, symbols=_scalar_symbols(symbols))
     items = [
         Step(s.expr, s.source, lhs=s.lhs) if s.lhs is not None else s.expr for s in read.steps
     ]
@@ -232,6 +233,15 @@ def _check_latex(
         lines=tuple(s.line for s in read.steps),
         notes=tuple(read.notes),
     )
+
+
+def _scalar_symbols(symbols: Any) -> Any:
+    """``symbols=`` for ``check``: LaTeX declarations may also hold matrices and functions."""
+    if isinstance(symbols, Mapping):
+        return {k: v for k, v in symbols.items() if isinstance(k, sp.Symbol)} or None
+    if isinstance(symbols, Iterable) and not isinstance(symbols, (str, sp.Basic)):
+        return [s for s in symbols if isinstance(s, sp.Symbol)] or None
+    return symbols
 
 
 def _check_items(items: list[Any], options: _Options, deadline: Deadline) -> StepsVerdict:

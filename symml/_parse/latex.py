@@ -217,9 +217,10 @@ class _Context:
         declared = _declared_symbols(symbols)
         self.targets, classes = _declared_functions(functions, real)
         plain = {k: sympy.Symbol(k, real=True) if real else sympy.Symbol(k) for k in ("E", "I")}
-        self.symbols: dict[str, Any] = {**plain, **classes, **declared}
         self.notes: list[str] = []
         self.tokens: list[_Token] = self.guard(lambda: _tokenize(text))
+        counting = _counting_symbols(self.tokens)
+        self.symbols: dict[str, Any] = {**plain, **counting, **classes, **declared}
 
     def guard(self, read: Any) -> Any:
         try:
@@ -262,6 +263,32 @@ class _Context:
             f"{self.name}={_quote(self.text, 80)} is not valid: {problem}; split it into "
             "smaller formulas"
         )
+
+
+def _counting_symbols(tokens: list[_Token]) -> dict[str, sympy.Symbol]:
+    """The index of every ``\\sum``/``\\prod`` as an integer symbol, a one-letter upper limit
+    (``n``) as a positive integer: the same symbol wherever the text uses the name."""
+    found: dict[str, sympy.Symbol] = {}
+    for i, tok in enumerate(tokens):
+        if not (tok.is_("cmd", "sum") or tok.is_("cmd", "prod")):
+            continue
+        j = i + 1
+        for _ in range(2):
+            if j + 1 >= len(tokens) or tokens[j].kind != "char" or tokens[j].text not in "_^":
+                break
+            script, j = tokens[j].text, j + 1
+            braced = tokens[j].is_("char", "{")
+            first = tokens[j + 1] if braced and j + 1 < len(tokens) else tokens[j]
+            if first.kind == "letter":
+                after = tokens[j + 2] if braced and j + 2 < len(tokens) else None
+                if script == "_" and first.text not in found:
+                    found[first.text] = sympy.Symbol(first.text, integer=True)
+                elif script == "^" and (not braced or (after is not None and after.is_("char", "}"))):
+                    found[first.text] = sympy.Symbol(first.text, integer=True, positive=True)
+            while braced and j < len(tokens) and not tokens[j].is_("char", "}"):
+                j += 1
+            j += 1
+    return found
 
 
 def _top_level(tokens: list[_Token], begin: int, end: int, char: str) -> list[int]:

@@ -21,7 +21,9 @@ How LaTeX is read (the documented resolutions of its ambiguities)
   and ``\\prod`` apply to the rest of the product after them (up to ``+``/``-``),
   as SymPy prints them; ``\\int ... dx`` runs to its differential.
 * ``x_i``, ``x_{ij}`` are the symbols ``x_i``, ``x_ij``; inside ``\\sum_{i=...}``
-  a name subscripted by the index is an indexed entry ``x[i]``.
+  a name subscripted by the index is an indexed entry ``x[i]``. The index of a
+  sum or product is an integer symbol and a one-letter upper limit (``n``) a
+  positive integer, wherever the text uses those names.
 * ``\\hat{\\mu}``, ``\\bar{x}`` are the symbols ``muhat``, ``xbar`` (SymPy prints
   those names that way); ``\\mathbf{x}``, ``\\boldsymbol{\\beta}`` are ``x``, ``beta``.
 * ``X^T``, ``X^\\top`` transpose a matrix; on a scalar ``x^\\top`` is ``x`` and
