@@ -182,9 +182,11 @@ def test_cli_on_a_tex_file_with_a_wrong_step(capsys):
     code, out = run(["check-steps", str(DATA / "notes.tex")])
     assert code == 1
     lines = out.splitlines()
-    assert lines[0].startswith(f"{DATA / 'notes.tex'}:14: step 3 (line 14: 2x\\sin x + x\\cos x)")
-    assert "at x = " in lines[0] and "but step 2 is" in lines[0]
-    assert any("all 2 steps hold" in line for line in lines)
+    assert lines[0] == f"{DATA / 'notes.tex'}:7: the step holds"
+    assert lines[1].startswith(f"{DATA / 'notes.tex'}:14: step 3 (line 14: 2x\\sin x + x\\cos x)")
+    assert "at x = " in lines[1] and "but step 2 is" in lines[1]
+    assert lines[2] == f"{DATA / 'notes.tex'}:17: all 2 steps hold"
+    assert len(lines) == 3  # the definition f(x) = ... is not a chain
 
 
 def test_cli_on_a_markdown_file_that_holds(tmp_path):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn
 
@@ -35,8 +36,8 @@ from .._core import ArgumentError, BudgetExceededError, ParseError, bad_argument
 from .._core import can_interrupt, time_limit
 from .builder import _is_matrix, _Parser
 from .latex_lexer import _LatexFailure, _Token, _tokenize
-from .latex_reader import DETERMINANT, INDEXED, TRACE, TRANSPOSE, _Reader
-from .limits import PARSE_SECONDS
+from .latex_reader import DETERMINANT, INDEXED, POLYGAMMA, TRACE, TRANSPOSE, _Reader
+from .limits import MAX_DERIVATIVE_ORDER, PARSE_SECONDS
 from .source import _quote, _Source
 from .vocabulary import FUNCTIONS
 
@@ -115,11 +116,24 @@ class _LatexBuilder(_Parser):
         return self.call_sympy(node, lambda: sympy.Determinant(value))
 
 
+    def polygamma(self, node: ast.Call) -> Any:
+        if len(node.args) != 2:
+            self.fail(f"{self.frag(node)} takes two arguments", "write polygamma(m, x)")
+        order = self.scalar(node.args[0], "the order of polygamma")
+        if not isinstance(order, sympy.Integer) or not 0 <= order <= MAX_DERIVATIVE_ORDER:
+            self.fail(f"the order in {self.frag(node)} is not a small whole number", "e.g. 1")
+        arg = self.scalar(node.args[1], "the argument of polygamma")
+        # of a number SymPy would sum a harmonic series: keep it unevaluated
+        evaluate = not arg.is_number
+        return self.call_sympy(node, lambda: sympy.polygamma(order, arg, evaluate=evaluate))
+
+
 _INTERNAL_METHODS = {
     TRANSPOSE: "transpose",
     INDEXED: "indexed",
     TRACE: "trace",
     DETERMINANT: "determinant",
+    POLYGAMMA: "polygamma",
 }
 
 
@@ -220,7 +234,12 @@ class _Context:
         self.notes: list[str] = []
         self.tokens: list[_Token] = self.guard(lambda: _tokenize(text))
         counting = _counting_symbols(self.tokens)
-        self.symbols: dict[str, Any] = {**plain, **counting, **classes, **declared}
+        aliases = {  # SymPy prints the symbol p1 as p_{1}
+            f"{m.group(1)}_{m.group(2)}": value
+            for key, value in declared.items()
+            if (m := re.fullmatch(r"([A-Za-z]+)(\d+)", key))
+        }
+        self.symbols: dict[str, Any] = {**plain, **counting, **classes, **aliases, **declared}
 
     def guard(self, read: Any) -> Any:
         try:

@@ -41,7 +41,8 @@ from .latex_operators import _Operators
 from .limits import MAX_DEPTH
 
 TRANSPOSE, INDEXED, TRACE, DETERMINANT = "⟨transpose⟩", "⟨indexed⟩", "⟨trace⟩", "⟨det⟩"
-INTERNAL = frozenset({TRANSPOSE, INDEXED, TRACE, DETERMINANT})
+POLYGAMMA = "⟨polygamma⟩"
+INTERNAL = frozenset({TRANSPOSE, INDEXED, TRACE, DETERMINANT, POLYGAMMA})
 """Calls the reader writes that Python text cannot: the LaTeX builder handles them."""
 
 _GREEK = {
@@ -82,6 +83,7 @@ _OPERATOR_NAMES = {
     "arcsinh": "asinh",
     "arccosh": "acosh",
     "arctanh": "atanh",
+    "polygamma": POLYGAMMA,
 }
 _INVERSE = {"sin": "asin", "cos": "acos", "tan": "atan", "sinh": "asinh", "cosh": "acosh"}
 _TIMES = frozenset({"cdot", "times", "ast"})
@@ -274,6 +276,8 @@ class _Reader(_Operators):
             elif tok.is_("char", "!"):
                 self.advance()
                 base = self.call("factorial", [base], start)
+            elif tok.is_("char", "_") and isinstance(base, ast.Name) and "_" not in base.id:
+                base = self.subscripted(base.id, start)  # {x}_{i}, as SymPy prints x[i]
             elif tok.is_("char", "_"):
                 self.fail(
                     "a subscript on a bracket or a number",
@@ -441,14 +445,7 @@ class _Reader(_Operators):
         base = self.base_name()
         if base == "Gamma" and self.opens_call():
             return self.call("gamma", self.call_args(), start)
-        node: Any = self.name(base, start)
-        if self.peek().is_("char", "_"):
-            parts = self.subscript()
-            if all(p in self.bound for p in parts) and base not in self.functions:
-                indices = [self.name(p, start) for p in parts]
-                node = self.call(INDEXED, [self.name(base, start), *indices], start)
-            else:
-                node = self.name(base + "_" + "".join(parts), start)
+        node = self.subscripted(base, start)
         name = node.id if isinstance(node, ast.Name) else base
         after = self.peek()
         if name in self.functions and (
@@ -461,6 +458,16 @@ class _Reader(_Operators):
                 f"functions=[{name!r}] to read it as a function"
             )
         return node
+
+    def subscripted(self, base: str, start: int) -> Any:
+        """The name ``base`` with the subscript that follows, if any: ``x_i`` or ``x[i]``."""
+        if not self.peek().is_("char", "_"):
+            return self.name(base, start)
+        parts = self.subscript()
+        if all(p in self.bound for p in parts) and base not in self.functions:
+            indices = [self.name(p, start) for p in parts]
+            return self.call(INDEXED, [self.name(base, start), *indices], start)
+        return self.name(base + "_" + "".join(parts), start)
 
     def opens_call(self) -> bool:
         tok = self.peek()
@@ -538,7 +545,11 @@ class _Reader(_Operators):
                     power = self.read_range(begin, end, "the exponent")
             else:
                 self.fail(f"a subscript on \\{tok.text}", "write it without the subscript", tok)
-        if target in ("Max", "Min"):
+        if self.peek().is_("char", "{") and self.peek(1).is_("cmd", "left"):
+            self.advance()  # SymPy's \\operatorname{f}{\\left(a, b \\right)}
+            args = self.call_args()
+            self.expect("char", "}", "'}'")
+        elif target in ("Max", "Min", POLYGAMMA):
             args = self.call_args()
         elif self.opens_call():
             args = self.call_args()
