@@ -125,7 +125,8 @@ class _Operators:
                     "write the expression after it, e.g. \\frac{d}{dx} x^2",
                 )
             operand = self.term()
-        limits = [self.tup([v, self.const(k, start)], start) for v, k in pairs]
+        # \partial y \partial x is d/dy (d/dx f): x first, as SymPy writes Derivative(f, x, y)
+        limits = [self.tup([v, self.const(k, start)], start) for v, k in reversed(pairs)]
         return self.call("Derivative", [operand, *limits], start)
 
     # -- roots and binomials -----------------------------------------------------------

@@ -87,6 +87,8 @@ _OPERATOR_NAMES = {
 }
 _INVERSE = {"sin": "asin", "cos": "acos", "tan": "atan", "sinh": "asinh", "cosh": "acosh"}
 _TIMES = frozenset({"cdot", "times", "ast"})
+_SCRIPT_WORDS = frozenset({"top", "intercal", "infty"})
+_RELATIONS = frozenset("approx le leq ge geq neq ne lt gt sim propto equiv".split())
 _CLOSE = {"(": ")", "[": "]", "|": "|", "{": "}", "lvert": "rvert", "lfloor": "rfloor"}
 _CLOSE |= {"lceil": "rceil", ".": None}
 _WRAP = {"|": "Abs", "lvert": "Abs", "lfloor": "floor", "lceil": "ceiling"}
@@ -300,7 +302,7 @@ class _Reader(_Operators):
         if tok.kind in ("eof",) or tok.kind == "char" and tok.text not in "(":
             self.fail(f"a script needs a value, found {_shown(tok)!r}", "write e.g. x^{2}")
         begin = self.pos
-        if tok.kind == "cmd" and tok.text not in _GREEK and tok.text not in ("top", "infty"):
+        if tok.kind == "cmd" and tok.text not in _GREEK and tok.text not in _SCRIPT_WORDS:
             # \frac12, \sqrt{x}: a whole atom
             self.atom()
             return begin, self.pos
@@ -683,7 +685,7 @@ def _fix_for(tok: _Token) -> str:
         return "one formula has no '='; check a chain with symml.check_steps"
     if tok.kind == "char" and tok.text in ")]}|":
         return f"remove the {tok.text!r} or add its opening bracket"
-    if tok.kind == "char" and tok.text in "<>":
+    if (tok.kind == "char" and tok.text in "<>") or (tok.kind == "cmd" and tok.text in _RELATIONS):
         return "only equalities are checked"
     if tok.kind in ("newline",) or tok.is_("char", "&"):
         return "check a chain (align*) with symml.check_steps"
