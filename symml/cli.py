@@ -260,7 +260,9 @@ def _check_steps_file(args: argparse.Namespace, out: TextIO) -> int:
     if wrong:
         return EXIT_DIFFERENT
     if unreadable:
-        raise SymmlError(f"{unreadable} chain{'s' * (unreadable > 1)} in {args.file!r} could not be read")
+        raise SymmlError(
+            f"{unreadable} chain{'s' * (unreadable > 1)} in {args.file!r} could not be read"
+        )
     return EXIT_OK
 
 

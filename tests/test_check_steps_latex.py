@@ -110,7 +110,9 @@ def test_the_first_two_steps_of_the_issue_example_hold():
         lambda body: body,
         lambda body: f"$$ {body} $$",
         lambda body: f"\\[ {body} \\]",
-        lambda body: f"\\begin{{equation*}}\\begin{{aligned}} {body} \\end{{aligned}}\\end{{equation*}}",
+        lambda body: (
+            f"\\begin{{equation*}}\\begin{{aligned}} {body} \\end{{aligned}}\\end{{equation*}}"
+        ),
         lambda body: f"\\begin{{align}} {body} \\label{{eq:1}} \\end{{align}}",
     ],
 )

@@ -19,10 +19,10 @@ import sympy as sp
 
 from .._core import (
     CHECK_BUDGET,
-    ParseError,
     ArgumentError,
     Deadline,
     Derivation,
+    ParseError,
     Step,
     Verdict,
     as_sympy,
@@ -215,17 +215,13 @@ def _check_latex(
     """``check_steps`` of a LaTeX chain: read by ``_parse`` (through the hook), then checked."""
     if isinstance(chain, str):
         if not chain.strip():
-            raise ParseError(
-                bad_argument("chain", chain, "write a chain such as a &= b \\\\ &= c")
-            )
+            raise ParseError(bad_argument("chain", chain, "write a chain such as a &= b \\\\ &= c"))
         reader = hooks.get("latex_chain")
         read = reader(chain, symbols=symbols, functions=functions, name="chain")
     else:
         read = chain
     options = replace(options, symbols=_scalar_symbols(symbols))
-    items = [
-        Step(s.expr, s.source, lhs=s.lhs) if s.lhs is not None else s.expr for s in read.steps
-    ]
+    items = [Step(s.expr, s.source, lhs=s.lhs) if s.lhs is not None else s.expr for s in read.steps]
     result = _check_items(items, options, deadline)
     return replace(
         result,

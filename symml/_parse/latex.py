@@ -32,8 +32,14 @@ import sympy
 from sympy.core.function import FunctionClass
 from sympy.matrices import MatrixBase
 
-from .._core import ArgumentError, BudgetExceededError, ParseError, bad_argument
-from .._core import can_interrupt, time_limit
+from .._core import (
+    ArgumentError,
+    BudgetExceededError,
+    ParseError,
+    bad_argument,
+    can_interrupt,
+    time_limit,
+)
 from .builder import _is_matrix, _Parser
 from .latex_lexer import _LatexFailure, _Token, _tokenize
 from .latex_reader import DETERMINANT, INDEXED, POLYGAMMA, TRACE, TRANSPOSE, _Reader
@@ -50,7 +56,7 @@ _DETERMINANT_SIDE = 4
 class _LatexSource(_Source):
     """The LaTeX text as the builder's source: node positions are LaTeX characters."""
 
-    def __init__(self, text: str) -> None:  # noqa: D107 (no call to _Source.__init__)
+    def __init__(self, text: str) -> None:
         self.text = text
         self.code = text
         self.index = list(range(len(text) + 1))
@@ -68,7 +74,7 @@ class _LatexBuilder(_Parser):
         super().__init__(source, symbols, real, name)
         self.notes: list[str] = []
 
-    def _build_Call(self, node: ast.Call) -> Any:  # noqa: N802 (the builder's naming)
+    def _build_Call(self, node: ast.Call) -> Any:
         func = node.func
         if isinstance(func, ast.Name) and func.id in _INTERNAL_METHODS:
             return getattr(self, _INTERNAL_METHODS[func.id])(node)
@@ -93,28 +99,38 @@ class _LatexBuilder(_Parser):
         if isinstance(declared, sympy.IndexedBase):
             return self.call_sympy(node, lambda: declared[tuple(indices)])
         if _is_matrix(declared) and len(indices) in (1, 2):
-            self.fail(f"{self.frag(node)} indexes the matrix {base}", "write the sum in matrix form")
+            self.fail(
+                f"{self.frag(node)} indexes the matrix {base}", "write the sum in matrix form"
+            )
         stem = sympy.IndexedBase(base, real=True) if self.real else sympy.IndexedBase(base)
         return self.call_sympy(node, lambda: stem[tuple(indices)])
 
     def square(self, node: ast.Call, what: str) -> Any:
         value = self.arith_operand(node.args[0])
         if not _is_matrix(value) or value.shape[0] != value.shape[1]:
-            self.fail(f"{self.frag(node)} takes the {what} of a non-square value", "pass a square matrix")
+            self.fail(
+                f"{self.frag(node)} takes the {what} of a non-square value", "pass a square matrix"
+            )
         return value
 
     def trace(self, node: ast.Call) -> Any:
         value = self.square(node, "trace")
-        return self.call_sympy(node, lambda: sympy.Trace(value).doit() if isinstance(value, MatrixBase) else sympy.Trace(value))
+        return self.call_sympy(
+            node,
+            lambda: (
+                sympy.Trace(value).doit() if isinstance(value, MatrixBase) else sympy.Trace(value)
+            ),
+        )
 
     def determinant(self, node: ast.Call) -> Any:
         value = self.square(node, "determinant")
         if isinstance(value, MatrixBase):
             if value.shape[0] > _DETERMINANT_SIDE:
-                self.fail(f"{self.frag(node)} is too costly to expand while parsing", "use the Python API")
+                self.fail(
+                    f"{self.frag(node)} is too costly to expand while parsing", "use the Python API"
+                )
             return self.call_sympy(node, value.det)
         return self.call_sympy(node, lambda: sympy.Determinant(value))
-
 
     def polygamma(self, node: ast.Call) -> Any:
         if len(node.args) != 2:
@@ -222,9 +238,7 @@ def _failure(name: str, text: str, failure: _LatexFailure) -> ParseError:
 class _Context:
     """What every piece of one LaTeX text shares: tokens, declarations, notes."""
 
-    def __init__(
-        self, text: str, symbols: Any, functions: Any, real: bool, name: str
-    ) -> None:
+    def __init__(self, text: str, symbols: Any, functions: Any, real: bool, name: str) -> None:
         if not isinstance(text, str):
             raise ParseError(bad_argument(name, text, "pass the LaTeX as text, e.g. r'x^2'"))
         self.text, self.real, self.name = text, real, name
@@ -263,7 +277,9 @@ class _Context:
     def build(self, body: Any) -> Any:
         builder = _LatexBuilder(_LatexSource(self.text), self.symbols, self.real, self.name)
         owner = object()
-        net = time_limit(PARSE_SECONDS, owner=owner) if can_interrupt() else contextlib.nullcontext()
+        net = (
+            time_limit(PARSE_SECONDS, owner=owner) if can_interrupt() else contextlib.nullcontext()
+        )
         try:
             with net:
                 builder.inspect(ast.Expression(body=body))
@@ -302,7 +318,9 @@ def _counting_symbols(tokens: list[_Token]) -> dict[str, sympy.Symbol]:
                 after = tokens[j + 2] if braced and j + 2 < len(tokens) else None
                 if script == "_" and first.text not in found:
                     found[first.text] = sympy.Symbol(first.text, integer=True)
-                elif script == "^" and (not braced or (after is not None and after.is_("char", "}"))):
+                elif script == "^" and (
+                    not braced or (after is not None and after.is_("char", "}"))
+                ):
                     found[first.text] = sympy.Symbol(first.text, integer=True, positive=True)
             while braced and j < len(tokens) and not tokens[j].is_("char", "}"):
                 j += 1
@@ -315,9 +333,17 @@ def _top_level(tokens: list[_Token], begin: int, end: int, char: str) -> list[in
     found, depth = [], 0
     for i in range(begin, end):
         tok = tokens[i]
-        if (tok.kind == "char" and tok.text in "{([") or tok.kind == "begin" or tok.is_("cmd", "left"):
+        if (
+            (tok.kind == "char" and tok.text in "{([")
+            or tok.kind == "begin"
+            or tok.is_("cmd", "left")
+        ):
             depth += 1
-        elif (tok.kind == "char" and tok.text in "})]") or tok.kind == "end" or tok.is_("cmd", "right"):
+        elif (
+            (tok.kind == "char" and tok.text in "})]")
+            or tok.kind == "end"
+            or tok.is_("cmd", "right")
+        ):
             depth -= 1
         elif depth == 0 and tok.is_("char", char):
             found.append(i)
@@ -414,12 +440,9 @@ def parse_latex(
 
 
 def _equation(context: _Context, lhs: Any, rhs: Any) -> Any:
-    if _is_matrix(lhs) != _is_matrix(rhs) or (
-        _is_matrix(lhs) and lhs.shape != rhs.shape
-    ):
+    if _is_matrix(lhs) != _is_matrix(rhs) or (_is_matrix(lhs) and lhs.shape != rhs.shape):
         context.fail_all("the two sides of '=' have different shapes")
     try:
         return sympy.Eq(lhs, rhs, evaluate=False)
-    except Exception as exc:  # noqa: BLE001 (SymPy's own errors become one ParseError)
+    except Exception as exc:
         context.fail_all(f"SymPy cannot build the equation: {exc}")
-

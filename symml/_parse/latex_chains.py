@@ -1,4 +1,4 @@
-r"""Chains of equalities in LaTeX (``align*``, ``aligned``, ``$$...$$``) and where documents hold them.
+r"""Chains of equalities in LaTeX (``align*``, ``aligned``, ``$$``) and where documents hold them.
 
 ======================  ================================================================
 name                    what it is
@@ -59,7 +59,9 @@ CHAIN_ENVIRONMENTS = (
     "flalign*",
     "flalign",
 )
-_IGNORED_RAW = frozenset({"text", "textrm", "textit", "mbox", "label", "tag", "hspace", "vspace", "intertext"})
+_IGNORED_RAW = frozenset(
+    {"text", "textrm", "textit", "mbox", "label", "tag", "hspace", "vspace", "intertext"}
+)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class LatexChain:
 
     @property
     def checkable(self) -> bool:
-        """Whether a step is left to check once the definitions (which hold by fiat) are set aside."""
+        """Whether a step is left to check once definitions (true by fiat) are set aside."""
         return len(self.steps) - 1 > len(self.definitions)
 
 
@@ -207,7 +209,9 @@ class _ChainReader:
                     lambda e, f=function: isinstance(e, AppliedUndef) and e.func == f,
                     lambda e, a=args, b=body: b.xreplace(dict(zip(a, e.args, strict=False))),
                 )
-        plain = {sym: body for sym, _, body in self.definitions.values() if isinstance(sym, sympy.Symbol)}
+        plain = {
+            sym: body for sym, _, body in self.definitions.values() if isinstance(sym, sympy.Symbol)
+        }
         return value.xreplace(plain) if plain else value
 
     def define(self, head: tuple[str, list[str]], body: Any, source: str) -> None:
@@ -216,7 +220,9 @@ class _ChainReader:
         symbol = context.symbols.get(name)
         if not isinstance(symbol, sympy.Symbol):
             symbol = sympy.Symbol(name, real=True) if context.real else sympy.Symbol(name)
-        arg_symbols = [context.symbols.get(a) or sympy.Symbol(a, real=context.real or None) for a in args]
+        arg_symbols = [
+            context.symbols.get(a) or sympy.Symbol(a, real=context.real or None) for a in args
+        ]
         self.defined.append(name)
         self.definitions[name + "#symbol"] = (symbol, [], body)
         if args:

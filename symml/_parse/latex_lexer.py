@@ -57,7 +57,7 @@ _REPLACEMENTS = {"·": ("cmd", "cdot"), "×": ("cmd", "times"), "−": ("char", 
 _CHARS = frozenset("+-*/^_{}()[]|&=,'!<>.:;")
 
 
-class _LatexFailure(Exception):  # noqa: N818 (internal signal, turned into ParseError)
+class _LatexFailure(Exception):
     """A problem at ``start:stop`` of the LaTeX text, with what to do about it."""
 
     def __init__(self, problem: str, fix: str, start: int, stop: int | None = None) -> None:

@@ -92,10 +92,14 @@ class _Operators:
         begin, end = reader.script_range()
         text = "".join(t.text for t in self.toks[begin:end])
         if not text.isdigit() or not all(t.kind == "digit" for t in self.toks[begin:end]):
-            self.fail("the order of a derivative is not a whole number", "write e.g. d^2", reader.peek())
+            self.fail(
+                "the order of a derivative is not a whole number", "write e.g. d^2", reader.peek()
+            )
         return int(text)
 
-    def derivative(self: Any, opener: _Token, num: tuple[int, int], den: tuple[int, int], mark: int) -> Any:
+    def derivative(
+        self: Any, opener: _Token, num: tuple[int, int], den: tuple[int, int], mark: int
+    ) -> Any:
         start = opener.start
         top = self.sub(mark, num[1])
         wanted = self.order_after(top)
@@ -224,7 +228,11 @@ class _Operators:
                 depth -= 1
             elif tok.is_("cmd", "int") and depth == 0:
                 inner += 1
-            elif depth == 0 and self.differential(i, self.end) and self.starts_variable(i + 1, self.end):
+            elif (
+                depth == 0
+                and self.differential(i, self.end)
+                and self.starts_variable(i + 1, self.end)
+            ):
                 if inner == 0:
                     return i
                 inner -= 1

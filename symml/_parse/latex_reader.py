@@ -299,7 +299,7 @@ class _Reader(_Operators):
             self.pos = close + 1
             self.last = self.toks[close].stop
             return begin, close
-        if tok.kind in ("eof",) or tok.kind == "char" and tok.text not in "(":
+        if tok.kind in ("eof",) or (tok.kind == "char" and tok.text not in "("):
             self.fail(f"a script needs a value, found {_shown(tok)!r}", "write e.g. x^{2}")
         begin = self.pos
         if tok.kind == "cmd" and tok.text not in _GREEK and tok.text not in _SCRIPT_WORDS:
@@ -313,7 +313,9 @@ class _Reader(_Operators):
         begin, end = self.script_range()
         toks = self.toks[begin:end]
         if len(toks) == 1 and (
-            toks[0].is_("cmd", "top") or toks[0].is_("cmd", "intercal") or toks[0].is_("letter", "T")
+            toks[0].is_("cmd", "top")
+            or toks[0].is_("cmd", "intercal")
+            or toks[0].is_("letter", "T")
         ):
             return self.call(TRANSPOSE, [base, self.const(toks[0].text, start)], start)
         if len(toks) == 1 and toks[0].kind == "raw" and toks[0].arg.strip() == "T":
@@ -476,7 +478,7 @@ class _Reader(_Operators):
         return tok.is_("char", "(") or (tok.is_("cmd", "left") and self.peek(1).is_("char", "("))
 
     def apply(self, name: str, start: int) -> Any:
-        """A declared function applied: ``f(x)``, ``f'(x)``, ``\\sigma(z)``, ``f{\\left(x\\right)}``."""
+        """A declared function applied: ``f(x)``, ``f'(x)``, ``\\sigma(z)``, ``f{(x)}``."""
         target = self.functions[name]
         primes = 0
         while self.peek().is_("char", "'"):
@@ -528,7 +530,7 @@ class _Reader(_Operators):
         self.fail(f"'\\{tok.text}{{...}}' holds words, not a formula", "remove the words", tok)
 
     def function(self, target: str | None = None) -> Any:
-        """``\\sin x``, ``\\sin^2 x``, ``\\log_2 x``, ``\\max(a, b)``, ``\\exp\\left(...\\right)``."""
+        """``\\sin x``, ``\\sin^2 x``, ``\\log_2 x``, ``\\max(a, b)``, ``\\exp(...)``."""
         tok = self.advance()
         start = tok.start
         target = target or _FUNCTIONS[tok.text]
@@ -607,7 +609,7 @@ class _Reader(_Operators):
         return value
 
     def plain_delimited(self) -> Any:
-        """``\\{ ... \\}``, ``\\lvert x \\rvert``, ``\\lfloor x \\rfloor``, ``\\lceil x \\rceil``."""
+        """``\\{ ... \\}``, ``\\lvert x \\rvert``, ``\\lfloor x \\rfloor``, ``\\lceil x\\rceil``."""
         opener = self.advance()
         close = "}" if opener.text == "{" else _CLOSE[opener.text]
         saved, self.abs_depth = self.abs_depth, 0
