@@ -400,7 +400,7 @@ def parse_latex(
     --------
     >>> from symml import parse_latex
     >>> parse_latex(r"\frac{e^{-z}}{\left(1+e^{-z}\right)^2}")
-    exp(-z)/(exp(-z) + 1)**2
+    exp(-z)/(1 + exp(-z))**2
     >>> parse_latex(r"\frac{d}{dx}\left(x^2 \sin x\right)")
     Derivative(x**2*sin(x), x)
     >>> parse_latex(r"\sum_{i=1}^{n} (x_i - \mu)^2")
