@@ -135,6 +135,47 @@ def _refuse_programming(name: str, start: int, stop: int) -> None:
         )
 
 
+def _character(text: str, i: int, space: bool, opened: list[int]) -> _Token:
+    """The token of the one character ``text[i]``; braces are matched in ``opened``."""
+    ch = text[i]
+    if ch == "#":
+        raise _LatexFailure("'#' is a TeX macro parameter", "remove it", i)
+    if ch == "^" and text.startswith("^^", i):
+        raise _LatexFailure(
+            "'^^' is TeX's character-code notation", "write x^{2}, not x^^..", i, i + 2
+        )
+    if ch == "$":
+        raise _LatexFailure(
+            "'$' switches TeX's maths mode", "pass the formula without '$' delimiters", i
+        )
+    if ch in _REPLACEMENTS:
+        kind, name = _REPLACEMENTS[ch]
+        return _Token(kind, name, i, i + 1, space)
+    if ch.isascii() and ch.isalpha():
+        return _Token("letter", ch, i, i + 1, space)
+    if ch.isascii() and ch.isdigit():
+        return _Token("digit", ch, i, i + 1, space)
+    if ch not in _CHARS:
+        raise _LatexFailure(
+            f"the character {ch!r} (U+{ord(ch):04X}) is not read",
+            "write it as a LaTeX command, e.g. \\alpha for α",
+            i,
+        )
+    if ch == "{":
+        opened.append(i)
+        if len(opened) > MAX_DEPTH:
+            raise _LatexFailure(
+                f"the braces are nested more than {MAX_DEPTH} levels deep",
+                "remove redundant braces or split the formula",
+                i,
+            )
+    elif ch == "}":
+        if not opened:
+            raise _LatexFailure("the brace '}' closes nothing", "remove it or add '{'", i)
+        opened.pop()
+    return _Token("char", ch, i, i + 1, space)
+
+
 def _tokenize(text: str) -> list[_Token]:
     """The tokens of ``text`` (see :class:`_Token`), ending with an ``eof`` token."""
     if len(text) > MAX_LATEX_LENGTH:
@@ -175,43 +216,7 @@ def _tokenize(text: str) -> list[_Token]:
                 tokens.append(_Token("cmd", name, i, end, space))
             space, i = name in _SPACING, end
             continue
-        if ch == "#":
-            raise _LatexFailure("'#' is a TeX macro parameter", "remove it", i)
-        if ch == "^" and text.startswith("^^", i):
-            raise _LatexFailure(
-                "'^^' is TeX's character-code notation", "write x^{2}, not x^^..", i, i + 2
-            )
-        if ch == "$":
-            raise _LatexFailure(
-                "'$' switches TeX's maths mode", "pass the formula without '$' delimiters", i
-            )
-        if ch in _REPLACEMENTS:
-            kind, name = _REPLACEMENTS[ch]
-            tokens.append(_Token(kind, name, i, i + 1, space))
-        elif ch.isascii() and ch.isalpha():
-            tokens.append(_Token("letter", ch, i, i + 1, space))
-        elif ch.isascii() and ch.isdigit():
-            tokens.append(_Token("digit", ch, i, i + 1, space))
-        elif ch in _CHARS:
-            if ch == "{":
-                opened.append(i)
-                if len(opened) > MAX_DEPTH:
-                    raise _LatexFailure(
-                        f"the braces are nested more than {MAX_DEPTH} levels deep",
-                        "remove redundant braces or split the formula",
-                        i,
-                    )
-            elif ch == "}":
-                if not opened:
-                    raise _LatexFailure("the brace '}' closes nothing", "remove it or add '{'", i)
-                opened.pop()
-            tokens.append(_Token("char", ch, i, i + 1, space))
-        else:
-            raise _LatexFailure(
-                f"the character {ch!r} (U+{ord(ch):04X}) is not read",
-                "write it as a LaTeX command, e.g. \\alpha for α",
-                i,
-            )
+        tokens.append(_character(text, i, space, opened))
         space, i = False, i + 1
     if opened:
         raise _LatexFailure("the brace '{' is never closed", "add the matching '}'", opened[-1])
