@@ -91,6 +91,8 @@ def _raw_argument(text: str, at: int, command_start: int) -> tuple[str, int]:
     """The braced argument at ``text[at]`` (blanks skipped), read raw: ``(content, end)``."""
     while at < len(text) and text[at] in " \t\n\r":
         at += 1
+    if at < len(text) and text[at].isascii() and text[at].isalnum():
+        return text[at], at + 1  # \mathrm d: one character, as TeX reads it
     if at >= len(text) or text[at] != "{":
         raise _LatexFailure(
             f"{text[command_start:at]!r} needs an argument in braces",

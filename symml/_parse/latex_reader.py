@@ -99,6 +99,7 @@ _REFUSED = {
     "ldots": ("'\\ldots' leaves terms out", "write the sum as \\sum_{i=1}^{n}"),
     "dots": ("'\\dots' leaves terms out", "write the sum as \\sum_{i=1}^{n}"),
     "|": ("a norm '\\|...\\|'", "write it out, e.g. \\sqrt{x^\\top x}"),
+    "lVert": ("a norm '\\lVert...\\rVert'", "write it out, e.g. \\sqrt{x^\\top x}"),
     "lim": ("a limit", "limits are not read; write the value"),
     "approx": ("'\\approx'", "only equalities are checked"),
 }
