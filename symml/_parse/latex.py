@@ -396,6 +396,30 @@ def parse_latex(
         too large or too deeply nested; the message quotes the LaTeX, gives the
         position and marks it with a caret.
 
+    Notes
+    -----
+    What is read (ambiguities are resolved as listed, and reported in ``notes``):
+
+    ==============================  ================================================
+    ``\frac \dfrac \tfrac \sqrt[n]``  fractions and roots
+    ``x^2 x_i x_{ij} \theta_0``     powers; subscripted names are symbols ``x_i``
+    ``\left( \right) \bigl( [ ] \{``  brackets; ``|x|``, ``\lfloor``, ``\lceil``
+    ``2x  x y  xy  x(1 - x)``        products (``x(...)`` unless ``x`` is declared)
+    ``\cdot \times * /``            products and quotients
+    ``e \mathrm{e} \exp \log \ln``  Euler's number; natural logarithms, ``\log_b``
+    ``\sin x  \sin^2 x  \sin^{-1}``  trig/hyperbolic without brackets; ``\arcsin``
+    ``\frac{d}{dx} \frac{d^2}{dx^2}``  derivatives (also ``\partial``, ``\mathrm{d}``)
+    ``\sum_{i=1}^{n} \prod``        sums and products; ``x_i`` inside is ``x[i]``
+    ``\int_a^b f \,dx``             integrals (indefinite without limits)
+    ``\max \min \binom \Gamma n!``  and ``\operatorname{sign, relu, tr, ...}``
+    ``pmatrix bmatrix matrix``       matrices; ``\det``; ``^\top ^T`` transposes
+    ``\sigma(z)``                   the sigmoid, when ``sigma`` is a declared function
+    ==============================  ================================================
+
+    Limits: at most 20 000 characters and 8 000 tokens of LaTeX, braces nested
+    at most 60 deep; then the same limits as :func:`symml.parse_expr` (syntax
+    nodes, nesting, size of numbers, time to build).
+
     Examples
     --------
     >>> from symml import parse_latex
