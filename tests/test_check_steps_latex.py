@@ -138,6 +138,11 @@ def test_a_definition_is_not_checked_and_is_used_later():
     assert any("defines L" in note for note in v.notes)
 
 
+def test_colon_equals_defines():
+    v = check_steps(r"g(t) &:= t^3 \\ g'(t) &= 3t^2", functions=["g"])
+    assert bool(v) and any("defines g" in note for note in v.notes)
+
+
 def test_notes_report_ambiguous_readings():
     v = check_steps(r"x(1 - x) &= x - x^2")
     assert bool(v)
@@ -236,3 +241,29 @@ def test_facade_names_parse_latex():
     assert "parse_latex" in symml.__all__
     assert symml.parse_latex(r"x^2") == sp.Symbol("x", real=True) ** 2
     assert shutil is not None and json is not None
+
+
+def test_setting_a_score_to_zero_is_an_equation_not_a_wrong_step():
+    v = check_steps(
+        r"""\begin{align*}
+\ell(p) &= k\log p + (n - k)\log(1 - p) \\
+\frac{d\ell}{dp} &= \frac{k}{p} - \frac{n-k}{1-p} = 0 \\
+\implies \hat{p} &= \frac{k}{n}
+\end{align*}"""
+    )
+    assert bool(v), v.message
+    assert v.verdicts[2].method == "equation"
+    assert any("'= 0' is read as an equation to solve" in note for note in v.notes)
+    assert any(r"\hat{p} defines phat" in note for note in v.notes)
+
+
+def test_a_zero_that_holds_is_checked_and_a_wrong_step_before_it_still_fails():
+    v = check_steps(r"(x+1)^2 - x^2 - 2x - 1 &= 1 - 1 \\ &= 0")
+    assert bool(v) and all(verdict.method != "equation" for verdict in v.verdicts)
+    v = check_steps(r"(x+1)^2 - x^2 &= 2x \\ &= 0")
+    assert (bool(v), v.first_bad) == (False, 1)
+
+
+def test_an_implication_without_equals_is_skipped():
+    v = check_steps(r"x^2 - 1 &= (x - 1)(x + 1) \implies x^2 > 1")
+    assert bool(v) and len(v.verdicts) == 1

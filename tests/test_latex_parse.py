@@ -410,3 +410,24 @@ def test_the_documentation_lists_what_is_read():
     doc = symml.parse_latex.__doc__ or ""
     assert "symbols" in doc and "functions" in doc and "notes" in doc
     assert re.search(r"TeX programming", doc)
+
+
+_FRAGMENTS = [
+    *r"\frac|{|}|x|y|2|^|_|(|)|\left(|\right)|\sin|\sum|\int|d|\partial|+|-|\cdot|".split("|"),
+    *r"&|\\|=|\sqrt|[|]|\begin{pmatrix}|\end{pmatrix}|\mathrm{d}|'|!|\log|.|,|\max|".split("|"),
+    *r"\top|T|\hat|\mathbf|e|\pi|\infty|\prod|\binom|\det|\left|\right|| |i|n|".split("|"),
+    *r"\text{a}|\lfloor|\rfloor|\{|\}|\Gamma|\sigma|\operatorname{tr}|\input|#|%|$".split("|"),
+]
+
+
+@hypothesis.settings(max_examples=150, deadline=None, derandomize=True)
+@hypothesis.given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=16).map("".join))
+def test_any_latex_gives_a_sympy_object_or_a_parse_error(text):
+    start = time.perf_counter()
+    try:
+        value = parse_latex(text, functions=["f", "sigma"])
+    except ParseError as exc:
+        assert str(exc).startswith("latex=")
+    else:
+        assert isinstance(value, sp.Basic)
+    assert time.perf_counter() - start < 5.0  # generous: parsing is milliseconds

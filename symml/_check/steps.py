@@ -223,11 +223,25 @@ def _check_latex(
     options = replace(options, symbols=_scalar_symbols(symbols))
     items = [Step(s.expr, s.source, lhs=s.lhs) if s.lhs is not None else s.expr for s in read.steps]
     result = _check_items(items, options, deadline)
+    notes = tuple(read.notes)
+    verdicts = list(result.verdicts)
+    for k, step in enumerate(read.steps):
+        if getattr(step, "equation", False) and k > 0 and not verdicts[k - 1]:
+            # "... = 0" setting an expression to zero: an equation to solve, not an identity
+            note = (
+                f"step {k} (line {step.line}): '= 0' is read as an equation to solve "
+                "(the expression is not identically zero), so it is not checked"
+            )
+            verdicts[k - 1] = Verdict(True, "equation", notes=(note,))
+            notes += (note,)
+    first_bad = next((k for k, v in enumerate(verdicts, start=1) if not v), None)
     return replace(
         result,
+        verdicts=tuple(verdicts),
+        first_bad=first_bad,
         sources=tuple(s.source for s in read.steps),
         lines=tuple(s.line for s in read.steps),
-        notes=tuple(read.notes),
+        notes=notes,
     )
 
 

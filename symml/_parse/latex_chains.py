@@ -18,7 +18,8 @@ top-level ``=`` signs. A row without ``=`` continues the expression above it (a
 long right-hand side broken over lines). A row with its own left side (``y &= ...``
 after the first row) starts a new chain of equalities, compared with that left
 side. ``\text{...}``, ``\label``, ``\tag``, ``\quad`` and a final ``.`` or ``,``
-are ignored.
+are ignored. ``\\implies``, ``\\Rightarrow`` and ``\\iff`` start a new statement (a
+row with its own left side); one without ``=`` (``\\implies p > 0``) is skipped.
 
 A left side that is only a name, or a name with arguments (``L(\mu)``,
 ``\ell``, ``f(x, y)``), *defines* that name: it is not checked against its
@@ -59,6 +60,9 @@ CHAIN_ENVIRONMENTS = (
     "flalign*",
     "flalign",
 )
+_IMPLICATIONS = frozenset(
+    "implies Rightarrow Longrightarrow iff Leftrightarrow Longleftrightarrow therefore".split()
+)
 _IGNORED_RAW = frozenset(
     {"text", "textrm", "textit", "mbox", "label", "tag", "hspace", "vspace", "intertext"}
 )
@@ -70,12 +74,15 @@ class LatexStep:
 
     ``lhs`` is None when the expression continues the chain (``&= expr``); for a
     row with its own left side it is that side (the expression is compared with it).
+    ``equation`` is True for a ``0`` ending its row: ``... = 0`` may set an
+    expression to zero (an equation to solve) rather than claim an identity.
     """
 
     expr: Any
     source: str
     line: int
     lhs: Any = None
+    equation: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,9 @@ def _rows(tokens: list[_Token]) -> list[list[_Token]]:
         if depth == 0 and tok.kind == "newline":
             rows.append([])
             continue
+        if depth == 0 and tok.kind == "cmd" and tok.text in _IMPLICATIONS:
+            rows.append([tok])  # a new statement: marked by its arrow, never a continuation
+            continue
         if depth == 0 and tok.is_("char", "&"):
             continue
         if depth == 0 and tok.is_("char", "[") and not rows[-1] and len(rows) > 1:
@@ -155,6 +165,8 @@ def _pieces(row: list[_Token]) -> list[list[_Token]]:
     for tok in row:
         depth += _depth_change(tok)
         if depth == 0 and tok.is_("char", "="):
+            if pieces[-1] and pieces[-1][-1].is_("char", ":"):
+                pieces[-1].pop()  # f(x) := ..., a definition
             pieces.append([])
         else:
             pieces[-1].append(tok)
@@ -264,7 +276,10 @@ def read_latex_chain(
     rows = _rows(context.tokens)
     grouped: list[list[list[_Token]]] = []
     for row in rows:
-        pieces = _pieces(row)
+        arrow = row[0].kind == "cmd" and row[0].text in _IMPLICATIONS
+        pieces = _pieces(row[1:] if arrow else row)
+        if len(pieces) == 1 and arrow:
+            continue  # "=> p > 0" and the like: not an equality
         if len(pieces) == 1 and grouped:  # no '=': continues the expression above
             grouped[-1][-1].extend(pieces[0])
         else:
@@ -300,7 +315,8 @@ def read_latex_chain(
                 steps.append(LatexStep(lhs_value, lhs_source, lhs_line))
         for k, (value, source, line) in enumerate(exprs):
             new_lhs = lhs_value if (k == 0 and number > 0 and lhs_tokens) else None
-            steps.append(LatexStep(value, source, line, new_lhs))
+            zero = source == "0" and k == len(exprs) - 1 and bool(steps)
+            steps.append(LatexStep(value, source, line, new_lhs, zero))
     if len(steps) < 2:
         raise ArgumentError(
             bad_argument(name, text, r"write a chain of at least two expressions: a &= b \\ &= c")
