@@ -226,8 +226,10 @@ def _check_latex(
     notes = tuple(read.notes)
     verdicts = list(result.verdicts)
     for k, step in enumerate(read.steps):
-        if getattr(step, "equation", False) and k > 0 and not verdicts[k - 1]:
-            # "... = 0" setting an expression to zero: an equation to solve, not an identity
+        previous = read.steps[k - 1].expr if k > 0 else None
+        unknowns = getattr(previous, "free_symbols", set())
+        if getattr(step, "equation", False) and k > 0 and not verdicts[k - 1] and unknowns:
+            # "... = 0" setting an expression in unknowns to zero: an equation to solve
             note = (
                 f"step {k} (line {step.line}): '= 0' is read as an equation to solve "
                 "(the expression is not identically zero), so it is not checked"
