@@ -149,7 +149,9 @@ def check_steps(
         ``a &= b \\\\ &= c``), read by :func:`symml.parse_latex`: its
         expressions are numbered in order, the left side first and then each
         right-hand side (a left side that is a bare name, ``L(\\mu)``, defines
-        that name and is not checked).
+        that name and is not checked; a final ``= 0`` after an expression in
+        unknowns that is not identically zero is an equation to solve, not
+        checked; both are reported in ``notes``).
     symbols, n, seed, rtol, atol
         As in :func:`check`. For LaTeX the symbols also declare names
         (``MatrixSymbol("X", n, p)`` for ``X``, ``Symbol("p", positive=True)``).
