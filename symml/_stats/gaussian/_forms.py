@@ -1,0 +1,65 @@
+"""Textbook forms for the steps: generic matrix symbols, 1 x 1 products shown as scalars."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from ..._core import Deadline
+
+#: Seconds one ``simplify`` of one entry may take.
+SIMPLIFY_CAP = 2.0
+
+
+class Scalar(sp.Expr):
+    """A 1 x 1 matrix expression used as a number (``x^T A x``), for display in steps.
+
+    SymPy refuses ``log|Σ| + x^T Σ^{-1} x`` (a scalar plus a matrix); wrapped, the
+    product prints as itself and adds like any scalar.
+    """
+
+    is_commutative = True
+
+    def __new__(cls, matrix_expr: Any) -> Scalar:
+        return sp.Expr.__new__(cls, matrix_expr)
+
+    def _latex(self, printer: Any) -> str:
+        return printer._print(self.args[0])
+
+    def _sympystr(self, printer: Any) -> str:
+        return printer._print(self.args[0])
+
+
+def quad(v: Any, A: Any) -> Scalar:
+    """``v^T A v`` as a scalar."""
+    return Scalar(v.T * A * v)
+
+
+def simp(expr: Any, deadline: Deadline) -> Any:
+    """``simplify`` entry by entry within what ``deadline`` has left; unchanged if out of time."""
+    if isinstance(expr, sp.MatrixBase):
+        return sp.ImmutableMatrix(expr.rows, expr.cols, [simp(e, deadline) for e in expr])
+    if not isinstance(expr, sp.Expr) or expr.is_Atom or not expr.free_symbols:
+        return expr
+    value, finished = deadline.run(lambda: sp.simplify(expr), SIMPLIFY_CAP)
+    return value if finished else expr
+
+
+def generic(k: Any, names: tuple[str, str, str] = ("x", "mu", "Sigma")) -> tuple[sp.MatrixSymbol, ...]:
+    """Generic ``x``, ``mu`` (k x 1) and ``Sigma`` (k x k) for the textbook lines."""
+    x, mu, S = names
+    return sp.MatrixSymbol(x, k, 1), sp.MatrixSymbol(mu, k, 1), sp.MatrixSymbol(S, k, k)
+
+
+def blocks(ka: Any, kb: Any) -> dict[str, sp.MatrixSymbol]:
+    """The blocks of a partitioned Gaussian: ``x_a, x_b, mu_a, mu_b, Sigma_aa, ...``."""
+    out: dict[str, sp.MatrixSymbol] = {}
+    for v, dim in (("a", ka), ("b", kb)):
+        out[f"x_{v}"] = sp.MatrixSymbol(f"x_{v}", dim, 1)
+        out[f"mu_{v}"] = sp.MatrixSymbol(f"mu_{v}", dim, 1)
+    for r, dr in (("a", ka), ("b", kb)):
+        for c, dc in (("a", ka), ("b", kb)):
+            out[f"S_{r}{c}"] = sp.MatrixSymbol(f"Sigma_{r}{c}", dr, dc)
+            out[f"L_{r}{c}"] = sp.MatrixSymbol(f"Lambda_{r}{c}", dr, dc)
+    return out
