@@ -1,4 +1,5 @@
-"""Descriptive statistics, maximum likelihood, hypothesis tests, Bayes.
+"""Descriptive statistics, maximum likelihood, hypothesis tests, Bayes, Gaussians and Bayesian
+linear regression.
 
 This ``__init__`` is the package's interface: other symml packages import from here,
 never from its modules."""
@@ -17,6 +18,14 @@ from .descriptive import sample_median as sample_median
 from .descriptive import sample_std as sample_std
 from .descriptive import sample_variance as sample_variance
 from .descriptive import variance as variance
+from .gaussian import Entropy as Entropy
+from .gaussian import Gaussian as Gaussian
+from .gaussian import GaussianProduct as GaussianProduct
+from .gaussian import KLDivergence as KLDivergence
+from .gaussian import entropy as entropy
+from .gaussian import gaussian as gaussian
+from .gaussian import gaussian_product as gaussian_product
+from .gaussian import kl_divergence as kl_divergence
 from .inference import ConfidenceInterval as ConfidenceInterval
 from .inference import HypothesisTest as HypothesisTest
 from .inference import LikelihoodRatioTest as LikelihoodRatioTest
@@ -44,7 +53,11 @@ __all__ = [
     "MLE_CATALOG",
     "BayesRule",
     "ConfidenceInterval",
+    "Entropy",
+    "Gaussian",
+    "GaussianProduct",
     "HypothesisTest",
+    "KLDivergence",
     "LikelihoodRatioTest",
     "MLEFit",
     "OrderStatistic",
@@ -62,7 +75,11 @@ __all__ = [
     "bayes_rule",
     "conjugate_posterior",
     "diagnostic_test",
+    "entropy",
     "expectation",
+    "gaussian",
+    "gaussian_product",
+    "kl_divergence",
     "likelihood_ratio_test",
     "mle",
     "mle_catalog",

@@ -3,7 +3,22 @@ Bayesian linear regression, derived with steps.
 
 This ``__init__`` is the package's interface: the rest of ``symml._stats`` imports from here."""
 
+from .divergence import Entropy as Entropy
+from .divergence import KLDivergence as KLDivergence
+from .divergence import entropy as entropy
+from .divergence import kl_divergence as kl_divergence
 from .normal import Gaussian as Gaussian
 from .normal import gaussian as gaussian
+from .product import GaussianProduct as GaussianProduct
+from .product import gaussian_product as gaussian_product
 
-__all__ = ["Gaussian", "gaussian"]
+__all__ = [
+    "Entropy",
+    "Gaussian",
+    "GaussianProduct",
+    "KLDivergence",
+    "entropy",
+    "gaussian",
+    "gaussian_product",
+    "kl_divergence",
+]

@@ -35,7 +35,9 @@ def as_vector(value: Any, name: str) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(M)
 
 
-def as_covariance(value: Any, k: int, mean_name: str = "mean", name: str = "cov") -> sp.ImmutableMatrix:
+def as_covariance(
+    value: Any, k: int, mean_name: str = "mean", name: str = "cov"
+) -> sp.ImmutableMatrix:
     """A symmetric k x k Matrix that is positive definite as far as can be decided."""
     if isinstance(value, str):
         raise ArgumentError(bad_argument(name, value, "pass a sympy Matrix, not text"))
@@ -52,7 +54,9 @@ def as_covariance(value: Any, k: int, mean_name: str = "mean", name: str = "cov"
                 f"give a {k} x {k} covariance (or a mean with {S.shape[0]} entries)",
             )
         )
-    asym = [(i, j) for i in range(k) for j in range(i + 1, k) if sp.simplify(S[i, j] - S[j, i]) != 0]
+    asym = [
+        (i, j) for i in range(k) for j in range(i + 1, k) if sp.simplify(S[i, j] - S[j, i]) != 0
+    ]
     if asym:
         i, j = asym[0]
         raise ArgumentError(
@@ -142,7 +146,10 @@ def draw_values(symbols: Iterable[sp.Symbol], rng: np.random.Generator) -> dict[
 
 def to_float(M: sp.MatrixBase, values: Mapping[sp.Basic, float]) -> np.ndarray:
     """A Matrix of expressions at numeric values, as a float array."""
-    return np.array(M.xreplace({k: sp.Float(v, 30) for k, v in values.items()}).evalf(30).tolist(), dtype=complex).real
+    return np.array(
+        M.xreplace({k: sp.Float(v, 30) for k, v in values.items()}).evalf(30).tolist(),
+        dtype=complex,
+    ).real
 
 
 def is_spd(arr: np.ndarray) -> bool:

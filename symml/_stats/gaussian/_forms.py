@@ -46,7 +46,9 @@ def simp(expr: Any, deadline: Deadline) -> Any:
     return value if finished else expr
 
 
-def generic(k: Any, names: tuple[str, str, str] = ("x", "mu", "Sigma")) -> tuple[sp.MatrixSymbol, ...]:
+def generic(
+    k: Any, names: tuple[str, str, str] = ("x", "mu", "Sigma")
+) -> tuple[sp.MatrixSymbol, ...]:
     """Generic ``x``, ``mu`` (k x 1) and ``Sigma`` (k x k) for the textbook lines."""
     x, mu, S = names
     return sp.MatrixSymbol(x, k, 1), sp.MatrixSymbol(mu, k, 1), sp.MatrixSymbol(S, k, k)

@@ -183,8 +183,9 @@ def _value(v: Any, key: Any) -> sp.Expr:
         ) from exc
 
 
-def gaussian(mean: Any, cov: Any, *, x: Sequence[sp.Symbol] | None = None,
-             budget: float = DEFAULT_BUDGET) -> Gaussian:  # fmt: skip
+def gaussian(
+    mean: Any, cov: Any, *, x: Sequence[sp.Symbol] | None = None, budget: float = DEFAULT_BUDGET
+) -> Gaussian:
     """The multivariate Gaussian ``N(x | mean, cov)``, with its density and log-density.
 
     Parameters
@@ -237,13 +238,15 @@ def gaussian(mean: Any, cov: Any, *, x: Sequence[sp.Symbol] | None = None,
 def _variables(x: Any, k: int) -> list[sp.Symbol]:
     if x is None:
         return list(sp.symbols(f"x_0:{k}", real=True))
-    xs = list(x) if not isinstance(x, sp.MatrixBase) else list(x)
+    xs = list(x)
     if len(xs) != k or not all(isinstance(s, sp.Symbol) for s in xs) or len(set(xs)) != k:
         raise ArgumentError(bad_argument("x", x, f"give {k} distinct Symbols, one per entry"))
     return xs
 
 
-def log_density(mean: sp.MatrixBase, cov: sp.MatrixBase, x: sp.MatrixBase, deadline: Deadline) -> sp.Expr:
+def log_density(
+    mean: sp.MatrixBase, cov: sp.MatrixBase, x: sp.MatrixBase, deadline: Deadline
+) -> sp.Expr:
     """``-k/2 log 2pi - 1/2 log det cov - 1/2 (x - mean)^T cov^-1 (x - mean)``."""
     k = mean.rows
     inv = simp(cov.inv(), deadline)
@@ -253,9 +256,17 @@ def log_density(mean: sp.MatrixBase, cov: sp.MatrixBase, x: sp.MatrixBase, deadl
     return -sp.Rational(k, 2) * sp.log(2 * sp.pi) - sp.log(det) / 2 - q / 2
 
 
-def _build(mean: sp.ImmutableMatrix, cov: sp.ImmutableMatrix, x: sp.ImmutableMatrix,
-           steps: Any, kind: str, reference: Reference, seconds: float,
-           cls: type[Gaussian] = Gaussian, **extra: Any) -> Any:  # fmt: skip
+def _build(
+    mean: sp.ImmutableMatrix,
+    cov: sp.ImmutableMatrix,
+    x: sp.ImmutableMatrix,
+    steps: Any,
+    kind: str,
+    reference: Reference,
+    seconds: float,
+    cls: type[Gaussian] = Gaussian,
+    **extra: Any,
+) -> Any:
     deadline = Deadline(seconds)
     lp = log_density(mean, cov, x, deadline)
     return cls(
@@ -280,8 +291,10 @@ def _build(mean: sp.ImmutableMatrix, cov: sp.ImmutableMatrix, x: sp.ImmutableMat
 def _density_steps(G: Gaussian) -> list[Step]:
     k = G.dimension
     xg, mg, Sg = generic(k)
-    pdf = (2 * sp.pi) ** sp.Rational(-k, 2) * sp.Determinant(Sg) ** sp.Rational(-1, 2) * sp.exp(
-        -quad(xg - mg, Sg.I) / 2
+    pdf = (
+        (2 * sp.pi) ** sp.Rational(-k, 2)
+        * sp.Determinant(Sg) ** sp.Rational(-1, 2)
+        * sp.exp(-quad(xg - mg, Sg.I) / 2)
     )
     log = (
         -sp.Rational(k, 2) * sp.log(2 * sp.pi)
@@ -289,7 +302,9 @@ def _density_steps(G: Gaussian) -> list[Step]:
         - quad(xg - mg, Sg.I) / 2
     )
     return [
-        Step(pdf, f"definition of the {k}-variate Gaussian density", lhs=rf"{_N}(x \mid \mu, \Sigma)"),
+        Step(
+            pdf, f"definition of the {k}-variate Gaussian density", lhs=rf"{_N}(x \mid \mu, \Sigma)"
+        ),
         Step(G.result, f"with mu = {G.mean.T.tolist()[0]}, Sigma = {G.cov.tolist()}"),
         Step(log, "take logs", lhs=rf"\log {_N}(x \mid \mu, \Sigma)"),
         Step(G.log_pdf, "with the numbers; the quadratic form expanded"),
@@ -309,7 +324,13 @@ def _partition(G: Gaussian, a: list[int], b: list[int]) -> tuple[dict[str, Any],
 
 def _marginal_steps(G: Gaussian, a: list[int], b: list[int], mean: Any, cov: Any) -> list[Step]:
     if not b:
-        return [Step(cov, "every variable kept: the marginal is the Gaussian itself", lhs=sp.Symbol("Sigma"))]
+        return [
+            Step(
+                cov,
+                "every variable kept: the marginal is the Gaussian itself",
+                lhs=sp.Symbol("Sigma"),
+            )
+        ]
     blk, steps = _partition(G, a, b)
     tail = [
         Step(
@@ -324,7 +345,9 @@ def _marginal_steps(G: Gaussian, a: list[int], b: list[int], mean: Any, cov: Any
     return steps + tail
 
 
-def _condition_steps(G: Gaussian, a: list[int], b: list[int], xb: Any, mean: Any, cov: Any) -> list[Step]:
+def _condition_steps(
+    G: Gaussian, a: list[int], b: list[int], xb: Any, mean: Any, cov: Any
+) -> list[Step]:
     blk, steps = _partition(G, a, b)
     xa_, xb_, mua, mub = blk["x_a"], blk["x_b"], blk["mu_a"], blk["mu_b"]
     Laa, Lab = blk["L_aa"], blk["L_ab"]
@@ -333,7 +356,8 @@ def _condition_steps(G: Gaussian, a: list[int], b: list[int], xb: Any, mean: Any
     square = (-quad(xa_ - mua + Laa.I * Lab * (xb_ - mub), Laa) / 2).xreplace(
         {sp.Transpose(Laa): Laa}
     )
-    return steps + [
+    return [
+        *steps,
         Step(
             exponent,
             "the exponent -1/2 (x-mu)^T Lambda (x-mu) with Lambda = Sigma^-1, "
@@ -357,8 +381,9 @@ def _condition_steps(G: Gaussian, a: list[int], b: list[int], xb: Any, mean: Any
 
 
 # -- verification --------------------------------------------------------------------------
-def verify_gaussian(G: Gaussian, *, seed: int = 0, points: int = 16,
-                    budget: float = CHECK_BUDGET) -> Verdict:  # fmt: skip
+def verify_gaussian(
+    G: Gaussian, *, seed: int = 0, points: int = 16, budget: float = CHECK_BUDGET
+) -> Verdict:
     """The log-density against an independent reference at seeded random points.
 
     The reference is ``scipy.stats.multivariate_normal`` (a Gaussian; a
@@ -388,8 +413,14 @@ def verify_gaussian(G: Gaussian, *, seed: int = 0, points: int = 16,
         claimed = np.broadcast_to(
             np.asarray(f(*pts.T, *(values[p] for p in params)), dtype=float), (points,)
         )
-        verdicts.append(numeric_verdict(claimed, expected, f"log-density vs {G.kind} reference", points=points))
+        verdicts.append(
+            numeric_verdict(claimed, expected, f"log-density vs {G.kind} reference", points=points)
+        )
     if not verdicts:
-        return Verdict(False, "inconclusive", claimed=G.result,
-                       notes=("inconclusive: no parameter values made the covariance positive definite",))  # fmt: skip
+        return Verdict(
+            False,
+            "inconclusive",
+            claimed=G.result,
+            notes=("inconclusive: no parameter values made the covariance positive definite",),
+        )
     return first_failure(verdicts, G.result)
