@@ -18,10 +18,13 @@ from .descriptive import sample_median as sample_median
 from .descriptive import sample_std as sample_std
 from .descriptive import sample_variance as sample_variance
 from .descriptive import variance as variance
+from .gaussian import BayesianLinearRegression as BayesianLinearRegression
+from .gaussian import BLRFit as BLRFit
 from .gaussian import Entropy as Entropy
 from .gaussian import Gaussian as Gaussian
 from .gaussian import GaussianProduct as GaussianProduct
 from .gaussian import KLDivergence as KLDivergence
+from .gaussian import bayesian_linear_regression as bayesian_linear_regression
 from .gaussian import entropy as entropy
 from .gaussian import gaussian as gaussian
 from .gaussian import gaussian_product as gaussian_product
@@ -51,7 +54,9 @@ from .mle import mle_catalog as mle_catalog
 __all__ = [
     "MLE",
     "MLE_CATALOG",
+    "BLRFit",
     "BayesRule",
+    "BayesianLinearRegression",
     "ConfidenceInterval",
     "Entropy",
     "Gaussian",
@@ -73,6 +78,7 @@ __all__ = [
     "WelchTest",
     "ZTest",
     "bayes_rule",
+    "bayesian_linear_regression",
     "conjugate_posterior",
     "diagnostic_test",
     "entropy",

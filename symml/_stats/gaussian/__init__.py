@@ -3,6 +3,9 @@ Bayesian linear regression, derived with steps.
 
 This ``__init__`` is the package's interface: the rest of ``symml._stats`` imports from here."""
 
+from .blr import BayesianLinearRegression as BayesianLinearRegression
+from .blr import bayesian_linear_regression as bayesian_linear_regression
+from .blr_fit import BLRFit as BLRFit
 from .divergence import Entropy as Entropy
 from .divergence import KLDivergence as KLDivergence
 from .divergence import entropy as entropy
@@ -13,10 +16,13 @@ from .product import GaussianProduct as GaussianProduct
 from .product import gaussian_product as gaussian_product
 
 __all__ = [
+    "BLRFit",
+    "BayesianLinearRegression",
     "Entropy",
     "Gaussian",
     "GaussianProduct",
     "KLDivergence",
+    "bayesian_linear_regression",
     "entropy",
     "gaussian",
     "gaussian_product",

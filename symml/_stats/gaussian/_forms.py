@@ -12,23 +12,26 @@ from ..._core import Deadline
 SIMPLIFY_CAP = 2.0
 
 
-class Scalar(sp.Expr):
-    """A 1 x 1 matrix expression used as a number (``x^T A x``), for display in steps.
+class Scalar(sp.Trace):
+    """A 1 x 1 matrix expression used as a number (``x^T A x``), printed without ``tr``.
 
-    SymPy refuses ``log|Σ| + x^T Σ^{-1} x`` (a scalar plus a matrix); wrapped, the
-    product prints as itself and adds like any scalar.
+    SymPy refuses ``log|Σ| + x^T Σ^{-1} x`` (a scalar plus a matrix); the trace of
+    a 1 x 1 matrix is its one entry, so this is exact, adds like any scalar and
+    evaluates with :func:`symml.to_numpy`.
     """
-
-    is_commutative = True
-
-    def __new__(cls, matrix_expr: Any) -> Scalar:
-        return sp.Expr.__new__(cls, matrix_expr)
 
     def _latex(self, printer: Any) -> str:
         return printer._print(self.args[0])
 
     def _sympystr(self, printer: Any) -> str:
         return printer._print(self.args[0])
+
+
+class Tex(sp.Symbol):
+    """A formula SymPy has no object for (``E_p[log p(x)]``), as a symbol that prints its LaTeX."""
+
+    def _latex(self, printer: Any) -> str:
+        return self.name
 
 
 def quad(v: Any, A: Any) -> Scalar:

@@ -28,7 +28,7 @@ from ._checks import (
     numeric_verdict,
     to_float,
 )
-from ._forms import Scalar, generic, quad, simp
+from ._forms import Tex, generic, quad, simp
 from .families import family_entropy, family_kl, family_of
 from .normal import Gaussian
 
@@ -154,7 +154,7 @@ def _kl_steps(P: Gaussian, Q: Gaussian, result: sp.Expr) -> list[Step]:
     logdet = sp.log(sp.Determinant(Sq) / sp.Determinant(Sp)) / 2
     return [
         Step(
-            sp.Symbol(r"\mathbb{E}_{p}\left[\log p(x) - \log q(x)\right]"),
+            Tex(r"\mathbb{E}_{p}\left[\log p(x) - \log q(x)\right]"),
             "definition: the expectation under P of the log-ratio",
             lhs=r"\mathrm{KL}(P \,\|\, Q)",
         ),
@@ -220,8 +220,7 @@ def entropy(P: Any, *, budget: float = DEFAULT_BUDGET) -> Entropy:
         return [
             Step(sp.Symbol(r"-\mathbb{E}\left[\log p(x)\right]"), "definition", lhs=r"H(P)"),
             Step(
-                half
-                + Scalar(sp.Symbol(r"\tfrac{1}{2}\mathbb{E}[(x-\mu)^{\top}\Sigma^{-1}(x-\mu)]")),
+                half + (Tex(r"\tfrac{1}{2}\mathbb{E}[(x-\mu)^{\top}\Sigma^{-1}(x-\mu)]")),
                 "minus the log-density, inside the expectation",
             ),
             Step(half + sp.Trace(S.I * S) / 2, "E[(x-mu)^T A (x-mu)] = tr(A Sigma)"),

@@ -11,7 +11,7 @@ import sympy as sp
 
 from ..._core import CHECK_BUDGET, ArgumentError, Deadline, Step, Verdict, as_budget, bad_argument
 from ._checks import first_failure, numeric_verdict
-from ._forms import simp
+from ._forms import Tex, simp
 
 #: sympy.stats distribution class -> the family's name here.
 _CONTINUOUS = {
@@ -156,7 +156,7 @@ def family_kl(
         result = simp(sp.Add(*terms), deadline)
         steps = [
             Step(
-                sp.Symbol(r"\sum_{x} p(x) \log \frac{p(x)}{q(x)}"),
+                Tex(r"\sum_{x} p(x) \log \frac{p(x)}{q(x)}"),
                 "definition: E_P of the log-ratio, a finite sum",
                 lhs=lhs,
             ),
