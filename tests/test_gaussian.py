@@ -180,7 +180,8 @@ m1, m2 = sp.symbols("m1 m2", real=True)
 p_, q_ = sp.symbols("p q", positive=True)
 
 FAMILY_CASES = {
-    "Normal": (ss.Normal("X", m1, a1), ss.Normal("Y", m2, a2), {m1: 0.3, a1: 1.2, m2: -0.5, a2: 0.8},
+    "Normal": (ss.Normal("X", m1, a1), ss.Normal("Y", m2, a2),
+               {m1: 0.3, a1: 1.2, m2: -0.5, a2: 0.8},
                lambda v: (st.norm(0.3, 1.2), st.norm(-0.5, 0.8))),
     "Exponential": (ss.Exponential("X", l1), ss.Exponential("Y", l2), {l1: 1.5, l2: 0.7},
                     lambda v: (st.expon(scale=1 / 1.5), st.expon(scale=1 / 0.7))),
@@ -242,7 +243,7 @@ def test_kl_and_entropy_of_bernoulli_and_categorical():
     assert float(H.result) == pytest.approx(st.entropy([1 / 2, 1 / 3, 1 / 6]), rel=1e-12)
 
 
-# -- errors ------------------------------------------------------------------------------------------
+# -- errors ------------------------------------------------------------------------------
 def test_covariance_not_positive_definite_names_the_eigenvalue():
     with pytest.raises(symml.ArgumentError, match=r"eigenvalue lambda_0 = -1 is not positive"):
         symml.gaussian([0, 0], sp.Matrix([[1, 2], [2, 1]]))
