@@ -207,3 +207,42 @@ def test_bad_noise_and_data_are_refused(blr):
         blr.fit(np.array([[1.0, np.nan], [0.0, 1.0]]), np.ones(2))
     with pytest.raises(symml.ArgumentError, match="bogus"):
         blr.posterior_mean.verify(bogus=1)
+
+
+# -- the explorer ------------------------------------------------------------------------------
+def test_explorer_shows_the_posterior_band_samples_and_evidence():
+    from symml.widgets import explore_bayesian_regression
+
+    rng = np.random.default_rng(5)
+    xs = np.sort(rng.uniform(0.0, 4.0, 20))
+    ys = np.cos(xs) + 0.1 * rng.standard_normal(20)
+    e = explore_bayesian_regression(xs, ys, degree=(0, 6))
+    e.set(alpha=0.5, sigma=0.3, d=4)
+    assert sorted(e.sliders) == ["alpha", "d", "sigma"]
+    ax, ax_ev = e.figure.axes
+    t = (xs - (xs.min() + xs.max()) / 2) / (np.ptp(xs) / 2)  # features on [-1, 1]
+    A = np.vander(t, 5, increasing=True)
+    S0 = np.eye(5) / 0.5
+    mean, cov, _ = _conditioned(A, ys, np.zeros(5), S0, 0.3)
+    grid = ax.lines[0].get_xdata()
+    G = np.vander((grid - (xs.min() + xs.max()) / 2) / (np.ptp(xs) / 2), 5, increasing=True)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), G @ mean, atol=1e-9)
+    sd = np.sqrt(np.einsum("ij,jk,ik->i", G, cov, G) + 0.09)
+    upper = ax.collections[1].get_paths()[0].vertices[:, 1].max()
+    assert upper == pytest.approx(float(np.max(G @ mean + 2 * sd)), rel=1e-9)
+    assert len(ax.lines) == 6  # mean + 5 posterior samples
+    for k in range(7):
+        Ak = np.vander(t, k + 1, increasing=True)
+        C = 0.09 * np.eye(20) + Ak @ Ak.T / 0.5
+        ref = multivariate_normal(np.zeros(20), C).logpdf(ys)
+        assert ax_ev.lines[0].get_ydata()[k] == pytest.approx(ref, rel=1e-9)
+    assert "S_N" in e.formula.value and r"\log p(y)" in e.formula.value
+
+
+def test_explorer_refuses_bad_data():
+    from symml.widgets import explore_bayesian_regression
+
+    with pytest.raises(symml.ArgumentError, match="equal length"):
+        explore_bayesian_regression([1, 2, 3], [1, 2])
+    with pytest.raises(symml.ArgumentError, match="two distinct values"):
+        explore_bayesian_regression([1, 1, 1], [1, 2, 3])
