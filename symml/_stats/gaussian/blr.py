@@ -163,7 +163,7 @@ class BayesianLinearRegression(Derivation):
         >>> Phi = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
         >>> fit = blr.fit(Phi, np.array([1.0, 2.0, 3.0]), noise_var=0.25)
         >>> fit.mean.round(4).tolist()
-        [0.9302, 1.0233]
+        [0.9302, 0.9922]
         >>> mean, var = fit.predict(np.array([[1.0, 3.0]]))
         >>> bool(var[0] > 0.25)
         True

@@ -119,13 +119,14 @@ def _expect(
 
 
 def tidy(value: sp.Expr, deadline: Deadline) -> sp.Expr:
-    """The shortest of the moment form, its simplification and that with logs expanded."""
+    """The shortest of the moment form, its simplification, its logs expanded, its factored form."""
     candidates = [value]
     simple = simp(value, deadline)
     candidates.append(simple)
-    done, ok = deadline.run(lambda: sp.expand_log(simple, force=True), 1.0)
-    if ok:
-        candidates.append(done)
+    for rewrite in (lambda: sp.expand_log(simple, force=True), lambda: sp.factor(simple)):
+        done, ok = deadline.run(rewrite, 1.0)
+        if ok:
+            candidates.append(done)
     return min(candidates, key=sp.count_ops)
 
 

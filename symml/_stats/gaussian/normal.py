@@ -213,7 +213,7 @@ def gaussian(
     >>> import sympy as sp, symml
     >>> G = symml.gaussian([0], [[1]])
     >>> G.log_pdf
-    -x_0**2/2 - log(pi)/2 - log(2)/2
+    -x_0**2/2 - log(2*pi)/2
     >>> bool(G.verify())
     True
     """
