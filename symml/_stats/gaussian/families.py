@@ -123,11 +123,22 @@ def tidy(value: sp.Expr, deadline: Deadline) -> sp.Expr:
     candidates = [value]
     simple = simp(value, deadline)
     candidates.append(simple)
-    for rewrite in (lambda: sp.expand_log(simple, force=True), lambda: sp.factor(simple)):
+    for rewrite in (
+        lambda: sp.expand_log(simple, force=True),
+        lambda: sp.factor(simple),
+        lambda: _logs_apart(value),
+    ):
         done, ok = deadline.run(rewrite, 1.0)
         if ok:
             candidates.append(done)
     return min(candidates, key=sp.count_ops)
+
+
+def _logs_apart(value: sp.Expr) -> sp.Expr:
+    """The logarithms combined into one, the rest over a common denominator, factored."""
+    e = sp.expand(sp.expand_log(value, force=True))
+    logs = sp.Add(*[t for t in sp.Add.make_args(e) if t.has(sp.log)])
+    return sp.logcombine(logs, force=True) + sp.factor(sp.together(e - logs))
 
 
 def _finite_pmf(rv: Any) -> dict[Any, sp.Expr]:
