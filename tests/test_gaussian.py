@@ -291,3 +291,13 @@ def test_budget_is_keyword_only_everywhere():
     for f in (symml.gaussian, symml.gaussian_product, symml.kl_divergence, symml.entropy):
         p = inspect.signature(f).parameters["budget"]
         assert p.kind is inspect.Parameter.KEYWORD_ONLY and p.default == symml.DEFAULT_BUDGET
+
+
+def test_symbolic_work_stays_within_the_budget():
+    import time
+
+    S = sp.Matrix(6, 6, lambda i, j: sp.Symbol(f"s{min(i, j)}{max(i, j)}"))
+    start = time.monotonic()
+    with pytest.raises(symml.BudgetExceededError, match="raise budget="):
+        symml.gaussian([0] * 6, S, budget=2)
+    assert time.monotonic() - start < 15

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..._core import ArgumentError, Verdict, bad_argument
+from ..._core import ArgumentError, Deadline, Verdict, bad_argument
 
 #: Seeded random parameter draws tried before a verification gives up.
 _TRIES = 40
@@ -35,8 +35,14 @@ def as_vector(value: Any, name: str) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(M)
 
 
+def _is_zero(expr: sp.Expr, deadline: Deadline) -> bool | None:
+    """Whether ``expr`` simplifies to 0 (None: not decided in time)."""
+    value, finished = deadline.run(lambda: sp.simplify(expr), 1.0)
+    return None if not finished else value == 0
+
+
 def as_covariance(
-    value: Any, k: int, mean_name: str = "mean", name: str = "cov"
+    value: Any, k: int, deadline: Deadline, mean_name: str = "mean", name: str = "cov"
 ) -> sp.ImmutableMatrix:
     """A symmetric k x k Matrix that is positive definite as far as can be decided."""
     if isinstance(value, str):
@@ -55,7 +61,10 @@ def as_covariance(
             )
         )
     asym = [
-        (i, j) for i in range(k) for j in range(i + 1, k) if sp.simplify(S[i, j] - S[j, i]) != 0
+        (i, j)
+        for i in range(k)
+        for j in range(i + 1, k)
+        if S[i, j] != S[j, i] and _is_zero(S[i, j] - S[j, i], deadline) is False
     ]
     if asym:
         i, j = asym[0]
@@ -67,11 +76,11 @@ def as_covariance(
                 f"entry ({j}, {i}) = {S[j, i]}",
             )
         )
-    check_positive_definite(S, name, value)
+    check_positive_definite(S, name, value, deadline)
     return S
 
 
-def check_positive_definite(S: sp.MatrixBase, name: str, value: Any) -> None:
+def check_positive_definite(S: sp.MatrixBase, name: str, value: Any, deadline: Deadline) -> None:
     """Refuse a covariance that is not positive definite, naming the offending eigenvalue
     (numbers) or leading minor (symbols, when its sign is known)."""
     if not S.free_symbols:
@@ -93,8 +102,8 @@ def check_positive_definite(S: sp.MatrixBase, name: str, value: Any) -> None:
             )
         return
     for r in range(1, S.shape[0] + 1):
-        minor = sp.simplify(S[:r, :r].det())
-        if minor.is_positive is False:
+        minor, finished = deadline.run(lambda r=r: sp.simplify(S[:r, :r].det()), 1.0)
+        if finished and minor.is_positive is False:
             raise ArgumentError(
                 bad_argument(
                     name,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sympy as sp
 
-from ..._core import Deadline
+from ..._core import BudgetExceededError, Deadline, bad_argument
+
+T = TypeVar("T")
 
 #: Seconds one ``simplify`` of one entry may take.
 SIMPLIFY_CAP = 2.0
@@ -47,6 +50,20 @@ def simp(expr: Any, deadline: Deadline) -> Any:
         return expr
     value, finished = deadline.run(lambda: sp.simplify(expr), SIMPLIFY_CAP)
     return value if finished else expr
+
+
+def exact(func: Callable[[], T], deadline: Deadline, what: str) -> T:
+    """``func()`` within what ``deadline`` has left, or a clear :class:`BudgetExceededError`."""
+    value, finished = deadline.run(func)
+    if not finished:
+        raise BudgetExceededError(
+            bad_argument(
+                "budget",
+                deadline.seconds,
+                f"{what} took longer than the budget; raise budget= or substitute numbers",
+            )
+        )
+    return value  # type: ignore[return-value]
 
 
 def generic(

@@ -28,7 +28,7 @@ from ._checks import (
     numeric_verdict,
     to_float,
 )
-from ._forms import Tex, generic, quad, simp
+from ._forms import Tex, exact, generic, quad, simp
 from .families import family_entropy, family_kl, family_of
 from .normal import Gaussian
 
@@ -130,7 +130,7 @@ def kl_divergence(P: Any, Q: Any, *, budget: float = DEFAULT_BUDGET) -> KLDiverg
             )
         )
     k = P.dimension
-    Qi = simp(Q.cov.inv(), deadline)
+    Qi = simp(exact(Q.cov.inv, deadline, "inverting Q.cov"), deadline)
     d = Q.mean - P.mean
     value = (
         (Qi * P.cov).trace() + (d.T * Qi * d)[0, 0] - k + sp.log(Q.cov.det() / P.cov.det())

@@ -31,7 +31,7 @@ from ._checks import (
     numeric_verdict,
     to_float,
 )
-from ._forms import Scalar, blocks, generic, quad, simp
+from ._forms import Scalar, blocks, exact, generic, quad, simp
 
 #: ``reference(values, points) -> log-densities``: the independent numbers verify() compares with.
 Reference = Callable[[Mapping[sp.Basic, float], np.ndarray], np.ndarray]
@@ -146,7 +146,7 @@ class Gaussian(Derivation):
         S = self.cov
         Saa, Sab, Sbb = S.extract(a, a), S.extract(a, b), S.extract(b, b)
         mub = sp.ImmutableMatrix([self.mean[i] for i in b])
-        gain = simp(Sab * Sbb.inv(), deadline)
+        gain = simp(Sab * exact(Sbb.inv, deadline, "inverting Sigma_bb"), deadline)
         mean = simp(sp.ImmutableMatrix([self.mean[i] for i in a]) + gain * (xb - mub), deadline)
         cov = simp(Saa - gain * Sab.T, deadline)
         x = sp.ImmutableMatrix([self.x[i] for i in a])
@@ -166,7 +166,16 @@ class Gaussian(Derivation):
             joint = multivariate_normal(m, C).logpdf(full)
             return joint - multivariate_normal(m[b], C[np.ix_(b, b)]).logpdf(xb_num)
 
-        return _build(mean, cov, x, steps, "conditional Gaussian", reference, self._deadline_s)
+        return _build(
+            mean,
+            cov,
+            x,
+            steps,
+            "conditional Gaussian",
+            reference,
+            self._deadline_s,
+            deadline=deadline,
+        )
 
     def _make_steps(self) -> list[Step]:
         return _density_steps(self)
@@ -219,7 +228,8 @@ def gaussian(
     """
     seconds = as_budget(budget)
     m = as_vector(mean, "mean")
-    S = as_covariance(cov, m.rows)
+    deadline = Deadline(seconds)
+    S = as_covariance(cov, m.rows, deadline)
     xs = _variables(x, m.rows)
     shared = sorted((m.free_symbols | S.free_symbols) & set(xs), key=str)
     if shared:
@@ -232,7 +242,9 @@ def gaussian(
 
         return multivariate_normal(to_float(m, values).ravel(), to_float(S, values)).logpdf(pts)
 
-    return _build(m, S, sp.ImmutableMatrix(xs), None, "Gaussian", reference, seconds)
+    return _build(
+        m, S, sp.ImmutableMatrix(xs), None, "Gaussian", reference, seconds, deadline=deadline
+    )
 
 
 def _variables(x: Any, k: int) -> list[sp.Symbol]:
@@ -249,8 +261,8 @@ def log_density(
 ) -> sp.Expr:
     """``-k/2 log 2pi - 1/2 log det cov - 1/2 (x - mean)^T cov^-1 (x - mean)``."""
     k = mean.rows
-    inv = simp(cov.inv(), deadline)
-    det = simp(cov.det(), deadline)
+    inv = simp(exact(cov.inv, deadline, "inverting the covariance"), deadline)
+    det = simp(exact(cov.det, deadline, "the determinant of the covariance"), deadline)
     r = x - mean
     q = sp.expand((r.T * inv * r)[0, 0])
     return -sp.Rational(k, 2) * sp.log(2 * sp.pi) - sp.log(det) / 2 - q / 2
@@ -265,9 +277,11 @@ def _build(
     reference: Reference,
     seconds: float,
     cls: type[Gaussian] = Gaussian,
+    deadline: Deadline | None = None,
     **extra: Any,
 ) -> Any:
-    deadline = Deadline(seconds)
+    """The Gaussian Derivation; ``deadline`` (default: a new one of ``seconds``) is the call's."""
+    deadline = Deadline(seconds) if deadline is None else deadline
     lp = log_density(mean, cov, x, deadline)
     return cls(
         sp.exp(lp),

@@ -11,7 +11,7 @@ import sympy as sp
 
 from ..._core import DEFAULT_BUDGET, ArgumentError, Deadline, Step, as_budget, bad_argument
 from ._checks import to_float
-from ._forms import Scalar, quad, simp
+from ._forms import Scalar, exact, quad, simp
 from .normal import Gaussian, _build, log_density
 
 _N = r"\mathcal{N}"
@@ -77,8 +77,9 @@ def gaussian_product(
         )
     deadline = Deadline(seconds)
     a, A, b, B = G1.mean, G1.cov, G2.mean, G2.cov
-    Ai, Bi = simp(A.inv(), deadline), simp(B.inv(), deadline)
-    C = simp((Ai + Bi).inv(), deadline)
+    Ai = simp(exact(A.inv, deadline, "inverting G1.cov"), deadline)
+    Bi = simp(exact(B.inv, deadline, "inverting G2.cov"), deadline)
+    C = simp(exact((Ai + Bi).inv, deadline, "inverting the summed precision"), deadline)
     m = simp(C * (Ai * a + Bi * b), deadline)
     log_c = log_density(b, A + B, a, deadline)
     scale = simp(sp.exp(log_c), deadline)
@@ -103,6 +104,7 @@ def gaussian_product(
         reference,
         seconds,
         cls=GaussianProduct,
+        deadline=deadline,
         scale=scale,
         factors=(G1, G2),
     )
