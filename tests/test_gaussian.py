@@ -301,3 +301,21 @@ def test_symbolic_work_stays_within_the_budget():
     with pytest.raises(symml.BudgetExceededError, match="raise budget="):
         symml.gaussian([0] * 6, S, budget=2)
     assert time.monotonic() - start < 15
+
+
+def test_every_result_renders_and_verifies_with_symbols_in_the_parent():
+    a, s = sp.Symbol("a", real=True), sp.Symbol("s", positive=True)
+    G1 = symml.gaussian([a, 0], sp.Matrix([[s**2, 0], [0, 1]]))
+    G2 = symml.gaussian([0, 1], sp.eye(2))
+    results = [
+        G1,
+        G1.marginal(1),  # no symbols left: the check still draws the parent's
+        G1.condition({1: a}),
+        symml.gaussian_product(G1, G2),
+        symml.kl_divergence(G1, G2),
+        symml.entropy(G1),
+        symml.kl_divergence(ss.Beta("X", 2, 3), ss.Beta("Y", s, 2)),
+    ]
+    for d in results:
+        assert r"\begin{align*}" in d.latex() and "$$" in d.markdown()
+        assert d.verify(), d.kind

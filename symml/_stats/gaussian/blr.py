@@ -173,7 +173,11 @@ class BayesianLinearRegression(Derivation):
     def _make_steps(self) -> list[Step]:
         s = self.symbols
         return [
-            Step(s.Phi * s.w + Tex(r"\varepsilon"), "the model, noise N(0, sigma^2 I)", lhs=s.y),
+            Step(
+                s.Phi * s.w + sp.MatrixSymbol("epsilon", s.N, 1),
+                "the model, noise epsilon ~ N(0, sigma^2 I)",
+                lhs=s.y,
+            ),
             Step(
                 Tex(r"\mathcal{N}(m_0, S_0)"), "the prior, S0 symmetric positive definite", lhs=s.w
             ),

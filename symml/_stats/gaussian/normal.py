@@ -105,6 +105,7 @@ class Gaussian(Derivation):
             m, S = to_float(parent.mean, values).ravel(), to_float(parent.cov, values)
             return multivariate_normal(m[a], S[np.ix_(a, a)]).logpdf(pts)
 
+        reference.symbols = _symbols(parent)  # type: ignore[attr-defined]
         return _build(mean, cov, x, steps, "marginal Gaussian", reference, self._deadline_s)
 
     def condition(self, given: Mapping[int, Any]) -> Gaussian:
@@ -166,6 +167,7 @@ class Gaussian(Derivation):
             joint = multivariate_normal(m, C).logpdf(full)
             return joint - multivariate_normal(m[b], C[np.ix_(b, b)]).logpdf(xb_num)
 
+        reference.symbols = _symbols(parent) | xb.free_symbols  # type: ignore[attr-defined]
         return _build(
             mean,
             cov,
@@ -179,6 +181,11 @@ class Gaussian(Derivation):
 
     def _make_steps(self) -> list[Step]:
         return _density_steps(self)
+
+
+def _symbols(G: Gaussian) -> set[sp.Basic]:
+    """The symbols of a Gaussian's parameters (what a check must give values to)."""
+    return set(G.mean.free_symbols | G.cov.free_symbols)
 
 
 def _value(v: Any, key: Any) -> sp.Expr:
@@ -407,7 +414,8 @@ def verify_gaussian(
     covariance is positive definite.
     """
     as_budget(budget)
-    params = sorted(G.log_pdf.free_symbols - set(G.x), key=lambda s: s.name)
+    extra = getattr(G._reference, "symbols", set())
+    params = sorted((G.log_pdf.free_symbols | extra) - set(G.x), key=lambda s: s.name)
     rng = np.random.default_rng(seed)
     f = to_numpy(G.log_pdf, [*G.x, *params])
     verdicts = []

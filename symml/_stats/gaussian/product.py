@@ -95,6 +95,9 @@ def gaussian_product(
     def steps() -> list[Step]:
         return _product_steps(G1, G2, C, m, scale)
 
+    needed = a.free_symbols | A.free_symbols | b.free_symbols | B.free_symbols
+    reference.symbols = needed  # type: ignore[attr-defined]
+
     return _build(
         m,
         C,
