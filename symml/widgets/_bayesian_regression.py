@@ -151,12 +151,7 @@ def explore_bayesian_regression(
         best = int(degrees[int(np.argmax(evidence))])
         state.update(fit=current, best=best)
         changed = _fit_ylim(ax, mean - 2 * sd, mean + 2 * sd, yd)
-        ev_lo, ev_hi = float(evidence.min()), float(evidence.max())
-        pad = 0.08 * (ev_hi - ev_lo or 1.0)
-        if ax_ev.get_ylim() != (ev_lo - pad, ev_hi + pad):
-            ax_ev.set_ylim(ev_lo - pad, ev_hi + pad)
-            changed = True
-        return changed
+        return _fit_ylim(ax_ev, evidence) or changed
 
     def formula(values: dict[sp.Symbol, Any]) -> str:
         current = state["fit"]
