@@ -67,7 +67,15 @@ class BLRFit:
         return P @ self.mean, np.einsum("ij,ij->i", B, B) + self.noise_var
 
     def sample(self, size: int, *, seed: Any = None) -> np.ndarray:
-        """``size`` draws of the weights from the posterior, shape (size, D)."""
+        """``size`` draws of the weights from the posterior, shape (size, D).
+
+        Examples
+        --------
+        >>> import numpy as np, symml
+        >>> fit = symml.bayesian_linear_regression().fit(np.eye(2), np.array([1.0, -1.0]))
+        >>> fit.sample(3, seed=0).shape
+        (3, 2)
+        """
         rng = np.random.default_rng(seed)
         return self.mean + rng.standard_normal((size, self.mean.shape[0])) @ self._root
 
