@@ -120,14 +120,13 @@ def _expect(
 
 def tidy(value: sp.Expr, deadline: Deadline) -> sp.Expr:
     """The shortest of the moment form, its simplification, its logs expanded, its factored form."""
-    candidates = [value]
+    candidates = []
+    done, ok = deadline.run(lambda: _logs_apart(value), 1.0)
+    if ok:
+        candidates.append(done)  # first: preferred among equally short forms
     simple = simp(value, deadline)
-    candidates.append(simple)
-    for rewrite in (
-        lambda: sp.expand_log(simple, force=True),
-        lambda: sp.factor(simple),
-        lambda: _logs_apart(value),
-    ):
+    candidates += [simple, value]
+    for rewrite in (lambda: sp.expand_log(simple, force=True), lambda: sp.factor(simple)):
         done, ok = deadline.run(rewrite, 1.0)
         if ok:
             candidates.append(done)
@@ -135,10 +134,19 @@ def tidy(value: sp.Expr, deadline: Deadline) -> sp.Expr:
 
 
 def _logs_apart(value: sp.Expr) -> sp.Expr:
-    """The logarithms combined into one, the rest over a common denominator, factored."""
+    """Logarithms with one coefficient combined (``l log(a/b)``), the rest factored."""
     e = sp.expand(sp.expand_log(value, force=True))
-    logs = sp.Add(*[t for t in sp.Add.make_args(e) if t.has(sp.log)])
-    return sp.logcombine(logs, force=True) + sp.factor(sp.together(e - logs))
+    groups: dict[sp.Expr, list[sp.Expr]] = {}
+    for t in sp.Add.make_args(e):
+        if t.has(sp.log):
+            coeff, log_part = t.as_independent(sp.log, as_Add=False)
+            number, factor = coeff.as_coeff_Mul()
+            groups.setdefault(factor, []).append(number * log_part)
+    logs = sp.Add(*(f * sp.logcombine(sp.Add(*ls), force=True) for f, ls in groups.items()))
+    rest = e - sp.Add(*[t for t in sp.Add.make_args(e) if t.has(sp.log)])
+    special = sorted(rest.atoms(sp.polygamma), key=str)
+    forms = [sp.factor(sp.together(rest)), sp.collect(rest, special) if special else rest, rest]
+    return logs + min(forms, key=sp.count_ops)
 
 
 def _finite_pmf(rv: Any) -> dict[Any, sp.Expr]:
