@@ -1,5 +1,6 @@
-"""The Bayesian-regression explorer: posterior mean, predictive band, samples and the evidence
-over polynomial degrees, from ``bayesian_linear_regression().fit``."""
+"""The Bayesian-regression explorer: posterior mean, predictive band, samples, evidence by degree.
+
+Every number comes from ``bayesian_linear_regression().fit``."""
 
 from __future__ import annotations
 

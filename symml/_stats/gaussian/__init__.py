@@ -1,5 +1,7 @@
-"""Multivariate Gaussians (marginals, conditionals, products, KL divergence, entropy) and
-Bayesian linear regression, derived with steps.
+"""Multivariate Gaussians and Bayesian linear regression, derived with steps.
+
+Marginals, conditionals, products, KL divergence and entropy; the regression's posterior,
+predictive and evidence, and its numeric fit.
 
 This ``__init__`` is the package's interface: the rest of ``symml._stats`` imports from here."""
 

@@ -1,5 +1,7 @@
-"""Bayesian linear regression in matrix form: posterior, predictive and evidence, derived with
-steps (completing the square, the matrix inversion lemma, MAP = ridge)."""
+"""Bayesian linear regression in matrix form: posterior, predictive and evidence, with steps.
+
+The steps complete the square, use the matrix inversion and determinant lemmas, and show that
+the MAP estimate is ridge regression."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Bayesian linear regression on data: Cholesky of the posterior precision (QR of the augmented
-design when ill-conditioned), evidence by the determinant and inversion lemmas, never an inverse."""
+"""Bayesian linear regression on data: Cholesky or augmented QR, never an explicit inverse.
+
+The posterior precision is factored by Cholesky (by QR of the augmented design when it is
+ill-conditioned); the evidence uses the determinant and inversion lemmas."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""KL divergence and differential entropy: of Gaussians in any dimension, and of two
-``sympy.stats`` variables of one family (by the expectation of the log-ratio)."""
+"""KL divergence and differential entropy of Gaussians and of ``sympy.stats`` variables.
+
+Gaussians in any dimension; two variables of one family by the expectation of the log-ratio."""
 
 from __future__ import annotations
 

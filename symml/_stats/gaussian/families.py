@@ -1,5 +1,6 @@
-"""KL divergence and entropy of ``sympy.stats`` families: the expectation of the log-ratio,
-term by term, from each family's known moments ``E[X]``, ``E[X^2]``, ``E[log X]``, ..."""
+"""KL divergence and entropy of ``sympy.stats`` families, from each family's known moments.
+
+The expectation of the log-ratio is taken term by term: ``E[X]``, ``E[X^2]``, ``E[log X]``, ..."""
 
 from __future__ import annotations
 

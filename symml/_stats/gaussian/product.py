@@ -1,5 +1,4 @@
-"""The product of two Gaussian densities in one variable vector: ``c N(x | m, C)``, by completing
-the square."""
+"""The product of two Gaussian densities, ``c N(x | m, C)``, by completing the square."""
 
 from __future__ import annotations
 
