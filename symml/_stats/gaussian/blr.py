@@ -221,7 +221,7 @@ def bayesian_linear_regression(*, budget: float = DEFAULT_BUDGET) -> BayesianLin
     >>> bool(blr.posterior_mean.verify())
     True
     """
-    as_budget(budget)
+    seconds = as_budget(budget)
     s = blr_symbols()
     f = _forms()
     assumptions = ["S0 symmetric positive definite", "sigma > 0", "w, eps independent"]
@@ -232,8 +232,10 @@ def bayesian_linear_regression(*, budget: float = DEFAULT_BUDGET) -> BayesianLin
         )
 
     pieces = {
-        "posterior_mean": piece(f["m_N"], _mean_steps, "posterior mean", "m_N"),
-        "posterior_cov": piece(f["S_N"], _cov_steps, "posterior covariance", "S_N"),
+        "posterior_mean": piece(f["m_N"], lambda: _mean_steps(seconds), "posterior mean", "m_N"),
+        "posterior_cov": piece(
+            f["S_N"], lambda: _cov_steps(seconds), "posterior covariance", "S_N"
+        ),
         "predictive_mean": piece(f["pred_mean"], _pred_mean_steps, "predictive mean", "pred_mean"),
         "predictive_var": piece(f["pred_var"], _pred_var_steps, "predictive variance", "pred_var"),
         "log_evidence": piece(f["log_evidence"], _evidence_steps, "log evidence", "log_evidence"),
@@ -251,12 +253,17 @@ def bayesian_linear_regression(*, budget: float = DEFAULT_BUDGET) -> BayesianLin
 
 # -- steps -------------------------------------------------------------------------------------
 @cache
-def _calculus() -> tuple[Any, Any, Any]:
-    """The log posterior (a 1 x 1 matrix expression), its gradient and Hessian in ``w``."""
+def _calculus(seconds: float) -> tuple[Any, Any, Any]:
+    """The log posterior (a 1 x 1 matrix expression), its gradient and Hessian in ``w``
+    (each derived within ``seconds``)."""
     s = blr_symbols()
     w, r = s.w, s.y - s.Phi * s.w
     lp = -r.T * r / (2 * s.sigma**2) - (w - s.m0).T * s.S0.I * (w - s.m0) / 2
-    return lp, _sym(gradient(lp, w).result), _sym(hessian(lp, w).result)
+    return (
+        lp,
+        _sym(gradient(lp, w, budget=seconds).result),
+        _sym(hessian(lp, w, budget=seconds).result),
+    )
 
 
 def _log_posterior_steps() -> list[Step]:
@@ -285,10 +292,10 @@ def _log_posterior_steps() -> list[Step]:
     ]
 
 
-def _cov_steps() -> list[Step]:
+def _cov_steps(seconds: float) -> list[Step]:
     s = blr_symbols()
     f = _forms()
-    _, _, H = _calculus()
+    _, _, H = _calculus(seconds)
     return [
         *_log_posterior_steps(),
         Step(
@@ -304,16 +311,16 @@ def _cov_steps() -> list[Step]:
     ]
 
 
-def _mean_steps() -> list[Step]:
+def _mean_steps(seconds: float) -> list[Step]:
     s = blr_symbols()
     f = _forms()
-    _, g, _ = _calculus()
+    _, g, _ = _calculus(seconds)
     tau = sp.Symbol("tau", positive=True)
     lam = sp.Symbol("lambda", positive=True)
     eye = sp.Identity(s.D)
     lin = s.S0.I * s.m0 + s.Phi.T * s.y / s.sigma**2
     ridge = normal_equations(
-        (s.y - s.Phi * s.w).T * (s.y - s.Phi * s.w) + lam * s.w.T * s.w, s.w
+        (s.y - s.Phi * s.w).T * (s.y - s.Phi * s.w) + lam * s.w.T * s.w, s.w, budget=seconds
     ).result.rhs
     return [
         Step(g, "matrix calculus (symml.gradient), S0 symmetric", lhs=r"\nabla_w \log p(w \mid y)"),
