@@ -39,7 +39,7 @@ def explore_bayesian_regression(
     x: Any = None,
     y: Any = None,
     *,
-    alpha: tuple[float, float] = (0.01, 5.0),
+    alpha: tuple[float, float] = (0.001, 2.0),
     sigma: tuple[float, float] = (0.05, 1.0),
     degree: tuple[int, int] = (0, 12),
     samples: int = 5,
@@ -62,7 +62,8 @@ def explore_bayesian_regression(
     x, y : 1-D arrays, optional
         The data (default: 25 seeded noisy samples of sin(3x) on [-1, 1]).
     alpha, sigma, degree : slider ranges
-        Prior precision, noise standard deviation, polynomial degree.
+        Prior precision (starts at 0.01, a broad prior), noise standard deviation (starts at
+        0.2), polynomial degree (starts at 3).
     samples : int
         Posterior sample curves drawn.
     n : int
@@ -92,7 +93,7 @@ def explore_bayesian_regression(
     a_s, s_s = sp.Symbol("alpha", positive=True), sp.Symbol("sigma", positive=True)
     d_s = sp.Symbol("d", integer=True, nonnegative=True)
     model = ParameterModel({a_s: alpha, s_s: sigma, d_s: degree}, symbols=[a_s, s_s, d_s])
-    model[a_s].value = model[a_s].validate(min(max(1.0, alpha[0]), alpha[1]))
+    model[a_s].value = model[a_s].validate(min(max(0.01, alpha[0]), alpha[1]))
     model[s_s].value = model[s_s].validate(min(max(0.2, sigma[0]), sigma[1]))
     model[d_s].value = model[d_s].validate(min(max(3, degree[0]), degree[1]))
     lo, hi = float(xd.min()), float(xd.max())
