@@ -35,6 +35,32 @@ def _data(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return xd, yd
 
 
+def _figure(
+    xd: np.ndarray, yd: np.ndarray, grid: np.ndarray, degrees: np.ndarray, samples: int
+) -> tuple[Any, ...]:
+    """The figure, built once: data, band, mean, samples (left); evidence by degree (right)."""
+    fig = new_figure(ncols=2, figsize=(10.0, 3.8))
+    ax, ax_ev = fig.axes
+    lo, hi = float(xd.min()), float(xd.max())
+    ax.scatter(xd, yd, s=18, color="C0", zorder=3, label="data")
+    band = ax.fill_between(grid, grid * 0, grid * 0, color="C1", alpha=0.25, label="mean ± 2 sd")
+    (mean_line,) = ax.plot(grid, np.zeros_like(grid), color="C3", lw=2, label="posterior mean")
+    sample_lines = [
+        ax.plot(grid, np.zeros_like(grid), color="C2", lw=0.8, alpha=0.7)[0] for _ in range(samples)
+    ]
+    ax.set_xlim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+    span = float(np.ptp(yd)) or 1.0
+    ax.set_ylim(float(yd.min()) - 0.5 * span, float(yd.max()) + 0.5 * span)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper left", fontsize="small")
+    (ev_line,) = ax_ev.plot(degrees, np.zeros(degrees.size), "o-", color="C0")
+    (ev_mark,) = ax_ev.plot([0], [0], "o", color="C3", ms=10, label="current degree")
+    ax_ev.set_xlabel("degree d")
+    ax_ev.set_ylabel(r"$\log p(y)$")
+    ax_ev.grid(True, alpha=0.3)
+    return fig, band, mean_line, sample_lines, ev_line, ev_mark
+
+
 def explore_bayesian_regression(
     x: Any = None,
     y: Any = None,
@@ -107,24 +133,8 @@ def explore_bayesian_regression(
     def fit(d: int, a: float, s: float) -> Any:
         return blr.fit(features(xd, d), yd, noise_var=s**2, prior_cov=np.eye(d + 1) / a)
 
-    fig = new_figure(ncols=2, figsize=(10.0, 3.8))
+    fig, band, mean_line, sample_lines, ev_line, ev_mark = _figure(xd, yd, grid, degrees, samples)
     ax, ax_ev = fig.axes
-    ax.scatter(xd, yd, s=18, color="C0", zorder=3, label="data")
-    band = ax.fill_between(grid, grid * 0, grid * 0, color="C1", alpha=0.25, label="mean ± 2 sd")
-    (mean_line,) = ax.plot(grid, np.zeros_like(grid), color="C3", lw=2, label="posterior mean")
-    sample_lines = [
-        ax.plot(grid, np.zeros_like(grid), color="C2", lw=0.8, alpha=0.7)[0] for _ in range(samples)
-    ]
-    ax.set_xlim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
-    span = float(np.ptp(yd)) or 1.0
-    ax.set_ylim(float(yd.min()) - 0.5 * span, float(yd.max()) + 0.5 * span)
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper left", fontsize="small")
-    (ev_line,) = ax_ev.plot(degrees, np.zeros(degrees.size), "o-", color="C0")
-    (ev_mark,) = ax_ev.plot([0], [0], "o", color="C3", ms=10, label="current degree")
-    ax_ev.set_xlabel("degree d")
-    ax_ev.set_ylabel(r"$\log p(y)$")
-    ax_ev.grid(True, alpha=0.3)
     state: dict[str, Any] = {}
 
     def update(values: dict[sp.Symbol, Any]) -> bool:
