@@ -94,9 +94,15 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load laz
     from ._render import to_text as to_text
     from ._stats import MLE as MLE
     from ._stats import MLE_CATALOG as MLE_CATALOG
+    from ._stats import BayesianLinearRegression as BayesianLinearRegression
     from ._stats import BayesRule as BayesRule
+    from ._stats import BLRFit as BLRFit
     from ._stats import ConfidenceInterval as ConfidenceInterval
+    from ._stats import Entropy as Entropy
+    from ._stats import Gaussian as Gaussian
+    from ._stats import GaussianProduct as GaussianProduct
     from ._stats import HypothesisTest as HypothesisTest
+    from ._stats import KLDivergence as KLDivergence
     from ._stats import LikelihoodRatioTest as LikelihoodRatioTest
     from ._stats import MLEFit as MLEFit
     from ._stats import OrderStatistic as OrderStatistic
@@ -112,9 +118,14 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load laz
     from ._stats import WelchTest as WelchTest
     from ._stats import ZTest as ZTest
     from ._stats import bayes_rule as bayes_rule
+    from ._stats import bayesian_linear_regression as bayesian_linear_regression
     from ._stats import conjugate_posterior as conjugate_posterior
     from ._stats import diagnostic_test as diagnostic_test
+    from ._stats import entropy as entropy
     from ._stats import expectation as expectation
+    from ._stats import gaussian as gaussian
+    from ._stats import gaussian_product as gaussian_product
+    from ._stats import kl_divergence as kl_divergence
     from ._stats import likelihood_ratio_test as likelihood_ratio_test
     from ._stats import mle as mle
     from ._stats import mle_catalog as mle_catalog
@@ -133,6 +144,17 @@ __version__ = "0.1.0"
 #: Where each public name lives: its package is imported on first use (PEP 562),
 #: so ``import symml`` does not pay for statistics when only calculus is used.
 _LOCATION: dict[str, str] = {
+    "Entropy": "_stats",
+    "Gaussian": "_stats",
+    "GaussianProduct": "_stats",
+    "KLDivergence": "_stats",
+    "entropy": "_stats",
+    "gaussian": "_stats",
+    "gaussian_product": "_stats",
+    "kl_divergence": "_stats",
+    "BayesianLinearRegression": "_stats",
+    "BLRFit": "_stats",
+    "bayesian_linear_regression": "_stats",
     "NewtonRun": "_optimize",
     "TaylorPolynomial": "_calculus",
     "Jacobian": "_calculus",
@@ -251,8 +273,10 @@ __all__ = [
     "MLE_CATALOG",
     "PCA",
     "ArgumentError",
+    "BLRFit",
     "Backprop",
     "BayesRule",
+    "BayesianLinearRegression",
     "BudgetExceededError",
     "ComputationGraph",
     "ConfidenceInterval",
@@ -261,10 +285,14 @@ __all__ = [
     "CriticalPoints",
     "Derivation",
     "EigenDecomposition",
+    "Entropy",
+    "Gaussian",
+    "GaussianProduct",
     "GramSchmidt",
     "Hessian",
     "HypothesisTest",
     "Jacobian",
+    "KLDivergence",
     "LagrangePoints",
     "LatexError",
     "LearningRateBound",
@@ -305,6 +333,7 @@ __all__ = [
     "ZTest",
     "backprop",
     "bayes_rule",
+    "bayesian_linear_regression",
     "change_of_basis",
     "check",
     "check_steps",
@@ -314,14 +343,18 @@ __all__ = [
     "diagnostic_test",
     "diff_steps",
     "eigen",
+    "entropy",
     "expectation",
     "expit",
     "fit_logistic",
+    "gaussian",
+    "gaussian_product",
     "gradient",
     "gradient_descent",
     "gram_schmidt",
     "hessian",
     "jacobian",
+    "kl_divergence",
     "lagrange",
     "learning_rate_bound",
     "likelihood_ratio_test",

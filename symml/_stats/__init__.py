@@ -1,4 +1,5 @@
-"""Descriptive statistics, maximum likelihood, hypothesis tests, Bayes.
+"""Descriptive statistics, maximum likelihood, hypothesis tests, Bayes, Gaussians and Bayesian
+linear regression.
 
 This ``__init__`` is the package's interface: other symml packages import from here,
 never from its modules."""
@@ -17,6 +18,17 @@ from .descriptive import sample_median as sample_median
 from .descriptive import sample_std as sample_std
 from .descriptive import sample_variance as sample_variance
 from .descriptive import variance as variance
+from .gaussian import BayesianLinearRegression as BayesianLinearRegression
+from .gaussian import BLRFit as BLRFit
+from .gaussian import Entropy as Entropy
+from .gaussian import Gaussian as Gaussian
+from .gaussian import GaussianProduct as GaussianProduct
+from .gaussian import KLDivergence as KLDivergence
+from .gaussian import bayesian_linear_regression as bayesian_linear_regression
+from .gaussian import entropy as entropy
+from .gaussian import gaussian as gaussian
+from .gaussian import gaussian_product as gaussian_product
+from .gaussian import kl_divergence as kl_divergence
 from .inference import ConfidenceInterval as ConfidenceInterval
 from .inference import HypothesisTest as HypothesisTest
 from .inference import LikelihoodRatioTest as LikelihoodRatioTest
@@ -42,9 +54,15 @@ from .mle import mle_catalog as mle_catalog
 __all__ = [
     "MLE",
     "MLE_CATALOG",
+    "BLRFit",
     "BayesRule",
+    "BayesianLinearRegression",
     "ConfidenceInterval",
+    "Entropy",
+    "Gaussian",
+    "GaussianProduct",
     "HypothesisTest",
+    "KLDivergence",
     "LikelihoodRatioTest",
     "MLEFit",
     "OrderStatistic",
@@ -60,9 +78,14 @@ __all__ = [
     "WelchTest",
     "ZTest",
     "bayes_rule",
+    "bayesian_linear_regression",
     "conjugate_posterior",
     "diagnostic_test",
+    "entropy",
     "expectation",
+    "gaussian",
+    "gaussian_product",
+    "kl_divergence",
     "likelihood_ratio_test",
     "mle",
     "mle_catalog",

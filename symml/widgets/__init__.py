@@ -30,6 +30,7 @@ headlessly.
 """
 
 from ._bayes import explore_bayes as explore_bayes
+from ._bayesian_regression import explore_bayesian_regression as explore_bayesian_regression
 from ._descent import explore_descent as explore_descent
 from ._explorer import Explorer as Explorer
 from ._functions import explore as explore
@@ -47,6 +48,7 @@ __all__ = [
     "ParameterModel",
     "explore",
     "explore_bayes",
+    "explore_bayesian_regression",
     "explore_derivative",
     "explore_descent",
     "explore_likelihood",
