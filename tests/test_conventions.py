@@ -54,6 +54,11 @@ DERIVING = [
     "sgd",
     "momentum",
     "newton",
+    "gaussian",
+    "gaussian_product",
+    "kl_divergence",
+    "entropy",
+    "bayesian_linear_regression",
     "backprop",
 ]
 #: Functions of an expression and the variables it is taken with respect to.
