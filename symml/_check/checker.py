@@ -100,6 +100,7 @@ from .._core import (
 from .polynomials import _differing_point
 from .prepare import _Inconclusive, _pair, _prepare, _Problem, _to_sympy
 from .prove import _polynomial_proof, _prove
+from .regions import _Regions, analyse, has_switches, regions_note
 from .sample import _DIGITS, _MIN_VALID, _Sampled, _Sampler, _user_point
 
 __all__ = ["SizedVerdict", "check"]
@@ -107,6 +108,7 @@ __all__ = ["SizedVerdict", "check"]
 _PREPARE_SHARE = 0.4  # of the budget, at most, for evaluating integrals and sums
 _NUMERIC_SHARE = 0.6  # of the budget, at most, for numeric sampling
 _MIN_EVIDENCE_SECONDS = 2.0  # sampling may use this long to reach min(n, _MIN_VALID) points
+_REGIONS_SHARE = 0.3  # of the time left, at most, for the region analysis of piecewise sides
 
 
 @dataclass(frozen=True)
@@ -299,7 +301,14 @@ def _without_counterexample(
         notes.append(
             f"no symbolic proof found; numeric sampling decided ({sampled.valid} points agree)"
         )
-    return Verdict(True, "numeric", notes=tuple(notes), **base)
+    return Verdict(True, "numeric", notes=tuple(notes), sampled=True, **base)
+
+
+def _regions(pairs: list[tuple[Any, Any]], options: _Options, deadline: Deadline) -> _Regions:
+    """The region analysis of piecewise sides (breakpoints, and a proof region by region)."""
+    if not any(has_switches(a) or has_switches(b) for a, b in pairs):
+        return _Regions()
+    return analyse(pairs, deadline, options.seed, _REGIONS_SHARE)
 
 
 def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadline) -> Verdict:
@@ -322,10 +331,11 @@ def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadl
             expected=problem.expected,
             notes=(*problem.notes, proof),
         )
+    regions = _regions(pairs, options, deadline)
     left = max(deadline.left(), 0.05 * budget)
     # The sampled points are the evidence: a tight or shared budget on a loaded
     # machine may stretch to _MIN_EVIDENCE_SECONDS to reach min(n, 8) points.
-    sampler = _Sampler(problem, options.seed, options.rtol, options.atol)
+    sampler = _Sampler(problem, options.seed, options.rtol, options.atol, regions.breakpoints)
     sampled = sampler.sample(
         options.n, min(_NUMERIC_SHARE * budget, left), max(left, _MIN_EVIDENCE_SECONDS)
     )
@@ -341,7 +351,18 @@ def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadl
             f"numeric sampling ran out of time after {sampled.valid} valid points "
             f"({sampled.tried} tried)"
         )
+    if regions.status == "proved":
+        return Verdict(
+            True,
+            "symbolic",
+            claimed=problem.claimed,
+            expected=problem.expected,
+            notes=(*problem.notes, regions_note(regions)),
+            points=sampled.valid,
+        )
     status = _prove(problem, deadline)
+    if status != "proved" and regions.status in ("unproved", "timeout"):
+        problem.notes.append(f"no proof region by region: {regions.why}")
     return _without_counterexample(problem, sampled, status, options.n, budget)
 
 
@@ -379,6 +400,7 @@ def _swapped(
         expected=-other.expected,
         notes=(*other.notes, "the equations agree with their sides swapped"),
         points=other.points,
+        sampled=other.sampled,
     )
 
 

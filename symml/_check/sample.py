@@ -28,6 +28,7 @@ import sympy as sp
 from .._core import BudgetExceededError, Deadline, sample_points
 from .matrices import _flat, _mat_eval, _scalar_of
 from .prepare import SYMPY_FAILURES, _Problem
+from .regions import _Breakpoints, probe_points
 
 _DIGITS = 30
 _CONFIRM_DIGITS = 60
@@ -171,11 +172,19 @@ _Values = tuple[list[Any], list[Any], dict[Any, Any]]
 class _Sampler:
     """Samples one prepared problem with one seed and one tolerance."""
 
-    def __init__(self, problem: _Problem, seed: int, rtol: float, atol: float) -> None:
+    def __init__(
+        self,
+        problem: _Problem,
+        seed: int,
+        rtol: float,
+        atol: float,
+        breakpoints: _Breakpoints | None = None,
+    ) -> None:
         self.problem = problem
         self.seed = seed
         self.rtol = rtol
         self.atol = atol
+        self.breakpoints = breakpoints or _Breakpoints()
 
     def close(self, a: mpmath.mpc, b: mpmath.mpc) -> bool:
         """Whether ``|a - b| <= atol + rtol * max(|a|, |b|)``."""
@@ -311,10 +320,38 @@ class _Sampler:
         def run() -> None:
             with mpmath.workdps(_CONFIRM_DIGITS + 10):
                 self.rounds(out, n, soft, hard)
+                if out.point is None and not hard.expired and not out.error:
+                    self.probe(out, n)
 
         _, finished = hard.run(run)
         out.stopped = out.stopped or not finished
         return out
+
+    def probe(self, out: _Sampled, n: int) -> None:
+        """Points on both sides of each breakpoint and far out (:func:`.regions.probe_points`).
+
+        They count as valid points where both sides are defined; the undefined
+        ones are not counted (far out, ``log(1 - x)`` is often undefined).
+        """
+        coords = _coordinates(self.problem)
+        if not coords or self.problem.table:
+            return
+        bases = sample_points(coords, 16, seed=self.seed + 104729, wide=False)
+        points = probe_points(self.breakpoints, coords, bases)
+        start = out.tried
+        for j, point in enumerate(points):
+            result = self.classify(point, start + j)
+            if result[0] == "agree":
+                out.valid += 1
+                out.tried += 1
+            elif result[0] == "differ":
+                later = [(start + i, p) for i, p in enumerate(points) if i > j]
+                k, va, vb, full = self.nicer(point, result, later)[1:]
+                out.point, out.entry = full, self.problem.entries[k]
+                out.a_value, out.b_value = _python_value(va), _python_value(vb)
+                out.valid += 1
+                out.tried += 1
+                return
 
     def rounds(self, out: _Sampled, n: int, soft: Deadline, hard: Deadline) -> None:
         """Draw batches of ``n`` points into ``out`` until it is decided (see :meth:`sample`).
