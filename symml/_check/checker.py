@@ -99,7 +99,7 @@ from .._core import (
 )
 from .polynomials import _differing_point
 from .prepare import _Inconclusive, _pair, _prepare, _Problem, _to_sympy
-from .prove import _polynomial_proof, _prove
+from .prove import _expand_proof, _polynomial_proof, _prove
 from .regions import _Regions, analyse, has_switches, regions_note
 from .sample import _DIGITS, _MIN_VALID, _Sampled, _Sampler, _user_point
 
@@ -109,6 +109,7 @@ _PREPARE_SHARE = 0.4  # of the budget, at most, for evaluating integrals and sum
 _NUMERIC_SHARE = 0.6  # of the budget, at most, for numeric sampling
 _MIN_EVIDENCE_SECONDS = 2.0  # sampling may use this long to reach min(n, _MIN_VALID) points
 _REGIONS_SHARE = 0.3  # of the time left, at most, for the region analysis of piecewise sides
+_EXPAND_SHARE = 0.05  # of the budget, at most, for expand() before sampling
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,22 @@ def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadl
             notes=(*problem.notes, proof),
         )
     regions = _regions(pairs, options, deadline)
+    if regions.status == "proved":
+        return Verdict(
+            True,
+            "symbolic",
+            claimed=problem.claimed,
+            expected=problem.expected,
+            notes=(*problem.notes, regions_note(regions)),
+        )
+    if regions.status == "none" and _expand_proof(problem, deadline, _EXPAND_SHARE * budget):
+        return Verdict(
+            True,
+            "symbolic",
+            claimed=problem.claimed,
+            expected=problem.expected,
+            notes=(*problem.notes, "proved: the difference expands to zero"),
+        )
     left = max(deadline.left(), 0.05 * budget)
     # The sampled points are the evidence: a tight or shared budget on a loaded
     # machine may stretch to _MIN_EVIDENCE_SECONDS to reach min(n, 8) points.
@@ -350,15 +367,6 @@ def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadl
         problem.notes.append(
             f"numeric sampling ran out of time after {sampled.valid} valid points "
             f"({sampled.tried} tried)"
-        )
-    if regions.status == "proved":
-        return Verdict(
-            True,
-            "symbolic",
-            claimed=problem.claimed,
-            expected=problem.expected,
-            notes=(*problem.notes, regions_note(regions)),
-            points=sampled.valid,
         )
     status = _prove(problem, deadline)
     if status != "proved" and regions.status in ("unproved", "timeout"):

@@ -28,10 +28,11 @@ import sympy as sp
 from .._core import BudgetExceededError, Deadline, sample_points
 from .matrices import _flat, _mat_eval, _scalar_of
 from .prepare import SYMPY_FAILURES, _Problem
-from .regions import _Breakpoints, probe_points
+from .regions import SWITCHES, _Breakpoints, probe_points
 
 _DIGITS = 30
 _CONFIRM_DIGITS = 60
+_STABLE_DIGITS = 150  # a counterexample's values must be the same at this precision
 _ROUNDS = 4  # batches of n points drawn while collecting n valid ones
 _MIN_VALID = 8  # fewer valid points than min(n, this) -> inconclusive
 _NICER_TRIES = 12  # later points tried for a counterexample with values closer to 1
@@ -67,6 +68,11 @@ def _python_value(value: Any) -> Any:
     return complex(float(re), float(im))
 
 
+def _same(a: mpmath.mpc, b: mpmath.mpc) -> bool:
+    """Whether one value at two precisions agrees to 12 digits (relative: noise is not zero)."""
+    return bool(abs(a - b) <= 1e-12 * max(abs(a), abs(b)))
+
+
 def _short(obj: Any, limit: int = 60) -> str:
     text = str(obj)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -88,7 +94,9 @@ def _number(expr: sp.Basic, digits: int) -> mpmath.mpc | None:
 
 def _fast_number(expr: Any, exact: Mapping[Any, Any], digits: int) -> Any:
     """``evalf(subs=...)`` of ``expr``: a number, None where undefined, or ``_SLOW``."""
-    if expr.has(*_BOUND, sp.Indexed, sp.Piecewise):
+    if expr.has(*_BOUND, sp.Indexed, *SWITCHES):
+        # evalf(subs=...) substitutes one symbol at a time into Heaviside, Max, ...,
+        # which then ask costly assumption queries: substituting all at once is faster.
         return _SLOW
     value = expr.evalf(digits, subs=exact)
     if value.has(*_UNDEFINED):
@@ -287,8 +295,28 @@ class _Sampler:
         a_vals, b_vals, full = got
         for k in range(len(a_vals)):
             if not self.close(a_vals[k], b_vals[k]):
-                return k, a_vals[k], b_vals[k], full
+                return self.stable(point, index, k, a_vals[k], b_vals[k], full)
         return ()
+
+    def stable(
+        self, point: dict[Any, Any], index: int, k: int, a: Any, b: Any, full: dict[Any, Any]
+    ) -> tuple[Any, ...] | None:
+        """``(k, a, b, full)`` if both values of entry ``k`` hold at :data:`_STABLE_DIGITS`.
+
+        Far from 1 (``z = 1000`` in ``1 - 1/(1 + exp(-z))``) cancellation can eat
+        more digits than :data:`_CONFIRM_DIGITS`: values that change with the
+        precision are noise, and the point is skipped (None).
+        """
+        try:
+            again = self.at_point(point, _STABLE_DIGITS, index)
+        except (_NotNumeric, *SYMPY_FAILURES):
+            return None
+        if again is None:
+            return None
+        a2, b2 = again[0][k], again[1][k]
+        if _same(a, a2) and _same(b, b2) and not self.close(a2, b2):
+            return k, a, b, full
+        return None
 
     def nicer(
         self, point: Mapping[Any, Any], found: tuple[Any, ...], later: list[tuple[int, Any]]
