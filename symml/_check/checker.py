@@ -23,29 +23,42 @@ How it works
    replaced by a fixed, seeded random smooth function for the numeric part.
    Sums over an indexed sample ``x[i]`` are expanded at each point, with a
    sampled length and sampled values.
-2. **Numeric sampling decides "different".** Both sides are evaluated at ``n``
+2. **Cheap proofs first.** Two sides that are polynomials with rational
+   coefficients are evaluated exactly at random integer points, one pass over
+   each expression however large its expansion: identical values prove the
+   identity (Schwartz-Zippel, error probability below ``1e-50``). Sides with
+   piecewise constructs (``Abs``, ``sign``, ``Heaviside``, ``Max``, ``Min``,
+   ``Piecewise``, ``floor``, ``ceiling``, ``frac``) are analysed region by
+   region (:mod:`.regions`): their breakpoints cut the real line (or space)
+   into regions where every construct takes one branch, and when the
+   difference is zero on each region the claim is proved ("proved region by
+   region", boundaries excepted). Otherwise ``expand`` of the difference is
+   tried (a few milliseconds). A proof here needs no sampling.
+3. **Numeric sampling decides "different".** Both sides are evaluated at ``n``
    random points that respect each symbol's assumptions (see
    :func:`symml._core.sample_points`: integers for integer symbols,
    positive values on a log scale, reals of both signs up to ``|x| = 50``,
    complex values for symbols without assumptions), with SymPy/mpmath at 30
    digits and adaptive precision, so cancellation, complex values and branch
-   cuts are handled faithfully. Points where either side is undefined
-   (``nan``, ``zoo``, division by zero) are skipped and more points are
-   drawn. A point where the sides differ is re-evaluated exactly (values
-   substituted as rationals) at 60 digits before it is reported; among a few
-   such points the one with values closest to 1 is reported.
-3. **Polynomials are compared exactly.** Two sides that are polynomials with
-   rational coefficients are evaluated exactly at random integer points, one
-   pass over each expression however large its expansion: identical values
-   prove the identity (Schwartz-Zippel, error probability below ``1e-50``),
-   before any sampling. When sampling cannot decide on polynomial sides, an
-   integer point where their exact values differ is the counterexample.
+   cuts are handled faithfully. Then at *probe* points: on both sides of every
+   breakpoint the region analysis found (near it and far from it), and far
+   out (``|x|`` = 1e3, 1e6, 1e9) for every real symbol, so a claim that differs
+   only past a breakpoint (clipping at 1000) is caught. Points where either
+   side is undefined (``nan``, ``zoo``, division by zero) are skipped and more
+   points are drawn. A point where the sides differ is re-evaluated exactly
+   (values substituted as rationals) at 60 and at 150 digits before it is
+   reported: values that change with the precision are noise, not a
+   counterexample. Among a few such points the one with values closest to 1
+   is reported. When sampling cannot decide on polynomial sides, an integer
+   point where their exact values differ is the counterexample.
 4. **A symbolic proof upgrades "agree at every point" to "proved".** When all
    points agree, ``expand`` and then ``simplify`` of the difference are tried
    within the budget; ``method`` is ``"symbolic"`` if the difference
-   simplifies to zero, otherwise ``"numeric"`` with a note saying why (no
-   proof found, or the budget ran out). With too few points where both sides
-   are defined and no proof, the verdict is falsy with ``method ==
+   simplifies to zero. Otherwise only sampling decided: the verdict is truthy
+   (``method == "numeric"``, ``sampled == True``, ``proved == False``) and
+   reads ``agrees at N points (no proof)``, with a note saying why (no proof
+   found, or the budget ran out). With too few points where both sides are
+   defined and no proof, the verdict is falsy with ``method ==
    "inconclusive"``.
 
 Two values ``a``, ``b`` agree when ``|a - b| <= atol + rtol * max(|a|, |b|)``:
@@ -54,12 +67,12 @@ relative tolerance with an absolute floor (for values near zero).
 Time: a verdict takes about ``budget`` seconds at most. Evaluating integrals
 and sums may use up to 40 % of it, numeric sampling up to 60 % (it stops early
 once ``n`` points agree, usually within milliseconds), and the symbolic proof
-gets whatever is left. Interruption uses ``SIGALRM`` and works in the main
-thread (Jupyter, scripts, pytest); in other threads ``simplify`` is skipped,
-as nothing could stop it. A caller's own ``SIGALRM`` timer is respected: when it
-ends first, its handler runs and its exception passes through ``check`` (only
-what SymPy raises for "cannot do this", ``prepare.SYMPY_FAILURES``, counts as a
-failed attempt).
+gets whatever is left. Interruption uses ``SIGALRM`` in the main thread
+(Jupyter, scripts, pytest) and a watchdog thread elsewhere (a thread pool, a web
+server), so ``simplify`` runs under the budget in any thread. A caller's own
+``SIGALRM`` timer is respected: when it ends first, its handler runs and its
+exception passes through ``check`` (only what SymPy raises for "cannot do
+this", ``prepare.SYMPY_FAILURES``, counts as a failed attempt).
 
 Equations: ``check(Eq(a, b))`` asks whether ``a = b`` is an identity.
 ``check(Eq(a, b), Eq(c, d))`` compares ``a - b`` with ``c - d`` (or with
@@ -500,10 +513,13 @@ def check(
     Returns
     -------
     Verdict
-        Truthy iff equivalent. ``method`` is ``"symbolic"`` (proved),
-        ``"numeric"`` (all points agree, or a counterexample was found) or
-        ``"inconclusive"`` (too few points where both sides are defined, and
-        no proof; falsy). When not equivalent: ``counterexample`` (a point,
+        Truthy iff equivalent. ``method`` is ``"symbolic"`` (proved: by
+        simplification, exact polynomial evaluation, or region by region for
+        piecewise sides), ``"numeric"`` (all points agree, or a counterexample
+        was found) or ``"inconclusive"`` (too few points where both sides are
+        defined, and no proof; falsy). A truthy ``"numeric"`` verdict is no
+        proof: ``sampled`` is True, ``proved`` is False and it reads ``agrees
+        at N points (no proof)``. When not equivalent: ``counterexample`` (a point,
         with ``MatrixSymbol`` values as matrices), ``claimed_value``,
         ``expected_value`` and, for matrices, ``entry``. ``notes`` says what
         fallbacks happened. With symbolic matrix dimensions (``n``) it is a
