@@ -412,6 +412,18 @@ def _describe(cell: _Cell, expr: sp.Expr) -> str:
     return f"where {' and '.join(where) or 'everywhere'} the difference is {text}"
 
 
+def _step_breakpoints(expr: sp.Basic, breakpoints: _Breakpoints) -> None:
+    """Where ``floor``, ``ceiling`` and ``frac`` of a rational function of one symbol jump
+    to or from 0 (``u = 0`` and ``u = 1``): points for sampling, not for the proof."""
+    for node in expr.atoms(*_STEPS):
+        u = node.args[0]
+        for jump in (u, u - 1):
+            uni = _univariate(jump)
+            if uni is not None and uni[1].degree() <= 4:
+                for r in _real_roots(uni[1]):
+                    breakpoints.add_root(uni[0], r)
+
+
 def _analyse(pairs: list[tuple[Any, Any]], deadline: Deadline, seed: int) -> _Regions:
     """The region analysis of every entry pair ``(claimed, expected)``; see the module doc."""
     out = _Regions()
@@ -426,6 +438,7 @@ def _analyse(pairs: list[tuple[Any, Any]], deadline: Deadline, seed: int) -> _Re
                 sp.Derivative, sp.Integral, sp.Sum, sp.Indexed
             ):
                 raise _GiveUp("unevaluated derivatives, integrals or sums")
+            _step_breakpoints(a - b, out.breakpoints)
             walk = _Walk(deadline, seed, out.breakpoints)
             walk.walk(_floors_generalised(a - b), _Cell())
             regions += walk.leaves
