@@ -146,20 +146,36 @@ LOSSES_RIGHT = [
         sp.Piecewise((x, x >= 0), (x / 100, True)),
     ),
     ("hinge subgradient", d(HINGE, w), sp.Piecewise((-y * x, y * (w * x + b) < 1), (0, True))),
-    ("hinge, Piecewise form", HINGE, sp.Piecewise((1 - y * (w * x + b), y * (w * x + b) < 1), (0, True))),
+    (
+        "hinge, Piecewise form",
+        HINGE,
+        sp.Piecewise((1 - y * (w * x + b), y * (w * x + b) < 1), (0, True)),
+    ),
     ("Huber' = clip", d(huber(1), x), clip(x, -1, 1)),
     ("Huber' = clip, delta 3", d(huber(3), x), clip(x, -3, 3)),
     ("clip, Max of Min", clip(x, -1, 1), sp.Max(-1, sp.Min(x, 1))),
-    ("gradient clipping", clip(x * y, -5, 5), sp.Piecewise((-5, x * y < -5), (5, x * y > 5), (x * y, True))),
+    (
+        "gradient clipping",
+        clip(x * y, -5, 5),
+        sp.Piecewise((-5, x * y < -5), (5, x * y > 5), (x * y, True)),
+    ),
 ]
 
 LOSSES_WRONG = [
     ("ReLU6 is not ReLU", clip(x, 0, 600), sp.Max(x, 0)),
-    ("leaky ReLU' sign slip", d(sp.Max(x, x / 100), x), sp.Piecewise((1, x > 0), (-sp.Rational(1, 100), True))),
+    (
+        "leaky ReLU' sign slip",
+        d(sp.Max(x, x / 100), x),
+        sp.Piecewise((1, x > 0), (-sp.Rational(1, 100), True)),
+    ),
     ("leaky ReLU' is not ReLU'", d(sp.Max(x, x / 100), x), RELU_STEP),
     ("hinge margin slip", d(HINGE, w), sp.Piecewise((-y * x, y * (w * x + b) < 0), (0, True))),
     ("Huber' is not x", d(huber(100), x), x),
-    ("Huber slope slip", huber(100), sp.Piecewise((x**2 / 2, sp.Abs(x) <= 100), (100 * sp.Abs(x), True))),
+    (
+        "Huber slope slip",
+        huber(100),
+        sp.Piecewise((x**2 / 2, sp.Abs(x) <= 100), (100 * sp.Abs(x), True)),
+    ),
     ("clip range slip", clip(x, -1, 1000), clip(x, -1, 1)),
     ("gradient clipping at 100 ignored", clip(x * y, -100, 100), x * y),
 ]

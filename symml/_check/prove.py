@@ -67,9 +67,7 @@ def _expand_proof(problem: _Problem, deadline: Deadline, cap: float) -> bool:
         return False
 
     def zero() -> bool:
-        return all(
-            _is_zero(sp.expand(a - b)) for a, b in zip(problem.a, problem.b, strict=True)
-        )
+        return all(_is_zero(sp.expand(a - b)) for a, b in zip(problem.a, problem.b, strict=True))
 
     value, status = _attempt(Deadline(max(min(cap, deadline.left()), 0.02)), zero)
     return status == "ok" and bool(value)

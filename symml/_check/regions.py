@@ -29,6 +29,7 @@ and far (:mod:`.sample`), so a claim that differs only past a breakpoint is caug
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -268,10 +269,8 @@ class _Cell:
     signs: dict[sp.Expr, int] = field(default_factory=dict)
 
     def refined(self, **changes: Any) -> _Cell:
-        return _Cell({**self.intervals, **changes.get("intervals", {})}, {
-            **self.signs,
-            **changes.get("signs", {}),
-        })
+        intervals = {**self.intervals, **changes.get("intervals", {})}
+        return _Cell(intervals, {**self.signs, **changes.get("signs", {})})
 
 
 class _Walk:
@@ -378,7 +377,7 @@ class _Walk:
 def _pieces(lo: Any, hi: Any, cuts: list[sp.Float]) -> Iterable[tuple[Any, Any, sp.Rational]]:
     """The open intervals between ``lo``, the cuts and ``hi``, each with an inner point."""
     ends = [lo, *cuts, hi]
-    for a, b in zip(ends, ends[1:], strict=False):
+    for a, b in itertools.pairwise(ends):
         if a == -sp.oo and b == sp.oo:
             mid = sp.Integer(0)
         elif a == -sp.oo:
@@ -477,9 +476,7 @@ def _short_number(value: Any) -> str:
     return f"{float(value):.6g}"
 
 
-def analyse(
-    pairs: list[tuple[Any, Any]], deadline: Deadline, seed: int, share: float
-) -> _Regions:
+def analyse(pairs: list[tuple[Any, Any]], deadline: Deadline, seed: int, share: float) -> _Regions:
     """:func:`_analyse` within ``share`` of what is left of ``deadline``."""
     inner = Deadline(max(deadline.left() * share, 0.02))
     found: list[_Regions] = []
@@ -491,7 +488,6 @@ def analyse(
     if not finished or not found:
         return _Regions(status="timeout", why="the region analysis ran out of time")
     return found[0]
-
 
 
 # -- points on both sides of each breakpoint, and far out ------------------------------
