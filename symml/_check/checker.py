@@ -557,6 +557,23 @@ def check(
     >>> bool(check(sp.log(a*b), sp.log(a) + sp.log(b)))
     False
 
+    Piecewise claims are proved region by region, and sampled on both sides of
+    every breakpoint (here ``x = 1000``, far beyond the random points):
+
+    >>> relu = sp.Max(x, 0)
+    >>> check(sp.Derivative(relu, x), sp.Piecewise((1, x > 0), (0, True))).method
+    'symbolic'
+    >>> check(sp.Min(x, 1000), x).counterexample[x] > 1000
+    True
+
+    When only sampling decided, the verdict is truthy but says it is no proof:
+
+    >>> v = check(x * (1 + sp.Float("1e-12")), x)
+    >>> print(v)
+    agrees at 46 points (no proof)
+    >>> bool(v), v.proved
+    (True, False)
+
     Matrices are compared entry by entry:
 
     >>> check(sp.Matrix([[x, 1], [0, x]]), sp.Matrix([[x, 1], [1, x]])).entry

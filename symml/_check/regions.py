@@ -340,7 +340,7 @@ class _Walk:
         uni = _univariate(first)
         if uni is not None:
             t = uni[0]
-            lo, hi, _ = cell.intervals.get(t, (-sp.oo, sp.oo, sp.Integer(0)))
+            lo, hi, _ = cell.intervals.get(t, _domain(t))
             cuts: set[sp.Float] = set()
             for u in undecided:
                 other = _univariate(u)
@@ -372,6 +372,15 @@ class _Walk:
         if self.failed is not None or _is_zero(expr, self.deadline):
             return
         self.failed = _describe(cell, expr)
+
+
+def _domain(t: sp.Symbol) -> tuple[Any, Any, sp.Integer]:
+    """The interval ``t`` ranges over by its sign assumptions (its end points excepted)."""
+    if t.is_nonnegative:
+        return sp.Integer(0), sp.oo, sp.Integer(1)
+    if t.is_nonpositive:
+        return -sp.oo, sp.Integer(0), sp.Integer(-1)
+    return -sp.oo, sp.oo, sp.Integer(0)
 
 
 def _pieces(lo: Any, hi: Any, cuts: list[sp.Float]) -> Iterable[tuple[Any, Any, sp.Rational]]:
