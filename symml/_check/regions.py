@@ -38,7 +38,7 @@ import numpy as np
 import sympy as sp
 from sympy.logic.boolalg import BooleanAtom
 
-from .._core import BudgetExceededError, Deadline
+from .._core import Deadline
 from .prepare import SYMPY_FAILURES, _attempt
 
 SWITCHES = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.Piecewise)
@@ -51,6 +51,10 @@ _INFEASIBLE = object()  # marker: a case whose signs contradict each other
 
 class _GiveUp(Exception):
     """The region analysis cannot go on (an unsupported construct, too many regions)."""
+
+
+class _OutOfTime(_GiveUp):
+    """The region analysis ran out of its time."""
 
 
 def has_switches(expr: Any) -> bool:
@@ -303,7 +307,7 @@ class _Walk:
     def walk(self, expr: sp.Expr, cell: _Cell, depth: int = 0) -> None:
         """Refine ``cell`` until no switch is left in ``expr``, then check the region."""
         if self.deadline.expired:
-            raise BudgetExceededError("region analysis ran out of time")
+            raise _OutOfTime("the region analysis ran out of time")
         nodes = _innermost(expr)
         if not nodes:
             self.leaf(expr, cell)
@@ -369,7 +373,9 @@ class _Walk:
         self.leaves += 1
         if self.leaves > _MAX_LEAVES:
             raise _GiveUp(f"more than {_MAX_LEAVES} regions")
-        if self.failed is not None or _is_zero(expr, self.deadline):
+        if self.failed is not None:
+            return
+        if not _clearly_nonzero(expr, cell, self.seed) and _is_zero(expr, self.deadline):
             return
         self.failed = _describe(cell, expr)
 
@@ -396,6 +402,31 @@ def _pieces(lo: Any, hi: Any, cuts: list[sp.Float]) -> Iterable[tuple[Any, Any, 
         else:
             mid = sp.Rational(str(sp.Float((a + b) / 2, 30)))
         yield a, b, sp.Rational(mid)
+
+
+def _random_value(sym: sp.Symbol, rng: np.random.Generator) -> sp.Rational:
+    """A value for ``sym`` that respects its sign and integer assumptions."""
+    if sym.is_integer:
+        value = sp.Integer(int(rng.integers(1, 6)))
+    else:
+        value = sp.Rational(round(float(rng.uniform(0.1, 3.0)), 4))
+    if sym.is_nonnegative or (not sym.is_nonpositive and rng.random() < 0.5):
+        return value
+    return -value
+
+
+def _clearly_nonzero(expr: sp.Expr, cell: _Cell, seed: int) -> bool:
+    """Whether ``expr`` is far from zero at a point of ``cell`` (or near it): then no
+    ``simplify`` could show that it is identically zero, and none is tried."""
+    rng = np.random.default_rng(seed)
+    point = {t: mid for t, (_, _, mid) in cell.intervals.items()}
+    for sym in sorted(expr.free_symbols - set(point), key=sp.default_sort_key):
+        point[sym] = _random_value(sym, rng)
+    try:
+        value = expr.xreplace(point).evalf(30)
+        return bool(value.is_number and value.is_finite and abs(value) > 1e-10)
+    except SYMPY_FAILURES:
+        return False
 
 
 def _is_zero(expr: sp.Expr, deadline: Deadline) -> bool:
@@ -432,9 +463,11 @@ def _step_breakpoints(expr: sp.Basic, breakpoints: _Breakpoints) -> None:
                     breakpoints.add_root(uni[0], r)
 
 
-def _analyse(pairs: list[tuple[Any, Any]], deadline: Deadline, seed: int) -> _Regions:
-    """The region analysis of every entry pair ``(claimed, expected)``; see the module doc."""
-    out = _Regions()
+def _analyse(
+    pairs: list[tuple[Any, Any]], deadline: Deadline, seed: int, out: _Regions
+) -> _Regions:
+    """The region analysis of every entry pair ``(claimed, expected)`` into ``out``
+    (see the module doc); the breakpoints found so far stay there if time runs out."""
     if not any(has_switches(a) or has_switches(b) for a, b in pairs):
         return out
     regions = 0
@@ -454,10 +487,8 @@ def _analyse(pairs: list[tuple[Any, Any]], deadline: Deadline, seed: int) -> _Re
                 out.status, out.why = "unproved", walk.failed
                 return out
     except _GiveUp as exc:
-        out.status, out.why = "unproved", str(exc)
-        return out
-    except BudgetExceededError:
-        out.status, out.why = "timeout", "the region analysis ran out of time"
+        out.status = "timeout" if isinstance(exc, _OutOfTime) else "unproved"
+        out.why = str(exc)
         return out
     except SYMPY_FAILURES as exc:
         out.status, out.why = "unproved", f"SymPy failed: {exc}"
@@ -488,15 +519,11 @@ def _short_number(value: Any) -> str:
 def analyse(pairs: list[tuple[Any, Any]], deadline: Deadline, seed: int, share: float) -> _Regions:
     """:func:`_analyse` within ``share`` of what is left of ``deadline``."""
     inner = Deadline(max(deadline.left() * share, 0.02))
-    found: list[_Regions] = []
-
-    def run() -> None:
-        found.append(_analyse(pairs, inner, seed))
-
-    _, finished = inner.run(run)
-    if not finished or not found:
-        return _Regions(status="timeout", why="the region analysis ran out of time")
-    return found[0]
+    out = _Regions()
+    _, finished = inner.run(lambda: _analyse(pairs, inner, seed, out))
+    if not finished:
+        out.status, out.why = "timeout", "the region analysis ran out of time"
+    return out
 
 
 # -- points on both sides of each breakpoint, and far out ------------------------------

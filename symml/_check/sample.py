@@ -348,7 +348,7 @@ class _Sampler:
         def run() -> None:
             with mpmath.workdps(_CONFIRM_DIGITS + 10):
                 self.rounds(out, n, soft, hard)
-                if out.point is None and not hard.expired and not out.error:
+                if out.point is None and not out.stopped and not out.error:
                     self.probe(out, n)
 
         _, finished = hard.run(run)
