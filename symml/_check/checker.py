@@ -122,7 +122,7 @@ _PREPARE_SHARE = 0.4  # of the budget, at most, for evaluating integrals and sum
 _NUMERIC_SHARE = 0.6  # of the budget, at most, for numeric sampling
 _MIN_EVIDENCE_SECONDS = 2.0  # sampling may use this long to reach min(n, _MIN_VALID) points
 _REGIONS_SHARE = 0.3  # of the time left, at most, for the region analysis of piecewise sides
-_EXPAND_SHARE = 0.05  # of the budget, at most, for expand() before sampling
+_EXPAND_SHARE = 0.025  # of the budget, at most, for expand() before sampling
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ and far (:mod:`.sample`), so a claim that differs only past a breakpoint is caug
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -375,7 +375,7 @@ class _Walk:
             raise _GiveUp(f"more than {_MAX_LEAVES} regions")
         if self.failed is not None:
             return
-        if not _clearly_nonzero(expr, cell, self.seed) and _is_zero(expr, self.deadline):
+        if _is_zero(expr, self.deadline, lambda: _clearly_nonzero(expr, cell, self.seed)):
             return
         self.failed = _describe(cell, expr)
 
@@ -429,16 +429,21 @@ def _clearly_nonzero(expr: sp.Expr, cell: _Cell, seed: int) -> bool:
         return False
 
 
-def _is_zero(expr: sp.Expr, deadline: Deadline) -> bool:
-    """Whether ``expr`` (free of switches) is zero: cheap forms first, then ``simplify``."""
+def _is_zero(expr: sp.Expr, deadline: Deadline, nonzero: Callable[[], bool]) -> bool:
+    """Whether ``expr`` (free of switches) is zero: ``expand`` first, then, unless
+    ``nonzero()`` says it is clearly not, ``cancel`` and ``simplify``."""
     if expr == 0 or expr.is_zero is True:
         return True
     if expr is sp.nan or expr.has(sp.nan):
         return False
-    for attempt in (sp.expand, lambda e: sp.cancel(sp.together(e))):
-        value, status = _attempt(deadline, lambda f=attempt: f(expr))
-        if status == "ok" and value == 0:
-            return True
+    value, status = _attempt(deadline, lambda: sp.expand(expr))
+    if status == "ok" and value == 0:
+        return True
+    if nonzero():
+        return False
+    value, status = _attempt(deadline, lambda: sp.cancel(sp.together(expr)))
+    if status == "ok" and value == 0:
+        return True
     value, status = _attempt(deadline, lambda: sp.simplify(expr))
     return status == "ok" and value == 0
 
