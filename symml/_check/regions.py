@@ -154,6 +154,36 @@ def _univariate(u: sp.Expr) -> tuple[sp.Symbol, sp.Poly, sp.Poly] | None:
         return None
 
 
+#: Functions continuous on the whole real line: an expression built from them (and
+#: sums, products, nonnegative integer powers) changes sign only at its real roots.
+_CONTINUOUS = (sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.erf)
+
+
+def _continuous_roots(u: sp.Expr, deadline: Deadline) -> tuple[sp.Symbol, list[sp.Float]] | None:
+    """``(t, roots)`` for ``u`` continuous in one real symbol ``t`` with finitely many real
+    roots that ``solveset`` finds (``exp(x) - 2``: ``x = log(2)``); else None."""
+    free = u.free_symbols
+    if len(free) != 1:
+        return None
+    (t,) = free
+    if t.is_real is not True:
+        return None
+    for node in sp.preorder_traversal(u):
+        if isinstance(node, sp.Pow):
+            if not (node.exp.is_Integer and node.exp >= 0):
+                return None
+        elif not (node.is_Atom or isinstance(node, (sp.Add, sp.Mul, *_CONTINUOUS))):
+            return None
+    cap = min(0.2, max(deadline.left() / 4, 0.01))
+    roots, status = _attempt(Deadline(cap), lambda: sp.solveset(u, t, sp.S.Reals))
+    if status != "ok" or not isinstance(roots, sp.FiniteSet):
+        return None
+    values = [r.evalf(30) for r in roots]
+    if not all(v.is_number and v.is_real for v in values):
+        return None
+    return t, [sp.Float(v, 30) for v in values]
+
+
 def _real_roots(poly: sp.Poly) -> list[sp.Float]:
     if poly.degree() <= 0:
         return []
@@ -286,18 +316,29 @@ class _Walk:
         self.breakpoints = breakpoints
         self.leaves = 0
         self.failed: str | None = None
+        self.known: dict[sp.Expr, tuple[sp.Symbol, list[sp.Float]] | None] = {}
+
+    def cuts(self, u: sp.Expr) -> tuple[sp.Symbol, list[sp.Float]] | None:
+        """``(t, points)``: ``u`` depends on one real symbol ``t`` and can change sign only
+        at ``points`` (its real roots and poles); None when that is not known."""
+        if u not in self.known:
+            uni = _univariate(u)
+            if uni is not None:
+                self.known[u] = uni[0], _real_roots(uni[1]) + _real_roots(uni[2])
+            else:
+                self.known[u] = _continuous_roots(u, self.deadline)
+        return self.known[u]
 
     def sign(self, u: sp.Expr, cell: _Cell) -> int | None:
         """The sign of atom ``u`` on ``cell``; None when not yet decided."""
         if not u.free_symbols:
             return _number_sign(u)
-        uni = _univariate(u)
-        if uni is not None:
-            t = uni[0]
+        found = self.cuts(u)
+        if found is not None:
+            t, cuts = found
             if t not in cell.intervals:
                 return None
             lo, hi, mid = cell.intervals[t]
-            cuts = _real_roots(uni[1]) + _real_roots(uni[2])
             if any(lo < r < hi for r in cuts):
                 return None
             return _number_sign(u.xreplace({t: mid}))
@@ -341,15 +382,15 @@ class _Walk:
     def split(self, expr: sp.Expr, cell: _Cell, undecided: list[sp.Expr], depth: int) -> None:
         """Cut ``cell`` by the first undecided atom (with every atom in the same symbol)."""
         first = undecided[0]
-        uni = _univariate(first)
-        if uni is not None:
-            t = uni[0]
+        found = self.cuts(first)
+        if found is not None:
+            t = found[0]
             lo, hi, _ = cell.intervals.get(t, _domain(t))
             cuts: set[sp.Float] = set()
             for u in undecided:
-                other = _univariate(u)
+                other = self.cuts(u)
                 if other is not None and other[0] == t:
-                    cuts.update(_real_roots(other[1]) + _real_roots(other[2]))
+                    cuts.update(other[1])
             inside = sorted(r for r in cuts if lo < r < hi)
             for r in inside:
                 self.breakpoints.add_root(t, r)
