@@ -116,6 +116,12 @@ IDENTITIES = [
     ("Min+Max", sp.Min(x, y) + sp.Max(x, y), x + y),
     ("Piecewise", sp.Piecewise((x, x > 0), (-x, True)), sp.Abs(x)),
     ("Piecewise-quadratic", sp.Piecewise((1, x**2 < 4), (0, True)), sp.Heaviside(2 - sp.Abs(x))),
+    ("Max-exp", sp.Max(sp.exp(x), 2), sp.Piecewise((2, x < sp.log(2)), (sp.exp(x), True))),
+    (
+        "Abs-derivative",
+        d(sp.Abs(x**2 - 1), x),
+        sp.Piecewise((2 * x, sp.Abs(x) > 1), (-2 * x, True)),
+    ),
 ]
 
 
