@@ -645,4 +645,6 @@ def test_outside_the_main_thread_simplify_runs_under_the_budget():
     thread.start()
     thread.join()
     verdict, seconds = out[1]
-    assert verdict and verdict.sampled and seconds < 2.0 + 0.5
+    assert seconds < 2.0 + 0.5
+    # sampled, unproved (or, on a very loaded machine, too few points: inconclusive)
+    assert not verdict.proved and verdict.counterexample is None

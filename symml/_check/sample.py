@@ -92,12 +92,18 @@ def _number(expr: sp.Basic, digits: int) -> mpmath.mpc | None:
         raise _NotNumeric(f"{_short(value)} is not a number") from exc
 
 
+def _fast_enough(expr: Any) -> bool:
+    """Whether ``evalf(subs=...)`` suits ``expr`` (asked once per side: ``has`` walks it).
+
+    Not for sums, integrals and indexed samples; nor for Heaviside, Max, ...:
+    ``evalf(subs=...)`` substitutes one symbol at a time into them, and they then
+    ask costly assumption queries (substituting all at once is faster).
+    """
+    return not expr.has(*_BOUND, sp.Indexed, *SWITCHES)
+
+
 def _fast_number(expr: Any, exact: Mapping[Any, Any], digits: int) -> Any:
     """``evalf(subs=...)`` of ``expr``: a number, None where undefined, or ``_SLOW``."""
-    if expr.has(*_BOUND, sp.Indexed, *SWITCHES):
-        # evalf(subs=...) substitutes one symbol at a time into Heaviside, Max, ...,
-        # which then ask costly assumption queries: substituting all at once is faster.
-        return _SLOW
     value = expr.evalf(digits, subs=exact)
     if value.has(*_UNDEFINED):
         return None
@@ -193,6 +199,8 @@ class _Sampler:
         self.rtol = rtol
         self.atol = atol
         self.breakpoints = breakpoints or _Breakpoints()
+        self.fast: bool | None = None  # whether evalf(subs=...) suits both sides
+        self.strict = False  # confirm differences at _STABLE_DIGITS too (probe points)
 
     def close(self, a: mpmath.mpc, b: mpmath.mpc) -> bool:
         """Whether ``|a - b| <= atol + rtol * max(|a|, |b|)``."""
@@ -200,6 +208,11 @@ class _Sampler:
 
     def fast_values(self, exact: Mapping[Any, Any], point: dict[Any, Any]) -> Any:
         """Both sides by ``evalf(subs=...)``: values, None where undefined, or ``_SLOW``."""
+        if self.fast is None:
+            sides = self.problem.a_num + self.problem.b_num
+            self.fast = all(_fast_enough(e) for e in sides)
+        if not self.fast:
+            return _SLOW
         a_vals, b_vals = [], []
         for ea, eb in zip(self.problem.a_num, self.problem.b_num, strict=True):
             va, vb = _fast_number(ea, exact, _DIGITS), _fast_number(eb, exact, _DIGITS)
@@ -295,6 +308,8 @@ class _Sampler:
         a_vals, b_vals, full = got
         for k in range(len(a_vals)):
             if not self.close(a_vals[k], b_vals[k]):
+                if not self.strict:
+                    return k, a_vals[k], b_vals[k], full
                 return self.stable(point, index, k, a_vals[k], b_vals[k], full)
         return ()
 
@@ -369,6 +384,9 @@ class _Sampler:
             return
         bases = sample_points(coords, 16, seed=self.seed + 104729, wide=False)
         points = probe_points(self.breakpoints, coords, bases)
+        # Far out, cancellation can eat more than _CONFIRM_DIGITS digits: a difference
+        # there must also hold at _STABLE_DIGITS.
+        self.strict = True
         start = out.tried
         for j, point in enumerate(points):
             result = self.classify(point, start + j)
