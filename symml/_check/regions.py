@@ -9,15 +9,18 @@ its symbols into regions on which every switch takes one branch:
 * an atom that is a rational function of one real symbol ``t`` is decided by
   intervals: its real roots and poles cut the current interval of ``t``, and on each
   open piece its sign is the sign at a representative point (exact roots by
-  ``Poly.real_roots``, so the cut is complete);
+  ``Poly.real_roots``, so the cut is complete); so is an atom continuous in ``t``
+  (``exp(x) - 2``) whose real roots ``solveset`` gives as a finite set;
 * any other real atom is decided by cases: ``u > 0`` and ``u < 0`` (an atom that is
   not identically zero vanishes on a set of measure zero). A case whose signs
   contradict each other (``a > b``, ``b > c``, ``c > a`` inside one ``Max``) holds
   vacuously.
 
-Nested switches are resolved from the inside out. ``floor(u)`` (``ceiling``, ``frac``
-rewritten through it) is replaced by a fresh integer symbol: an identity that holds
-for every integer there holds for ``floor(u)`` too. On each region the difference,
+Atoms in integer symbols are refused: ``k = 3`` is a boundary but no set of measure
+zero. Nested switches are resolved from the inside out. ``floor(u)`` (``ceiling``,
+``frac`` rewritten through it) is replaced by a fresh integer symbol: an identity
+that holds for every integer there holds for ``floor(u)`` too (a switch on it is
+refused, as above). On each region the difference,
 free of switches, must simplify to zero: then the two sides agree everywhere except
 on the boundaries (a set of measure zero), and the claim is *proved region by region*.
 
@@ -87,6 +90,7 @@ class _Regions:
     status: str = "none"  # "proved", "unproved", "timeout", or "none" (no switches)
     regions: int = 0
     breakpoints: _Breakpoints = field(default_factory=_Breakpoints)
+    cuts: _Breakpoints = field(default_factory=_Breakpoints)  # where the proof cut
     why: str = ""
 
 
@@ -314,6 +318,7 @@ class _Walk:
         self.deadline = deadline
         self.seed = seed
         self.breakpoints = breakpoints
+        self.cut_points = _Breakpoints()  # where this walk cut (for the note)
         self.leaves = 0
         self.failed: str | None = None
         self.known: dict[sp.Expr, tuple[sp.Symbol, list[sp.Float]] | None] = {}
@@ -333,6 +338,9 @@ class _Walk:
         """The sign of atom ``u`` on ``cell``; None when not yet decided."""
         if not u.free_symbols:
             return _number_sign(u)
+        if any(sym.is_integer for sym in u.free_symbols):
+            # A boundary in an integer (k = 3, or floor(x) = 0) is no set of measure zero.
+            raise _GiveUp(f"{u} = 0 is a boundary in integers")
         found = self.cuts(u)
         if found is not None:
             t, cuts = found
@@ -394,6 +402,7 @@ class _Walk:
             inside = sorted(r for r in cuts if lo < r < hi)
             for r in inside:
                 self.breakpoints.add_root(t, r)
+                self.cut_points.add_root(t, r)
             for piece in _pieces(lo, hi, inside):
                 self.walk(expr, cell.refined(intervals={t: piece}), depth + 1)
             return
@@ -527,6 +536,7 @@ def _analyse(
                 raise _GiveUp("unevaluated derivatives, integrals or sums")
             _step_breakpoints(a - b, out.breakpoints)
             walk = _Walk(deadline, seed, out.breakpoints)
+            walk.cut_points = out.cuts
             walk.walk(_floors_generalised(a - b), _Cell())
             regions += walk.leaves
             if walk.failed is not None:
@@ -545,12 +555,18 @@ def _analyse(
 
 def regions_note(regions: _Regions) -> str:
     """The note of a verdict proved region by region."""
-    points = sorted(
-        f"{t} = {_short_number(r)}" for t, rs in regions.breakpoints.roots.items() for r in rs
+    cuts = sorted(
+        (
+            (str(t), float(r), f"{t} = {_short_number(r)}")
+            for t, rs in regions.cuts.roots.items()
+            for r in rs
+        )
     )
+    points = [c[2] for c in cuts]
     cut = f" cut at {', '.join(points[:6])}{', ...' if len(points) > 6 else ''}" if points else ""
+    where = f"each of {regions.regions} regions" if regions.regions != 1 else "one region"
     return (
-        f"proved region by region: the sides agree on each of {regions.regions} regions{cut} "
+        f"proved region by region: the sides agree on {where}{cut} "
         "(boundaries, a set of measure zero, excepted)"
     )
 
