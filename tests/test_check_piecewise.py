@@ -234,3 +234,17 @@ def test_breakpoints_of_a_boundary_in_two_symbols():
     v = check(claimed, y + 300)
     assert_separates(claimed, y + 300, v)
     assert v.counterexample[x] > v.counterexample[y] + 300
+
+
+def test_matrices_entry_by_entry():
+    v = check(sp.Matrix([sp.Max(x, 0), sp.Abs(x)]), sp.Matrix([x * sp.Heaviside(x), sp.Max(x, -x)]))
+    assert_proved(v)
+    v = check(sp.Matrix([sp.Max(x, 0), sp.Min(x, 700)]), sp.Matrix([x * sp.Heaviside(x), x]))
+    assert not v and v.entry == (1, 0) and v.counterexample[x] > 700
+
+
+def test_boundaries_in_integers_are_not_excepted():
+    # sign(k - 3)**2 = 1 fails at the integer k = 3: no proof region by region there
+    k = sp.Symbol("k", integer=True)
+    v = check(sp.sign(k - 3) ** 2, 1)
+    assert not v and v.counterexample[k] == 3
