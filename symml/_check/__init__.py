@@ -7,6 +7,7 @@ module             what it holds
 ``matrices``       ``MatrixSymbol`` expressions made explicit, derivatives by a matrix
 ``sample``         numeric sampling at random points: the evidence, and counterexamples
 ``polynomials``    polynomials compared by exact values at random integer points
+``regions``        piecewise sides: breakpoints, probe points, the proof region by region
 ``prove``          the symbolic proof (polynomial identity, ``expand``, ``simplify``)
 ``checker``        :func:`check`: prepare, sample, prove, and the verdict
 ``steps``          :func:`check_steps` and :class:`StepsVerdict`

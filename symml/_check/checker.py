@@ -23,29 +23,42 @@ How it works
    replaced by a fixed, seeded random smooth function for the numeric part.
    Sums over an indexed sample ``x[i]`` are expanded at each point, with a
    sampled length and sampled values.
-2. **Numeric sampling decides "different".** Both sides are evaluated at ``n``
+2. **Cheap proofs first.** Two sides that are polynomials with rational
+   coefficients are evaluated exactly at random integer points, one pass over
+   each expression however large its expansion: identical values prove the
+   identity (Schwartz-Zippel, error probability below ``1e-50``). Sides with
+   piecewise constructs (``Abs``, ``sign``, ``Heaviside``, ``Max``, ``Min``,
+   ``Piecewise``, ``floor``, ``ceiling``, ``frac``) are analysed region by
+   region (:mod:`.regions`): their breakpoints cut the real line (or space)
+   into regions where every construct takes one branch, and when the
+   difference is zero on each region the claim is proved ("proved region by
+   region", boundaries excepted). Otherwise ``expand`` of the difference is
+   tried (a few milliseconds). A proof here needs no sampling.
+3. **Numeric sampling decides "different".** Both sides are evaluated at ``n``
    random points that respect each symbol's assumptions (see
    :func:`symml._core.sample_points`: integers for integer symbols,
    positive values on a log scale, reals of both signs up to ``|x| = 50``,
    complex values for symbols without assumptions), with SymPy/mpmath at 30
    digits and adaptive precision, so cancellation, complex values and branch
-   cuts are handled faithfully. Points where either side is undefined
-   (``nan``, ``zoo``, division by zero) are skipped and more points are
-   drawn. A point where the sides differ is re-evaluated exactly (values
-   substituted as rationals) at 60 digits before it is reported; among a few
-   such points the one with values closest to 1 is reported.
-3. **Polynomials are compared exactly.** Two sides that are polynomials with
-   rational coefficients are evaluated exactly at random integer points, one
-   pass over each expression however large its expansion: identical values
-   prove the identity (Schwartz-Zippel, error probability below ``1e-50``),
-   before any sampling. When sampling cannot decide on polynomial sides, an
-   integer point where their exact values differ is the counterexample.
+   cuts are handled faithfully. Then at *probe* points: on both sides of every
+   breakpoint the region analysis found (near it and far from it), and far
+   out (``|x|`` = 1e3, 1e6, 1e9) for every real symbol, so a claim that differs
+   only past a breakpoint (clipping at 1000) is caught. Points where either
+   side is undefined (``nan``, ``zoo``, division by zero) are skipped and more
+   points are drawn. A point where the sides differ is re-evaluated exactly
+   (values substituted as rationals) at 60 and at 150 digits before it is
+   reported: values that change with the precision are noise, not a
+   counterexample. Among a few such points the one with values closest to 1
+   is reported. When sampling cannot decide on polynomial sides, an integer
+   point where their exact values differ is the counterexample.
 4. **A symbolic proof upgrades "agree at every point" to "proved".** When all
    points agree, ``expand`` and then ``simplify`` of the difference are tried
    within the budget; ``method`` is ``"symbolic"`` if the difference
-   simplifies to zero, otherwise ``"numeric"`` with a note saying why (no
-   proof found, or the budget ran out). With too few points where both sides
-   are defined and no proof, the verdict is falsy with ``method ==
+   simplifies to zero. Otherwise only sampling decided: the verdict is truthy
+   (``method == "numeric"``, ``sampled == True``, ``proved == False``) and
+   reads ``agrees at N points (no proof)``, with a note saying why (no proof
+   found, or the budget ran out). With too few points where both sides are
+   defined and no proof, the verdict is falsy with ``method ==
    "inconclusive"``.
 
 Two values ``a``, ``b`` agree when ``|a - b| <= atol + rtol * max(|a|, |b|)``:
@@ -54,12 +67,12 @@ relative tolerance with an absolute floor (for values near zero).
 Time: a verdict takes about ``budget`` seconds at most. Evaluating integrals
 and sums may use up to 40 % of it, numeric sampling up to 60 % (it stops early
 once ``n`` points agree, usually within milliseconds), and the symbolic proof
-gets whatever is left. Interruption uses ``SIGALRM`` and works in the main
-thread (Jupyter, scripts, pytest); in other threads ``simplify`` is skipped,
-as nothing could stop it. A caller's own ``SIGALRM`` timer is respected: when it
-ends first, its handler runs and its exception passes through ``check`` (only
-what SymPy raises for "cannot do this", ``prepare.SYMPY_FAILURES``, counts as a
-failed attempt).
+gets whatever is left. Interruption uses ``SIGALRM`` in the main thread
+(Jupyter, scripts, pytest) and a watchdog thread elsewhere (a thread pool, a web
+server), so ``simplify`` runs under the budget in any thread. A caller's own
+``SIGALRM`` timer is respected: when it ends first, its handler runs and its
+exception passes through ``check`` (only what SymPy raises for "cannot do
+this", ``prepare.SYMPY_FAILURES``, counts as a failed attempt).
 
 Equations: ``check(Eq(a, b))`` asks whether ``a = b`` is an identity.
 ``check(Eq(a, b), Eq(c, d))`` compares ``a - b`` with ``c - d`` (or with
@@ -99,7 +112,8 @@ from .._core import (
 )
 from .polynomials import _differing_point
 from .prepare import _Inconclusive, _pair, _prepare, _Problem, _to_sympy
-from .prove import _polynomial_proof, _prove
+from .prove import _expand_proof, _polynomial_proof, _prove
+from .regions import _Regions, analyse, has_switches, regions_note
 from .sample import _DIGITS, _MIN_VALID, _Sampled, _Sampler, _user_point
 
 __all__ = ["SizedVerdict", "check"]
@@ -107,6 +121,8 @@ __all__ = ["SizedVerdict", "check"]
 _PREPARE_SHARE = 0.4  # of the budget, at most, for evaluating integrals and sums
 _NUMERIC_SHARE = 0.6  # of the budget, at most, for numeric sampling
 _MIN_EVIDENCE_SECONDS = 2.0  # sampling may use this long to reach min(n, _MIN_VALID) points
+_REGIONS_SHARE = 0.3  # of the time left, at most, for the region analysis of piecewise sides
+_EXPAND_SHARE = 0.025  # of the budget, at most, for expand() before sampling
 
 
 @dataclass(frozen=True)
@@ -299,7 +315,14 @@ def _without_counterexample(
         notes.append(
             f"no symbolic proof found; numeric sampling decided ({sampled.valid} points agree)"
         )
-    return Verdict(True, "numeric", notes=tuple(notes), **base)
+    return Verdict(True, "numeric", notes=tuple(notes), sampled=True, **base)
+
+
+def _regions(pairs: list[tuple[Any, Any]], options: _Options, deadline: Deadline) -> _Regions:
+    """The region analysis of piecewise sides (breakpoints, and a proof region by region)."""
+    if not any(has_switches(a) or has_switches(b) for a, b in pairs):
+        return _Regions()
+    return analyse(pairs, deadline, options.seed, _REGIONS_SHARE)
 
 
 def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadline) -> Verdict:
@@ -322,10 +345,27 @@ def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadl
             expected=problem.expected,
             notes=(*problem.notes, proof),
         )
+    regions = _regions(pairs, options, deadline)
+    if regions.status == "proved":
+        return Verdict(
+            True,
+            "symbolic",
+            claimed=problem.claimed,
+            expected=problem.expected,
+            notes=(*problem.notes, regions_note(regions)),
+        )
+    if regions.status == "none" and _expand_proof(problem, deadline, _EXPAND_SHARE * budget):
+        return Verdict(
+            True,
+            "symbolic",
+            claimed=problem.claimed,
+            expected=problem.expected,
+            notes=(*problem.notes, "proved: the difference expands to zero"),
+        )
     left = max(deadline.left(), 0.05 * budget)
     # The sampled points are the evidence: a tight or shared budget on a loaded
     # machine may stretch to _MIN_EVIDENCE_SECONDS to reach min(n, 8) points.
-    sampler = _Sampler(problem, options.seed, options.rtol, options.atol)
+    sampler = _Sampler(problem, options.seed, options.rtol, options.atol, regions.breakpoints)
     sampled = sampler.sample(
         options.n, min(_NUMERIC_SHARE * budget, left), max(left, _MIN_EVIDENCE_SECONDS)
     )
@@ -342,6 +382,8 @@ def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadl
             f"({sampled.tried} tried)"
         )
     status = _prove(problem, deadline)
+    if status != "proved" and regions.status in ("unproved", "timeout"):
+        problem.notes.append(f"no proof region by region: {regions.why}")
     return _without_counterexample(problem, sampled, status, options.n, budget)
 
 
@@ -379,6 +421,7 @@ def _swapped(
         expected=-other.expected,
         notes=(*other.notes, "the equations agree with their sides swapped"),
         points=other.points,
+        sampled=other.sampled,
     )
 
 
@@ -470,10 +513,13 @@ def check(
     Returns
     -------
     Verdict
-        Truthy iff equivalent. ``method`` is ``"symbolic"`` (proved),
-        ``"numeric"`` (all points agree, or a counterexample was found) or
-        ``"inconclusive"`` (too few points where both sides are defined, and
-        no proof; falsy). When not equivalent: ``counterexample`` (a point,
+        Truthy iff equivalent. ``method`` is ``"symbolic"`` (proved: by
+        simplification, exact polynomial evaluation, or region by region for
+        piecewise sides), ``"numeric"`` (all points agree, or a counterexample
+        was found) or ``"inconclusive"`` (too few points where both sides are
+        defined, and no proof; falsy). A truthy ``"numeric"`` verdict is no
+        proof: ``sampled`` is True, ``proved`` is False and it reads ``agrees
+        at N points (no proof)``. When not equivalent: ``counterexample`` (a point,
         with ``MatrixSymbol`` values as matrices), ``claimed_value``,
         ``expected_value`` and, for matrices, ``entry``. ``notes`` says what
         fallbacks happened. With symbolic matrix dimensions (``n``) it is a
@@ -510,6 +556,23 @@ def check(
     >>> a, b = sp.symbols("a b", real=True)
     >>> bool(check(sp.log(a*b), sp.log(a) + sp.log(b)))
     False
+
+    Piecewise claims are proved region by region, and sampled on both sides of
+    every breakpoint (here ``x = 1000``, far beyond the random points):
+
+    >>> relu = sp.Max(x, 0)
+    >>> check(sp.Derivative(relu, x), sp.Piecewise((1, x > 0), (0, True))).method
+    'symbolic'
+    >>> check(sp.Min(x, 1000), x).counterexample[x] > 1000
+    True
+
+    When only sampling decided, the verdict is truthy but says it is no proof:
+
+    >>> v = check(x * (1 + sp.Float("1e-12")), x)
+    >>> print(v)
+    agrees at 46 points (no proof)
+    >>> bool(v), v.proved
+    (True, False)
 
     Matrices are compared entry by entry:
 

@@ -28,9 +28,11 @@ import sympy as sp
 from .._core import BudgetExceededError, Deadline, sample_points
 from .matrices import _flat, _mat_eval, _scalar_of
 from .prepare import SYMPY_FAILURES, _Problem
+from .regions import SWITCHES, _Breakpoints, probe_points
 
 _DIGITS = 30
 _CONFIRM_DIGITS = 60
+_STABLE_DIGITS = 150  # a counterexample's values must be the same at this precision
 _ROUNDS = 4  # batches of n points drawn while collecting n valid ones
 _MIN_VALID = 8  # fewer valid points than min(n, this) -> inconclusive
 _NICER_TRIES = 12  # later points tried for a counterexample with values closer to 1
@@ -66,6 +68,11 @@ def _python_value(value: Any) -> Any:
     return complex(float(re), float(im))
 
 
+def _same(a: mpmath.mpc, b: mpmath.mpc) -> bool:
+    """Whether one value at two precisions agrees to 12 digits (relative: noise is not zero)."""
+    return bool(abs(a - b) <= 1e-12 * max(abs(a), abs(b)))
+
+
 def _short(obj: Any, limit: int = 60) -> str:
     text = str(obj)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -85,10 +92,18 @@ def _number(expr: sp.Basic, digits: int) -> mpmath.mpc | None:
         raise _NotNumeric(f"{_short(value)} is not a number") from exc
 
 
+def _fast_enough(expr: Any) -> bool:
+    """Whether ``evalf(subs=...)`` suits ``expr`` (asked once per side: ``has`` walks it).
+
+    Not for sums, integrals and indexed samples; nor for Heaviside, Max, ...:
+    ``evalf(subs=...)`` substitutes one symbol at a time into them, and they then
+    ask costly assumption queries (substituting all at once is faster).
+    """
+    return not expr.has(*_BOUND, sp.Indexed, *SWITCHES)
+
+
 def _fast_number(expr: Any, exact: Mapping[Any, Any], digits: int) -> Any:
     """``evalf(subs=...)`` of ``expr``: a number, None where undefined, or ``_SLOW``."""
-    if expr.has(*_BOUND, sp.Indexed, sp.Piecewise):
-        return _SLOW
     value = expr.evalf(digits, subs=exact)
     if value.has(*_UNDEFINED):
         return None
@@ -171,11 +186,21 @@ _Values = tuple[list[Any], list[Any], dict[Any, Any]]
 class _Sampler:
     """Samples one prepared problem with one seed and one tolerance."""
 
-    def __init__(self, problem: _Problem, seed: int, rtol: float, atol: float) -> None:
+    def __init__(
+        self,
+        problem: _Problem,
+        seed: int,
+        rtol: float,
+        atol: float,
+        breakpoints: _Breakpoints | None = None,
+    ) -> None:
         self.problem = problem
         self.seed = seed
         self.rtol = rtol
         self.atol = atol
+        self.breakpoints = breakpoints or _Breakpoints()
+        self.fast: bool | None = None  # whether evalf(subs=...) suits both sides
+        self.strict = False  # confirm differences at _STABLE_DIGITS too (probe points)
 
     def close(self, a: mpmath.mpc, b: mpmath.mpc) -> bool:
         """Whether ``|a - b| <= atol + rtol * max(|a|, |b|)``."""
@@ -183,6 +208,11 @@ class _Sampler:
 
     def fast_values(self, exact: Mapping[Any, Any], point: dict[Any, Any]) -> Any:
         """Both sides by ``evalf(subs=...)``: values, None where undefined, or ``_SLOW``."""
+        if self.fast is None:
+            sides = self.problem.a_num + self.problem.b_num
+            self.fast = all(_fast_enough(e) for e in sides)
+        if not self.fast:
+            return _SLOW
         a_vals, b_vals = [], []
         for ea, eb in zip(self.problem.a_num, self.problem.b_num, strict=True):
             va, vb = _fast_number(ea, exact, _DIGITS), _fast_number(eb, exact, _DIGITS)
@@ -278,8 +308,30 @@ class _Sampler:
         a_vals, b_vals, full = got
         for k in range(len(a_vals)):
             if not self.close(a_vals[k], b_vals[k]):
-                return k, a_vals[k], b_vals[k], full
+                if not self.strict:
+                    return k, a_vals[k], b_vals[k], full
+                return self.stable(point, index, k, a_vals[k], b_vals[k], full)
         return ()
+
+    def stable(
+        self, point: dict[Any, Any], index: int, k: int, a: Any, b: Any, full: dict[Any, Any]
+    ) -> tuple[Any, ...] | None:
+        """``(k, a, b, full)`` if both values of entry ``k`` hold at :data:`_STABLE_DIGITS`.
+
+        Far from 1 (``z = 1000`` in ``1 - 1/(1 + exp(-z))``) cancellation can eat
+        more digits than :data:`_CONFIRM_DIGITS`: values that change with the
+        precision are noise, and the point is skipped (None).
+        """
+        try:
+            again = self.at_point(point, _STABLE_DIGITS, index)
+        except (_NotNumeric, *SYMPY_FAILURES):
+            return None
+        if again is None:
+            return None
+        a2, b2 = again[0][k], again[1][k]
+        if _same(a, a2) and _same(b, b2) and not self.close(a2, b2):
+            return k, a, b, full
+        return None
 
     def nicer(
         self, point: Mapping[Any, Any], found: tuple[Any, ...], later: list[tuple[int, Any]]
@@ -311,10 +363,44 @@ class _Sampler:
         def run() -> None:
             with mpmath.workdps(_CONFIRM_DIGITS + 10):
                 self.rounds(out, n, soft, hard)
+                if out.point is None and not out.stopped and not out.error:
+                    self.probe(out, n)
 
         _, finished = hard.run(run)
         out.stopped = out.stopped or not finished
         return out
+
+    def probe(self, out: _Sampled, n: int) -> None:
+        """Points on both sides of each breakpoint and far out (:func:`.regions.probe_points`).
+
+        They count as valid points where both sides are defined; the undefined
+        ones are not counted (far out, ``log(1 - x)`` is often undefined).
+        """
+        coords = _coordinates(self.problem)
+        sides = self.problem.a_num + self.problem.b_num
+        if not coords or self.problem.table or any(e.has(*_BOUND, sp.Indexed) for e in sides):
+            # Sums and integrals left unevaluated are evaluated numerically (series,
+            # quadrature): far out, their error is no counterexample.
+            return
+        bases = sample_points(coords, 16, seed=self.seed + 104729, wide=False)
+        points = probe_points(self.breakpoints, coords, bases)
+        # Far out, cancellation can eat more than _CONFIRM_DIGITS digits: a difference
+        # there must also hold at _STABLE_DIGITS.
+        self.strict = True
+        start = out.tried
+        for j, point in enumerate(points):
+            result = self.classify(point, start + j)
+            if result[0] == "agree":
+                out.valid += 1
+                out.tried += 1
+            elif result[0] == "differ":
+                later = [(start + i, p) for i, p in enumerate(points) if i > j]
+                k, va, vb, full = self.nicer(point, result, later)[1:]
+                out.point, out.entry = full, self.problem.entries[k]
+                out.a_value, out.b_value = _python_value(va), _python_value(vb)
+                out.valid += 1
+                out.tried += 1
+                return
 
     def rounds(self, out: _Sampled, n: int, soft: Deadline, hard: Deadline) -> None:
         """Draw batches of ``n`` points into ``out`` until it is decided (see :meth:`sample`).

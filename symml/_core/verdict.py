@@ -5,6 +5,10 @@ Returned by :func:`symml.check`, :meth:`Derivation.verify` and, per step, by
 equivalent; when they are not, ``counterexample`` is a point (a mapping
 Symbol -> value) where they differ, with both values at that point.
 
+Truthy is not always proved: when only sampling decided (every sampled point
+agrees, no proof was found), the verdict is truthy but ``sampled`` is True,
+``proved`` is False, and its text says so: ``agrees at 40 points (no proof)``.
+
 Examples
 --------
 >>> import sympy as sp
@@ -81,6 +85,21 @@ class Verdict:
         How many sample points were evaluated.
     entry : tuple of int or None
         For matrices, the index ``(i, j)`` of the entry the values belong to.
+    sampled : bool
+        True when the sides agree at every sampled point but nothing proved it
+        (``check`` found no symbolic proof). Such a verdict is truthy, so that
+        ``assert check(...)`` and ``if check(...)`` keep accepting what the
+        evidence supports, but it is no proof: its text reads ``agrees at N
+        points (no proof)`` and :attr:`proved` is False. Test ``v.proved``
+        where only a proof will do.
+
+    Examples
+    --------
+    >>> v = Verdict(True, "numeric", points=40, sampled=True)
+    >>> bool(v), v.proved, str(v)
+    (True, False, 'agrees at 40 points (no proof)')
+    >>> Verdict(True, "symbolic").proved
+    True
     """
 
     equivalent: bool
@@ -93,13 +112,21 @@ class Verdict:
     notes: tuple[str, ...] = field(default=())
     points: int = 0
     entry: tuple[int, ...] | None = None
+    sampled: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.equivalent)
 
     @property
+    def proved(self) -> bool:
+        """Whether the sides were found equivalent by more than sampling (see ``sampled``)."""
+        return bool(self.equivalent) and not self.sampled
+
+    @property
     def message(self) -> str:
         """One line saying what was found."""
+        if self.equivalent and self.sampled:
+            return f"agrees at {self.points} points (no proof)"
         if self.equivalent:
             how = f" at {self.points} points" if self.method != "symbolic" and self.points else ""
             return f"equivalent ({self.method}{how})"
