@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from symml import check
+from symml import check, check_steps, to_latex
 
 x, y, w, b = sp.symbols("x y w b", real=True)
 p = sp.Symbol("p", positive=True)
@@ -210,6 +210,22 @@ def test_a_sampled_verdict_says_no_proof():
     assert v.sampled and not v.proved and v.method == "numeric"
     assert str(v) == f"agrees at {v.points} points (no proof)"
     assert "agrees at" in v._repr_latex_() and "no proof" in v._repr_latex_()
+
+
+def test_a_chain_names_its_sampled_steps():
+    near = x * (1 + sp.Float("1e-12"))
+    v = check_steps([x**2, x**2, near**2, near**2])
+    assert v and v.verdict.sampled and not v.verdict.proved
+    assert (
+        v.message
+        == f"all 3 steps hold; step 2 only agrees at {v.verdicts[1].points} points (no proof)"
+    )
+    one = check_steps([x, near])
+    assert (
+        one.message
+        == f"the step holds; it only agrees at {one.verdicts[0].points} points (no proof)"
+    )
+    assert "agrees at" in to_latex(one) and "no proof" in to_latex(one)
 
 
 def test_far_magnitudes_are_sampled_for_every_real_symbol():

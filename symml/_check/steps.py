@@ -88,6 +88,7 @@ class StepsVerdict:
                 expected=first.expected,
                 notes=notes,
                 points=max((v.points for v in self.verdicts), default=0),
+                sampled=any(v.sampled for v in self.verdicts),
             )
         bad = self.verdicts[self.first_bad - 1]
         return replace(bad, notes=(self.message, *self.notes, *bad.notes))
@@ -103,7 +104,14 @@ class StepsVerdict:
         """One line: all steps hold, or which step fails and where."""
         if self.first_bad is None:
             count = len(self.verdicts)
-            return f"all {count} steps hold" if count > 1 else "the step holds"
+            text = f"all {count} steps hold" if count > 1 else "the step holds"
+            sampled = [k + 1 for k, v in enumerate(self.verdicts) if v.sampled]
+            if not sampled:
+                return text
+            points = max(self.verdicts[k - 1].points for k in sampled)
+            which = ("steps " if len(sampled) > 1 else "step ") + ", ".join(map(str, sampled))
+            which = which if count > 1 else "it"
+            return f"{text}; {which} only agree{'s' * (len(sampled) == 1)} at {points} points (no proof)"
         i = self.first_bad
         bad = self.verdicts[i - 1]
         if bad.method == "inconclusive":

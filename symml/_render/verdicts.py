@@ -72,6 +72,8 @@ def verdict_rows(v: Verdict, settings: Mapping[str, Any]) -> list[Row]:
 
 def _step_relation(k: int, v: Verdict) -> tuple[str, str]:
     """The relation sign and justification of step ``k`` of a checked chain."""
+    if v.equivalent and v.sampled:
+        return "=", f"step {k}: agrees at {v.points} points (no proof)"
     if v.equivalent:
         return "=", f"step {k}: follows ({v.method})"
     if v.method == "inconclusive":
