@@ -111,7 +111,8 @@ class StepsVerdict:
             points = max(self.verdicts[k - 1].points for k in sampled)
             which = ("steps " if len(sampled) > 1 else "step ") + ", ".join(map(str, sampled))
             which = which if count > 1 else "it"
-            return f"{text}; {which} only agree{'s' * (len(sampled) == 1)} at {points} points (no proof)"
+            verb = "agrees" if len(sampled) == 1 else "agree"
+            return f"{text}; {which} only {verb} at {points} points (no proof)"
         i = self.first_bad
         bad = self.verdicts[i - 1]
         if bad.method == "inconclusive":
