@@ -25,6 +25,7 @@ from ..density import (
     stabilise,
 )
 from ..model import Model, as_model, is_random_variable
+from ..signs import inadmissible, signed_placeholder
 from .families import DIRICHLET, FAMILIES, NORMAL, Family, parts_by_factor
 from .posterior import Posterior, _Spec
 from .verify import posterior_verdict
@@ -59,8 +60,8 @@ def _recognise(
             continue
         if any(v.has(*order) for v in sol.values()):
             continue
-        if any(u.is_positive and sol[u].is_positive is False for u in unknowns):
-            continue
+        if any(inadmissible(sol[u], u) for u in unknowns):
+            continue  # e.g. the negative root of a variance: sums of squares are >= 0
         return sol
     return None
 
@@ -319,7 +320,7 @@ def conjugate_posterior(
     log_f = log_expand(model.density).xreplace(dict(zip(model.var, data, strict=True)))
     loglik = split_sum(log_f, data, i, n)
     sums = sorted(loglik.atoms(sp.Sum), key=sp.default_sort_key)
-    holders = {s: sp.Dummy(f"S{k}") for k, s in enumerate(sums)}
+    holders = {s: signed_placeholder(s, f"S{k}") for k, s in enumerate(sums)}
     back = {h: s for s, h in holders.items()}
 
     family, order, prior_h = _prior_family(prior, prior_density, chosen, deadline)

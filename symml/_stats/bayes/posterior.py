@@ -11,7 +11,7 @@ import numpy as np
 import sympy as sp
 
 from ..._core import ArgumentError, Derivation, ShapeError, Step, bad_argument
-from ..data import as_sample, check_in_set, known_values
+from ..data import as_sample, check_in_set, known_values, short_data
 from ..density import SampleForms, compile_numeric
 from ..model import Model
 from ..sample import numeric_support
@@ -155,10 +155,7 @@ class Posterior(Derivation):
     ) -> list[float]:
         """The posterior hyperparameters on the data, checked to give a proper posterior."""
         spec = self._spec
-        exprs, stat_syms, stat_values = spec.forms.inputs(arr, given)
-        args = [*stat_syms, spec.forms.n, *spec.known]
-        inputs = [*stat_values, arr.shape[0], *(given[s] for s in spec.known)]
-        hyper = [float(compile_numeric(e, args, "hyper")(*inputs)) for e in exprs]
+        hyper = self._raw_hyperparameters(arr, given)
         for sym, value in zip(spec.hyper, hyper, strict=True):
             if not math.isfinite(value) or (sym.is_positive and value <= 0):
                 raise ArgumentError(
@@ -170,6 +167,15 @@ class Posterior(Derivation):
                     )
                 )
         return hyper
+
+    def _raw_hyperparameters(self, arr: np.ndarray, given: Mapping[sp.Symbol, float]) -> list[float]:
+        """The posterior hyperparameters on the ``(n, K)`` data, unchecked."""
+        spec = self._spec
+        exprs, stat_syms, stat_values = spec.forms.inputs(arr, given)
+        args = [*stat_syms, spec.forms.n, *spec.known]
+        inputs = [*stat_values, arr.shape[0], *(given[s] for s in spec.known)]
+        with np.errstate(all="ignore"):
+            return [float(compile_numeric(e, args, "hyper")(*inputs)) for e in exprs]
 
     def _check_possible(self, arr: np.ndarray, dist: Any, consts: list[float], data: Any) -> None:
         """Refuse data that have probability 0 under the model (a density typed by hand
@@ -284,7 +290,9 @@ def _as_data(data: Any, model: Model, given: Mapping[sp.Symbol, float]) -> np.nd
         support = numeric_support(model.domain, given)
         check_in_set(arr, support, "data", data)
         return arr[:, None]
-    raw = np.asarray(getattr(data, "to_numpy", lambda: data)())
+    raw = _columns_by_name(data, model)
+    if raw is None:
+        raw = np.asarray(getattr(data, "to_numpy", lambda: data)())
     if raw.ndim == 1:
         labels = as_sample(raw, "data")
         if not np.all((labels == np.round(labels)) & (labels >= 0) & (labels < k)):
@@ -300,6 +308,30 @@ def _as_data(data: Any, model: Model, given: Mapping[sp.Symbol, float]) -> np.nd
     if not np.isfinite(arr).all():
         raise ArgumentError(bad_argument("data", data, "it contains NaN or infinite values"))
     return arr
+
+
+def _columns_by_name(data: Any, model: Model) -> np.ndarray | None:
+    """A mapping (or DataFrame) of columns keyed by the variables' names, as ``(n, K)``."""
+    names = [v.name for v in model.var]
+    keys = list(data.keys()) if isinstance(data, Mapping) else None
+    columns = getattr(data, "columns", None)
+    if keys is None and columns is not None and not callable(columns):
+        keys = [str(c) for c in columns]
+    if keys is None:
+        return None
+    lookup = {str(k): k for k in keys}
+    if sorted(lookup) != sorted(names):
+        raise ArgumentError(
+            bad_argument(
+                "data", short_data(data), f"pass one column per variable, named {names}"
+            )
+        )
+    cols = [as_sample(data[lookup[name]], f"data[{name!r}]") for name in names]
+    if len({c.shape[0] for c in cols}) != 1:
+        raise ShapeError(
+            bad_argument("data", short_data(data), "the columns must have the same length")
+        )
+    return np.column_stack(cols)
 
 
 @dataclass(frozen=True)
