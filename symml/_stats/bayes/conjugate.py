@@ -328,7 +328,8 @@ def conjugate_posterior(
     raw = _posterior_hyper(prior, family, order, post_parts, deadline)
     hyper = family.symbols(len(order), "_n")
     hyper_exprs = {h: r.xreplace(back) for h, r in zip(hyper, raw, strict=True)}
-    new = {v: sp.Symbol(f"{v.name}tilde", **v.assumptions0) for v in model.var}
+    # a new observation is a real number (its square is >= 0 when roots are chosen)
+    new = {v: sp.Symbol(f"{v.name}tilde", **{**v.assumptions0, "real": True}) for v in model.var}
     log_pred, integrand_family = _predictive(
         family, order, hyper, log_expand(model.density), new, deadline
     )

@@ -168,7 +168,9 @@ class Posterior(Derivation):
                 )
         return hyper
 
-    def _raw_hyperparameters(self, arr: np.ndarray, given: Mapping[sp.Symbol, float]) -> list[float]:
+    def _raw_hyperparameters(
+        self, arr: np.ndarray, given: Mapping[sp.Symbol, float]
+    ) -> list[float]:
         """The posterior hyperparameters on the ``(n, K)`` data, unchecked."""
         spec = self._spec
         exprs, stat_syms, stat_values = spec.forms.inputs(arr, given)
@@ -322,9 +324,7 @@ def _columns_by_name(data: Any, model: Model) -> np.ndarray | None:
     lookup = {str(k): k for k in keys}
     if sorted(lookup) != sorted(names):
         raise ArgumentError(
-            bad_argument(
-                "data", short_data(data), f"pass one column per variable, named {names}"
-            )
+            bad_argument("data", short_data(data), f"pass one column per variable, named {names}")
         )
     cols = [as_sample(data[lookup[name]], f"data[{name!r}]") for name in names]
     if len({c.shape[0] for c in cols}) != 1:

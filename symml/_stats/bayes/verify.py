@@ -48,8 +48,7 @@ def _draw_data(
         return rng.integers(0, k, size).astype(float)
     if k > 1:  # a covariate and a response, ...: each from its symbol's values
         cols = [
-            draw_from_support(support_from_symbol(v).as_set(), rng, size, spread)
-            for v in model.var
+            draw_from_support(support_from_symbol(v).as_set(), rng, size, spread) for v in model.var
         ]
         return np.column_stack(cols)
     return draw_from_support(numeric_support(model.domain, given), rng, size, spread)
