@@ -11,8 +11,7 @@ import scipy.stats as st
 import sympy as sp
 import sympy.stats as ss
 
-import symml
-from symml import ArgumentError, SymmlError, conjugate_posterior, mle, mle_catalog
+from symml import ArgumentError, conjugate_posterior
 
 # -- posterior variances are never negative (issue 11 item 5) -----------------------------
 w = sp.Symbol("w", real=True)

@@ -14,13 +14,13 @@ from ..._core import (
     Verdict,
 )
 from ..density import compile_numeric
-from ..signs import inadmissible, signed_sums
 from ..model import Model, log_density, support_from_symbol
 from ..sample import (
     draw_from_support,
     draw_values,
     numeric_support,
 )
+from ..signs import inadmissible, signed_sums
 from .families import (
     DIRICHLET,
     NIG,

@@ -13,6 +13,7 @@ from ..._codegen import to_numpy
 from ..._core import ArgumentError, bad_argument
 from ..data import as_data, check_finite, check_support, known_values, offenders, short_data
 from ..model import Model, numeric_form
+from .edge import edge_interval, find_edges
 from .fisher import _eval_fisher
 from .root import _hessian_program, _numeric_root
 from .sample import SampleMedian, _Program
@@ -171,21 +172,32 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
         notes += fit_notes
         method = "numeric root of the score"
     theta = dict(zip(params, values.tolist(), strict=True))
-    _check_params(d, data, theta)
-    regular = [p for p in params if p not in sol.special or p in _smooth_special(d)]
+    edges = find_edges(d, data, arr, theta, kargs)
+    theta.update(edges.values)
+    values = np.array([theta[p] for p in params], dtype=float)
+    _check_params(d, data, {p: v for p, v in theta.items() if p not in edges.values})
+    regular = [
+        p
+        for p in params
+        if (p not in sol.special or p in _smooth_special(d)) and p not in edges.values
+    ]
     cov, info_used, cov_notes = _covariance(d, arr, theta, kv, regular, information)
-    notes += cov_notes
+    notes += edges.notes + cov_notes
     stderr: dict[str, Any] = {}
     for k, p in enumerate(regular):
         stderr[p.name] = float(math.sqrt(cov[k, k])) if cov[k, k] >= 0 else math.nan
     for p in params:
-        if p.name not in stderr:
+        if p in edges.values:
+            stderr[p.name] = 0.0
+        elif p.name not in stderr:
             stderr[p.name] = _boundary_stderr(d, p, theta, arr.shape[0])
     out_params = {p.name: float(theta[p]) for p in params}
     stderr = {p.name: stderr[p.name] for p in params}
     boundary = [p for p in params if p in m.boundary and p in sol.special]
 
     def loglike() -> float:
+        if edges.loglike is not None:
+            return edges.loglike
         prog = d._cached(
             "loglike",
             lambda: _Program(
@@ -197,7 +209,10 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
         return float(prog(arr, [*values.tolist(), *kargs]))
 
     def intervals(level: float) -> dict[str, tuple]:
-        return {p.name: _boundary_interval(d, p, theta, arr, level) for p in boundary}
+        out = {p.name: _boundary_interval(d, p, theta, arr, level) for p in boundary}
+        z = _z(level)
+        out.update({p.name: edge_interval(m, p, v, arr, kv, z) for p, v in edges.values.items()})
+        return out
 
     return MLEFit(
         out_params,
@@ -210,7 +225,7 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
         converged=converged,
         notes=notes,
         loglike=loglike,
-        intervals=intervals if boundary else None,
+        intervals=intervals if boundary or edges.values else None,
     )
 
 
