@@ -68,13 +68,9 @@ def test_verify_reports_a_negative_posterior_scale_as_wrong():
 
 def test_verify_reports_a_scale_negative_on_seeded_data_as_wrong():
     post = _normal_normal()
-    s_n = post._spec.hyper[1]
     sigma = sp.Symbol("sigma", positive=True)
-    X = post._spec.forms.data[0].base
-    total = sp.Sum(
-        X[post._spec.forms.data[0].indices[0]],
-        (post._spec.forms.data[0].indices[0], 1, post._spec.forms.n),
-    )
+    xi = post._spec.forms.data[0]
+    total = sp.Sum(xi, (xi.indices[0], 1, post._spec.forms.n))
     verdict = _with_scale(post, sigma - 100 - total**2).verify()  # sign unknown symbolically
     assert not verdict and verdict.method == "hyperparameters on seeded data"
     assert verdict.claimed_value <= 0 and "proper posterior" in verdict.notes[0]
