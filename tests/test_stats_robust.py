@@ -11,7 +11,8 @@ import scipy.stats as st
 import sympy as sp
 import sympy.stats as ss
 
-from symml import ArgumentError, conjugate_posterior
+import symml
+from symml import ArgumentError, SymmlError, conjugate_posterior, mle, mle_catalog
 
 # -- posterior variances are never negative (issue 11 item 5) -----------------------------
 w = sp.Symbol("w", real=True)
@@ -121,3 +122,90 @@ def test_inverse_gamma_variance_with_a_known_regression_line():
     assert fit.params["beta"] == pytest.approx(1 + np.sum((ys - xs) ** 2) / 2)
     lo, hi = fit.dist.interval(0.9)
     assert (lo, hi) == pytest.approx(st.invgamma(3.5, scale=fit.params["beta"]).interval(0.9))
+
+
+# -- maxima on the boundary of the parameter space (issue 11 item 6) ----------------------
+Z95 = float(st.norm.ppf(0.975))
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "known", "param", "edge"),
+    [
+        ("bernoulli", [0, 0, 0], None, "p", 0.0),
+        ("bernoulli", [1, 1, 1, 1], None, "p", 1.0),
+        ("binomial", [0, 0, 0], {"N": 5}, "p", 0.0),
+        ("binomial", [5, 5], {"N": 5}, "p", 1.0),
+        ("poisson", [0, 0, 0, 0, 0], None, "lambda", 0.0),
+        ("geometric", [1, 1, 1], None, "p", 1.0),
+    ],
+)
+def test_a_monotone_likelihood_has_its_maximum_at_the_endpoint(name, data, known, param, edge):
+    fit = mle_catalog(name).fit(data, known=known)
+    assert fit.params[param] == edge
+    assert fit.stderr[param] == 0.0
+    assert fit.loglike == pytest.approx(0.0, abs=1e-9)  # every observation has probability 1
+    note = " ".join(fit.notes)
+    assert "boundary of the parameter space" in note and "Wald interval degenerates" in note
+    # the endpoint beats every interior value (an independent check with SciPy)
+    grid = np.linspace(0.01, 0.99, 50) if param == "p" else np.linspace(0.01, 5, 50)
+    dist = {
+        "bernoulli": lambda t: st.bernoulli(t),
+        "binomial": lambda t: st.binom(5, t),
+        "poisson": lambda t: st.poisson(t),
+        "geometric": lambda t: st.geom(t),
+    }[name]
+    assert all(np.sum(dist(t).logpmf(data)) < fit.loglike for t in grid)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "known", "trials"),
+    [
+        ("bernoulli", [0, 0, 0], None, 3),
+        ("bernoulli", [1, 1, 1, 1], None, 4),
+        ("binomial", [0, 0, 0], {"N": 5}, 15),
+        ("binomial", [5, 5], {"N": 5}, 10),
+    ],
+)
+def test_a_proportion_on_the_boundary_gets_the_wilson_interval(name, data, known, trials):
+    from statsmodels.stats.proportion import proportion_confint
+
+    fit = mle_catalog(name).fit(data, known=known)
+    assert "Wilson score interval" in " ".join(fit.notes) and "Beta prior" in " ".join(fit.notes)
+    lo, hi = fit.conf_int(0.95)["p"]
+    successes = int(np.sum(data))
+    expected = proportion_confint(successes, trials, alpha=0.05, method="wilson")
+    assert (lo, hi) == pytest.approx(expected, abs=1e-12)
+    if fit.params["p"] == 0:  # closed form: [0, z^2 / (n + z^2)]
+        assert hi == pytest.approx(Z95**2 / (trials + Z95**2), rel=1e-12)
+
+
+def test_a_poisson_rate_of_zero_gets_the_exact_interval():
+    fit = mle_catalog("poisson").fit([0, 0, 0, 0])
+    assert fit.params["lambda"] == 0.0
+    assert "Garwood" in " ".join(fit.notes) and "Gamma prior" in " ".join(fit.notes)
+    lo, hi = fit.conf_int(0.9)["lambda"]
+    assert lo == 0.0 and hi == pytest.approx(-math.log(0.05) / 4, rel=1e-12)
+
+
+def test_interior_estimates_are_unchanged():
+    fit = mle_catalog("bernoulli").fit([0, 1, 1])
+    assert fit.params["p"] == pytest.approx(2 / 3) and not fit.notes
+    assert fit.stderr["p"] == pytest.approx(math.sqrt(2 / 3 * 1 / 3 / 3))
+
+
+def test_an_unattained_supremum_stays_an_error():
+    # sigma -> 0 on equal values: the likelihood grows without bound
+    with pytest.raises(ArgumentError, match=r"grows without bound as sigma -> 0.*not attained"):
+        mle_catalog("normal").fit([2.0, 2.0, 2.0])
+    with pytest.raises(ArgumentError, match=r"estimate does not exist for these data"):
+        mle_catalog("exponential").fit([0.0, 0.0])
+
+
+def test_a_custom_density_on_the_boundary():
+    # f(x) = theta * x**(theta - 1) on (0, 1) with x... and a Bernoulli written by hand
+    p = sp.Symbol("p", positive=True)
+    x = sp.Symbol("x", integer=True, nonnegative=True)
+    est = mle(p**x * (1 - p) ** (1 - x), [p], var=x)
+    fit = est.fit([0, 0, 0, 0])
+    assert fit.params["p"] == 0.0 and fit.stderr["p"] == 0.0
+    assert "boundary of the parameter space" in fit.notes[0]
