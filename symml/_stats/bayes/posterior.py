@@ -11,7 +11,15 @@ import numpy as np
 import sympy as sp
 
 from ..._core import ArgumentError, Derivation, ShapeError, Step, bad_argument
-from ..data import as_sample, check_in_set, known_values, short_data
+from ..data import (
+    as_data,
+    as_sample,
+    check_finite,
+    check_in_set,
+    drop_masked,
+    known_values,
+    short_data,
+)
 from ..density import SampleForms, compile_numeric
 from ..model import Model
 from ..sample import numeric_support
@@ -294,7 +302,7 @@ def _as_data(data: Any, model: Model, given: Mapping[sp.Symbol, float]) -> np.nd
         return arr[:, None]
     raw = _columns_by_name(data, model)
     if raw is None:
-        raw = np.asarray(getattr(data, "to_numpy", lambda: data)())
+        raw = np.asarray(getattr(data, "to_numpy", lambda: drop_masked(data))())
     if raw.ndim == 1:
         labels = as_sample(raw, "data")
         if not np.all((labels == np.round(labels)) & (labels >= 0) & (labels < k)):
@@ -326,12 +334,21 @@ def _columns_by_name(data: Any, model: Model) -> np.ndarray | None:
         raise ArgumentError(
             bad_argument("data", short_data(data), f"pass one column per variable, named {names}")
         )
-    cols = [as_sample(data[lookup[name]], f"data[{name!r}]") for name in names]
+    given = [data[lookup[name]] for name in names]
+    cols = [
+        as_data(np.ma.getdata(c), name=f"data[{n!r}]") for c, n in zip(given, names, strict=True)
+    ]
     if len({c.shape[0] for c in cols}) != 1:
         raise ShapeError(
             bad_argument("data", short_data(data), "the columns must have the same length")
         )
-    return np.column_stack(cols)
+    keep = np.ones(cols[0].shape[0], dtype=bool)
+    for c in given:  # a row with a masked value in any column is dropped
+        if isinstance(c, np.ma.MaskedArray):
+            keep &= ~np.ma.getmaskarray(c).reshape(-1)
+    for c, n in zip(cols, names, strict=True):
+        check_finite(data, c[keep], f"data[{n!r}]")
+    return np.column_stack([c[keep] for c in cols])
 
 
 @dataclass(frozen=True)
