@@ -218,3 +218,39 @@ def wilson(p_hat: float, trials: float, z: float) -> tuple[float, float]:
     half = z / denom * math.sqrt(p_hat * (1 - p_hat) / trials + z2 / (4 * trials * trials))
     lo = 0.0 if p_hat == 0 else max(0.0, centre - half)
     return (lo, 1.0 if p_hat == 1 else min(1.0, centre + half))
+
+
+def runaway_notes(
+    d: MLE,
+    arr: np.ndarray,
+    kargs: Sequence[float],
+    params: dict[str, float],
+    stderr: dict[str, float],
+) -> list[str]:
+    """Notes on estimates running off towards infinity (a Student-t ``nu`` on normal data).
+
+    An estimate on a half-line whose standard error dwarfs it (or is not
+    finite), where the log-likelihood still does not decrease at ten times the
+    estimate, has its supremum at infinity: the number is where the optimiser
+    stopped, not a maximum.
+    """
+    m: Model = d._model
+    out = []
+    names = [p.name for p in m.params]
+    for (_lo, hi), p in zip(closure(m), m.params, strict=True):
+        v, se = params[p.name], stderr[p.name]
+        if hi != math.inf or not (v > 1e3) or (math.isfinite(se) and se < 10 * v):
+            continue
+        ll = _loglike_function(d, arr, kargs)
+        point = [params[q] for q in names]
+        far = list(point)
+        far[names.index(p.name)] = 10 * v
+        here, there = ll(point), ll(far)
+        if math.isfinite(here) and there >= here - 1e-9 * (1 + abs(here)):
+            out.append(
+                f"{p} = {v:.4g} (standard error {se:.3g}) is where the optimiser stopped: the "
+                f"log-likelihood is still not decreasing as {p} grows (its supremum is at "
+                f"{p} = infinity, e.g. the normal limit of a Student-t), so the estimate and "
+                "its standard error are not meaningful; fit the limiting model instead"
+            )
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -11,13 +12,15 @@ import sympy as sp
 
 from ..._codegen import to_numpy
 from ..._core import ArgumentError, bad_argument
+from ..._ml import StandardErrorWarning
 from ..data import as_data, check_finite, check_support, known_values, offenders, short_data
 from ..model import Model, numeric_form
-from .edge import edge_interval, find_edges
+from .edge import edge_interval, find_edges, runaway_notes
 from .fisher import _eval_fisher
 from .root import _hessian_program, _numeric_root
 from .sample import SampleMedian, _Program
 from .solve import _Solution
+from .standardise import at_risk, standardised_fit
 
 if TYPE_CHECKING:
     from .estimate import MLE
@@ -159,6 +162,48 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
     arr = as_data(data)
     kv = known_values(m.known, known, argument="known")
     check_support(m, data, arr, kv)
+    if not d._solution.closed:
+        check_finite(data, arr)
+    fit = None
+    if at_risk(arr):  # overflow, underflow or cancellation: fit standardised data
+        fit = standardised_fit(m, arr, lambda y: _fit_array(d, data, y, kv, information))
+    if fit is None:
+        try:
+            fit = _fit_array(d, data, arr, kv, information)
+        except ArgumentError:
+            fit = standardised_fit(m, arr, lambda y: _fit_array(d, data, y, kv, information))
+            if fit is None:
+                raise
+    return _stderr_warning(d, arr, kv, fit)
+
+
+def _stderr_warning(d: MLE, arr: np.ndarray, kv: dict[sp.Symbol, float], fit: MLEFit) -> MLEFit:
+    """Notes (and a StandardErrorWarning) for standard errors that are NaN, inf or runaway.
+
+    The same warning class and notes as the least-squares and logistic fits.
+    """
+    m: Model = d._model
+    causes = [n for n in fit.notes if "standard errors are NaN" in n]
+    causes += runaway_notes(d, arr, [kv[q] for q in m.known], fit.params, fit.stderr)
+    bad = [k for k, v in fit.stderr.items() if not math.isfinite(v)]
+    if bad and not causes:
+        causes.append(
+            f"the standard errors of {bad} are NaN or inf: the information at the estimate "
+            "is not finite and invertible, so the data do not determine their uncertainty; "
+            "use a likelihood-ratio (profile) interval or more data"
+        )
+    new = [c for c in causes if c not in fit.notes]
+    if causes:
+        warnings.warn(StandardErrorWarning("; ".join(causes)), stacklevel=5)
+        fit.notes = (*fit.notes, *new)
+    return fit
+
+
+def _fit_array(
+    d: MLE, data: Any, arr: np.ndarray, kv: dict[sp.Symbol, float], information: str
+) -> MLEFit:
+    """The fit on the checked array ``arr`` (``data`` is what errors show)."""
+    m: Model = d._model
     sol: _Solution = d._solution
     params = m.params
     kargs = [kv[s] for s in m.known]
@@ -167,7 +212,6 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
         values = _closed_form(d, data, arr, kargs)
         method, converged = "closed form", True
     else:
-        check_finite(data, arr)
         values, converged, fit_notes = _numeric_root(d, arr, kargs)
         notes += fit_notes
         method = "numeric root of the score"
