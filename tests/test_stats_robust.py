@@ -12,7 +12,7 @@ import sympy as sp
 import sympy.stats as ss
 
 import symml
-from symml import ArgumentError, SymmlError, conjugate_posterior, mle, mle_catalog
+from symml import ArgumentError, conjugate_posterior, mle, mle_catalog
 
 # -- posterior variances are never negative (issue 11 item 5) -----------------------------
 w = sp.Symbol("w", real=True)
@@ -209,3 +209,165 @@ def test_a_custom_density_on_the_boundary():
     fit = est.fit([0, 0, 0, 0])
     assert fit.params["p"] == 0.0 and fit.stderr["p"] == 0.0
     assert "boundary of the parameter space" in fit.notes[0]
+
+
+# -- masked arrays: statistics drop masked values, fits on X and y refuse them -------------
+MASKED = np.ma.masked_array([1.0, 2.0, 1000.0], mask=[False, False, True])
+
+
+def test_a_masked_value_is_missing_in_every_mle_fit():
+    fit = mle_catalog("normal").fit(MASKED)
+    assert fit.n == 2 and fit.params["mu"] == 1.5 and fit.params["sigma"] == 0.5
+    counts = np.ma.masked_array([3, 5, -7], mask=[0, 0, 1])  # the masked value is not even valid
+    assert mle_catalog("poisson").fit(counts).params["lambda"] == 4.0
+    assert (
+        mle_catalog("gamma").fit(np.ma.masked_array([1.0, 2.0, 3.0, -1.0], mask=[0, 0, 0, 1])).n
+        == 3
+    )
+    rows = np.ma.masked_array([[1.0, 2.0], [3.0, 5.0], [2.0, 2.5], [9e9, 1.0]])
+    rows[3, 0] = np.ma.masked
+    mv = mle_catalog("mvnormal").fit(rows)
+    assert mv.n == 3 and np.allclose(mv.params["mu"].ravel(), [2.0, 9.5 / 3])
+
+
+def test_a_masked_value_is_missing_in_tests_and_posteriors():
+    x = np.ma.masked_array([9.1, 10.2, 8.7, 9.9, 500.0], mask=[0, 0, 0, 0, 1])
+    res = symml.t_test().evaluate(x, 9.0)
+    ref = st.ttest_1samp([9.1, 10.2, 8.7, 9.9], 9.0)
+    assert res.statistic == pytest.approx(ref.statistic) and res.pvalue == pytest.approx(ref.pvalue)
+    z = symml.z_test().evaluate(x, 9.0, sigma=1.0)
+    assert z.statistic == pytest.approx((np.mean([9.1, 10.2, 8.7, 9.9]) - 9.0) / 0.5)
+    y = np.ma.masked_array([7.0, 8.5, 7.7, -1e9], mask=[0, 0, 0, 1])
+    welch = symml.welch_test().evaluate(x, y)
+    ref = st.ttest_ind([9.1, 10.2, 8.7, 9.9], [7.0, 8.5, 7.7], equal_var=False)
+    assert welch.statistic == pytest.approx(ref.statistic)
+    outcomes = np.ma.masked_array([1, 0, 1, 1, 5], mask=[0, 0, 0, 0, 1])
+    assert symml.proportion_test().evaluate(outcomes, value=0.5).estimate == 0.75
+    lrt = symml.likelihood_ratio_test(ss.Poisson("X", lam))
+    assert lrt.evaluate(np.ma.masked_array([2, 4, 99], mask=[0, 0, 1]), null=3.0).estimate == 3.0
+    post = conjugate_posterior(ss.Poisson("X", lam), ss.Gamma("lambda", a, 1 / b))
+    fit = post.update(np.ma.masked_array([2, 4, 99], mask=[0, 0, 1]), a=1.0, b=1.0)
+    assert fit.params == {"alpha": 7.0, "beta": 3.0} and fit.nobs == 2
+    assert symml.sample_mean().evaluate(MASKED) == 1.5
+
+
+def test_covariate_posterior_drops_rows_masked_in_any_column():
+    x, y = sp.symbols("x y", real=True)
+    post = conjugate_posterior(_normal_pdf(y, w * x, sigma), ss.Normal("w", m0, tau0), var=[y, x])
+    xs = np.ma.masked_array([1.0, 2.0, 2.5, 7.0], mask=[0, 0, 0, 1])
+    ys = np.ma.masked_array([1.0, 2.0, 3.0, np.nan], mask=[0, 0, 0, 1])
+    fit = post.update({"y": ys, "x": xs}, m_0=0.0, tau_0=1.0, sigma=1.0)
+    assert fit.nobs == 3 and fit.params["s"] == pytest.approx(1 / math.sqrt(12.25))
+
+
+def _ols():
+    n, m = sp.symbols("n m", integer=True, positive=True)
+    X, wv = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("w", n, 1)
+    y = sp.MatrixSymbol("y", m, 1)
+    return symml.normal_equations((X * wv - y).T * (X * wv - y), wv)
+
+
+XD = np.c_[np.ones(4), [0.0, 1, 2, 3]]
+YD = np.array([1.0, 3.1, 4.9, 7.0])
+LABELS = np.array([0.0, 1.0, 0.0, 1.0])
+
+
+def test_regression_and_logistic_fits_refuse_masked_entries_by_name():
+    Xm = np.ma.masked_array(XD, mask=[[0, 0], [0, 1], [0, 0], [0, 0]])
+    with pytest.raises(ArgumentError, match=r"X is a masked array with 1 masked value at \(1, 1\)"):
+        _ols().fit(Xm, YD)
+    with pytest.raises(ArgumentError, match=r"y is a masked array .* at index 2.*keep = "):
+        symml.fit_logistic(XD, np.ma.masked_array(LABELS, mask=[0, 0, 1, 0]))
+    # nothing masked: accepted, same numbers as the plain arrays
+    same = _ols().fit(np.ma.masked_array(XD), np.ma.masked_array(YD))
+    assert np.allclose(same.params, _ols().fit(XD, YD).params)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_data_name_the_array_and_position(bad):
+    Xb = XD.copy()
+    Xb[2, 1] = bad
+    yb = YD.copy()
+    yb[1] = bad
+    for fitter, labels in ((lambda X, y: _ols().fit(X, y), YD), (symml.fit_logistic, LABELS)):
+        with pytest.raises(ArgumentError, match=r"^X has 1 non-finite value .* at \(2, 1\)"):
+            fitter(Xb, labels)
+    with pytest.raises(ArgumentError, match=r"^y has 1 non-finite value .* at index 1"):
+        _ols().fit(XD, yb)
+    lb = LABELS.copy()
+    lb[1] = bad
+    with pytest.raises(ArgumentError, match=r"^y has 1 non-finite value .* at index 1"):
+        symml.fit_logistic(XD, lb)
+
+
+# -- NaN / inf / runaway standard errors come with a note and a StandardErrorWarning --------
+def test_ols_with_as_many_rows_as_columns():
+    with pytest.warns(symml.StandardErrorWarning, match="no residual degrees of freedom"):
+        fit = _ols().fit(XD[:2], YD[:2])
+    assert np.all(np.isnan(fit.stderr)) and "no residual degrees of freedom" in fit.notes[0]
+
+
+def test_ols_on_a_design_scaled_by_1e_minus_200():
+    with pytest.warns(symml.StandardErrorWarning, match="cov overflows"):
+        fit = _ols().fit(XD * 1e-200, YD)
+    plain = _ols().fit(XD, YD)
+    assert np.allclose(fit.params * 1e-200, plain.params) and np.all(np.isfinite(fit.stderr))
+    assert np.allclose(fit.stderr * 1e-200, plain.stderr)
+
+
+def test_student_t_whose_nu_runs_to_infinity():
+    with pytest.warns(symml.StandardErrorWarning, match=r"nu = .* is where the optimiser stopped"):
+        fit = mle_catalog("student_t").fit([-1.0, 0.0, 1.0, 0.5, -0.5, 0.2])
+    assert any("supremum is at nu = infinity" in note for note in fit.notes)
+
+
+def test_mle_standard_errors_that_are_nan_come_with_a_note():
+    # negative binomial on all zeros: p on the boundary, r not determined
+    with pytest.warns(symml.StandardErrorWarning):
+        fit = mle_catalog("negative_binomial").fit([0, 0, 0, 0])
+    assert fit.params["p"] in (0.0, 1.0)
+    assert any("NaN" in note or "not meaningful" in note for note in fit.notes)
+
+
+# -- precision loss: the MLE exists, and is found ------------------------------------------
+def test_quartic_location_far_from_zero():
+    x = sp.Symbol("x", real=True)
+    mu = sp.Symbol("mu", real=True)
+    fit = mle(sp.exp(-((x - mu) ** 4)), [mu], var=x).fit([1e8, 1e8 + 1, 1e8 + 2])
+    assert fit.params["mu"] == 1e8 + 1  # the data are symmetric about 1e8 + 1
+    near = mle(sp.exp(-((x - mu) ** 4)), [mu], var=x).fit([0.0, 1.0, 2.0])
+    assert fit.stderr["mu"] == pytest.approx(near.stderr["mu"], rel=1e-12)
+
+
+def test_normal_fit_near_the_largest_float():
+    data = np.array([1e308, 1.5e308, 1.2e308])
+    fit = mle_catalog("normal").fit(data)
+    scaled = data / 1e308  # the reference, computed where nothing overflows
+    assert fit.params["mu"] == pytest.approx(np.mean(scaled) * 1e308, rel=1e-14)
+    assert fit.params["sigma"] == pytest.approx(np.std(scaled) * 1e308, rel=1e-14)
+    assert math.isfinite(fit.stderr["mu"]) and math.isfinite(fit.loglike)
+    ref_ll = np.sum(st.norm.logpdf(scaled, np.mean(scaled), np.std(scaled))) - 3 * math.log(1e308)
+    assert fit.loglike == pytest.approx(ref_ll, rel=1e-12)
+
+
+def test_normal_fit_on_subnormal_values():
+    data = np.array([1e-320, 2e-320, 3e-320])
+    fit = mle_catalog("normal").fit(data)
+    scaled = np.ldexp(data, 1070)  # exact: multiplying by a power of two
+
+    def back(v):
+        return float(np.ldexp(v, -1070))
+
+    # subnormal inputs hold only a few digits: compare to their precision
+    assert fit.params["mu"] == pytest.approx(back(np.mean(scaled)), rel=1e-3)
+    assert fit.params["sigma"] == pytest.approx(back(np.std(scaled)), rel=1e-3)
+    # a rate of 1 / 2e-320 = 5e319 is past float64's largest value: said, not inf
+    with pytest.raises(ArgumentError, match=r"estimate of lambda is about 10\^319\.7, beyond"):
+        mle_catalog("exponential").fit(data)
+    rate = mle_catalog("exponential").fit(data * 1e12)  # 5e307: representable
+    assert rate.params["lambda"] * back(np.mean(scaled)) * 1e12 == pytest.approx(1.0, rel=1e-3)
+
+
+def test_ordinary_data_are_not_standardised():
+    fit = mle_catalog("normal").fit([170.0, 180.0, 175.0])
+    assert not fit.notes and fit.params["mu"] == 175.0

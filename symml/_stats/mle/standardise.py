@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..._core import SymmlError
+from ..._core import ArgumentError, SymmlError
 
 if TYPE_CHECKING:
     from ..model import Model
@@ -158,8 +158,19 @@ def _transformed(base: MLEFit, kinds: dict[str, str], c: float, s: float, n: int
         got = base._intervals(level) if base._intervals else {}
         return {k: tuple(sorted(_back(kinds[k], v, c, s) for v in pair)) for k, pair in got.items()}
 
+    params = {k: _back(kinds[k], v, c, s) for k, v in base.params.items()}
+    for k, v in params.items():
+        if not math.isfinite(v) and math.isfinite(base.params[k]) and base.params[k] != 0:
+            exponent = math.log10(abs(base.params[k])) + (-1 if kinds[k] == "rate" else 1) * (
+                math.log10(s)
+            )
+            raise ArgumentError(
+                f"the maximum-likelihood estimate of {k} is about 10^{exponent:.1f}, beyond the "
+                "range of float64; rescale the data (e.g. x * 1e300) and transform the "
+                "estimate back by hand"
+            )
     return MLEFit(
-        {k: _back(kinds[k], v, c, s) for k, v in base.params.items()},
+        params,
         {k: abs(_factor(kinds[k], s)) * v for k, v in base.stderr.items()},
         cov,
         base.cov_names,
