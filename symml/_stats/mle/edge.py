@@ -243,10 +243,25 @@ def runaway_notes(
             continue
         ll = _loglike_function(d, arr, kargs)
         point = [params[q] for q in names]
-        far = list(point)
+        far, farther = list(point), list(point)
         far[names.index(p.name)] = 10 * v
-        here, there = ll(point), ll(far)
-        if math.isfinite(here) and there >= here - 1e-9 * (1 + abs(here)):
+        farther[names.index(p.name)] = 100 * v
+        here, there, beyond = ll(point), ll(far), ll(farther)
+        rise = there - here
+        if math.isfinite(here) and (
+            beyond == math.inf or (rise > 1e-3 * (1 + abs(here)) and beyond - there >= rise)
+        ):
+            raise ArgumentError(
+                bad_argument(
+                    "data",
+                    short_data([float(a) for a in arr[:6]]) if arr.size > 6 else arr.tolist(),
+                    f"the likelihood grows without bound as {p} -> infinity (by {rise:.3g} "
+                    f"from {p} = {v:.3g} to {10 * v:.3g}, and faster beyond): no "
+                    "maximum-likelihood estimate exists; check that the density is "
+                    "normalised for every value of the parameters",
+                )
+            )
+        if math.isfinite(here) and rise >= -1e-9 * (1 + abs(here)):
             out.append(
                 f"{p} = {v:.4g} (standard error {se:.3g}) is where the optimiser stopped: the "
                 f"log-likelihood is still not decreasing as {p} grows (its supremum is at "

@@ -343,7 +343,8 @@ def _covariance(
             sub = d._cached(
                 ("fisher_sub", idx), lambda: sp.ImmutableMatrix(fisher.extract(idx, idx))
             )
-            info = n * _eval_fisher(d, sub, theta, kv)
+            with np.errstate(all="ignore"):  # an infinite information: NaN stderr, noted
+                info = n * _eval_fisher(d, sub, theta, kv)
     if info is None:
         H = _hessian_program(d)
         full = np.asarray(
