@@ -44,7 +44,8 @@ def at_risk(arr: np.ndarray) -> bool:
     if arr.size == 0 or not np.all(np.isfinite(arr)):
         return False
     big = float(np.max(np.abs(arr)))
-    spread = float(np.max(arr) - np.min(arr))
+    with np.errstate(over="ignore"):
+        spread = float(np.max(arr) - np.min(arr))
     if big == 0:
         return False
     if big > 1e150 or big < 1e-150:
@@ -69,11 +70,16 @@ def _allowed(m: Model) -> tuple[bool, bool]:
 def _candidates(m: Model, arr: np.ndarray) -> list[tuple[float, float]]:
     """``(c, s)`` pairs to try, most helpful first (``s`` a power of two)."""
     centre_ok, scale_ok = _allowed(m)
-    spread = float(np.max(arr) - np.min(arr))
+    with np.errstate(over="ignore"):
+        spread = float(np.max(arr) - np.min(arr))  # inf for [1e308, -1e308]
+    if not math.isfinite(spread):
+        spread = 2.0 * float(np.max(np.abs(arr)))
+        centre_ok = False
     big = float(np.max(np.abs(arr)))
     c = float(np.median(arr)) if centre_ok else 0.0
     size = spread if spread > 0 and centre_ok else big
     s = 2.0 ** round(math.log2(size)) if scale_ok and size > 0 and math.isfinite(size) else 1.0
+    s = min(s, 2.0**1023)
     out = [(c, s), (c, 1.0), (0.0, s)]
     seen: list[tuple[float, float]] = []
     for pair in out:
