@@ -107,9 +107,11 @@ def _mode(
         sols = _solve(eqs, [*order, lam], deadline)
     else:
         sols = _solve([sp.diff(logp, t) for t in order], list(order), deadline)
-    for sol in sols:
-        if all(t in sol for t in order):
-            return {t: sp.factor(sol[t]) for t in order}
+    complete = [sol for sol in sols if all(t in sol for t in order)]
+    # the same sign rule as the hyperparameters: a mode of a positive parameter is not <= 0
+    admissible = [sol for sol in complete if not any(inadmissible(sol[t], t) for t in order)]
+    for sol in admissible or complete:
+        return {t: sp.factor(sol[t]) for t in order}
     raise NoClosedFormError(f"could not solve for the mode of {family.label(hyper)}")
 
 
