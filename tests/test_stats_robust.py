@@ -195,6 +195,19 @@ def test_interior_estimates_are_unchanged():
     fit = mle_catalog("bernoulli").fit([0, 1, 1])
     assert fit.params["p"] == pytest.approx(2 / 3) and not fit.notes
     assert fit.stderr["p"] == pytest.approx(math.sqrt(2 / 3 * 1 / 3 / 3))
+    # a tiny rate is an interior estimate, not the endpoint 0
+    rate = mle_catalog("exponential").fit([1e12, 2e12, 3e12])
+    assert rate.params["lambda"] == 5e-13 and not rate.notes
+    assert rate.stderr["lambda"] == pytest.approx(5e-13 / math.sqrt(3))
+
+
+def test_numeric_fits_reach_the_boundary_too():
+    fit = mle_catalog("negative_binomial_known_r").fit([0, 0, 0], known={"r": 2})
+    assert fit.params["p"] in (0.0, 1.0) and fit.stderr["p"] == 0.0
+    assert fit.loglike == pytest.approx(0.0, abs=1e-9)
+    with pytest.warns(symml.StandardErrorWarning):  # r is not determined by all-zero counts
+        both = mle_catalog("negative_binomial").fit([0, 0, 0, 0])
+    assert both.params["p"] == fit.params["p"] and "boundary" in " ".join(both.notes)
 
 
 def test_an_unattained_supremum_stays_an_error():

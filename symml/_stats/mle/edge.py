@@ -116,8 +116,31 @@ def _decide(values: list[float]) -> str:
     return "attained" if d1 <= 0.1 * d2 + tol else "unbounded"
 
 
+def _at(v: float, edge: float, numeric: bool) -> bool:
+    """Whether the estimate ``v`` stands for the endpoint ``edge``.
+
+    A closed form lands exactly on it (``Σx/n = 0``); a numeric search stops
+    just inside, at its box (``1e-10`` for a positive parameter, ``1 - 1e-12``
+    for a probability). A tiny interior estimate (a rate of ``1e-12`` for
+    data near ``1e12``) is not mistaken for the endpoint.
+    """
+    if v == edge:
+        return True
+    if not numeric:
+        return False
+    if edge == 0.0:
+        return 0 <= v < 1e-9
+    return abs(v - edge) < 1e-9 * max(1.0, abs(edge))
+
+
 def find_edges(
-    d: MLE, data: Any, arr: np.ndarray, theta: dict[sp.Symbol, float], kargs: Sequence[float]
+    d: MLE,
+    data: Any,
+    arr: np.ndarray,
+    theta: dict[sp.Symbol, float],
+    kargs: Sequence[float],
+    *,
+    numeric: bool = False,
 ) -> Edges:
     """The estimates that are endpoints of the parameter space, decided as described above.
 
@@ -137,7 +160,7 @@ def find_edges(
         if not math.isfinite(v):
             continue
         for edge, other in ((lo, hi), (hi, lo)):
-            if not math.isfinite(edge) or abs(v - edge) > 1e-8 * (1 + abs(edge)):
+            if not math.isfinite(edge) or not _at(v, edge, numeric):
                 continue
             ll = ll or _loglike_function(d, arr, kargs)
             values = _follow(ll, point, j, edge, other)

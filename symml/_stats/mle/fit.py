@@ -216,7 +216,7 @@ def _fit_array(
         notes += fit_notes
         method = "numeric root of the score"
     theta = dict(zip(params, values.tolist(), strict=True))
-    edges = find_edges(d, data, arr, theta, kargs)
+    edges = find_edges(d, data, arr, theta, kargs, numeric=not sol.closed)
     theta.update(edges.values)
     values = np.array([theta[p] for p in params], dtype=float)
     _check_params(d, data, {p: v for p, v in theta.items() if p not in edges.values})
