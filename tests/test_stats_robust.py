@@ -191,6 +191,30 @@ def test_a_poisson_rate_of_zero_gets_the_exact_interval():
     assert lo == 0.0 and hi == pytest.approx(-math.log(0.05) / 4, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("model", "data", "null", "estimate", "ci"),
+    [
+        # closed forms: Lambda = 2 (l(hat) - l(null)), the LR interval ends where Lambda = chi2
+        ("poisson", [0, 0, 0], 1.0, 0.0, (0.0, float(st.chi2.ppf(0.95, 1)) / 6)),
+        ("bernoulli", [0, 0, 0, 0], 0.5, 0.0, (0.0, 1 - math.exp(-st.chi2.ppf(0.95, 1) / 8))),
+        ("bernoulli", [1, 1, 1, 1], 0.5, 1.0, (math.exp(-st.chi2.ppf(0.95, 1) / 8), 1.0)),
+    ],
+)
+def test_likelihood_ratio_test_with_the_mle_on_the_boundary(model, data, null, estimate, ci):
+    rv = (
+        ss.Poisson("X", lam)
+        if model == "poisson"
+        else ss.Bernoulli("X", sp.Symbol("p", positive=True))
+    )
+    res = symml.likelihood_ratio_test(rv).evaluate(data, null=null)
+    n = len(data)
+    expected = 2 * n * null if model == "poisson" else -2 * n * math.log(null)
+    assert res.estimate == estimate
+    assert res.statistic == pytest.approx(expected, rel=1e-12)
+    assert res.pvalue == pytest.approx(st.chi2.sf(expected, 1), rel=1e-10)
+    assert (res.ci.low, res.ci.high) == pytest.approx(ci, rel=1e-9, abs=1e-12)
+
+
 def test_interior_estimates_are_unchanged():
     fit = mle_catalog("bernoulli").fit([0, 1, 1])
     assert fit.params["p"] == pytest.approx(2 / 3) and not fit.notes
