@@ -98,9 +98,13 @@ class Posterior(Derivation):
 
         Parameters
         ----------
-        data : array-like or pandas Series
+        data : array-like, pandas Series, mapping or DataFrame
             The observations. For a vector observation (one-hot categories)
-            either an ``(n, K)`` array or integer labels ``0, ..., K - 1``.
+            either an ``(n, K)`` array or integer labels ``0, ..., K - 1``;
+            for several variables (a response ``y`` and a covariate ``x``)
+            an ``(n, K)`` array in the order of ``var`` or a mapping /
+            DataFrame of columns named like the variables. Masked entries of
+            NumPy masked arrays are missing values: their rows are dropped.
         values : mapping, optional
             Values of the prior hyperparameters and known constants, keyed by
             Symbol or name.
