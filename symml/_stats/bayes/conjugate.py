@@ -309,6 +309,20 @@ def conjugate_posterior(
     >>> fit = post.update([4.8, 5.4, 5.1], m_0=0.0, tau_0=10.0, sigma=0.5)
     >>> round(fit.params["m"], 6), round(fit.params["s"], 6)
     (5.095754, 0.288555)
+
+    Bayesian linear regression in one weight ``w`` (a response ``y``, a
+    covariate ``x``): the posterior scale is the positive root, because a
+    sum of squares is non-negative:
+
+    >>> w, x, y = sp.Symbol("w", real=True), sp.Symbol("x", real=True), sp.Symbol("y", real=True)
+    >>> lik = sp.exp(-((y - w * x) ** 2) / (2 * sigma**2)) / sp.sqrt(2 * sp.pi * sigma**2)
+    >>> post = symml.conjugate_posterior(lik, ss.Normal("w", m0, tau), var=[y, x])
+    >>> post.hyperparameters[sp.Symbol("s_n", positive=True)]
+    sigma*tau_0/sqrt(sigma**2 + tau_0**2*Sum(x[i]**2, (i, 1, n)))
+    >>> data = {"y": [1.0, 2.0, 3.0], "x": [1.0, 2.0, 2.5]}
+    >>> fit = post.update(data, m_0=0.0, tau_0=1.0, sigma=1.0)
+    >>> round(fit.params["s"], 6), round(fit.map["w"], 6)
+    (0.285714, 1.020408)
     """
     deadline = Deadline(budget)
     model = as_model(likelihood, params=None, var=var, name="likelihood")
