@@ -262,7 +262,7 @@ def runaway_notes(
     names = [p.name for p in m.params]
     for (_lo, hi), p in zip(closure(m), m.params, strict=True):
         v, se = params[p.name], stderr[p.name]
-        if hi != math.inf or not (v > 1e3) or (math.isfinite(se) and se < 10 * v):
+        if hi != math.inf or not (v > 1e3):
             continue
         ll = _loglike_function(d, arr, kargs)
         point = [params[q] for q in names]

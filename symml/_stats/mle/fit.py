@@ -168,12 +168,7 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
     if at_risk(arr):  # overflow, underflow or cancellation: fit standardised data
         fit = standardised_fit(m, arr, lambda y: _fit_array(d, data, y, kv, information))
     if fit is None:
-        try:
-            fit = _fit_array(d, data, arr, kv, information)
-        except ArgumentError:
-            fit = standardised_fit(m, arr, lambda y: _fit_array(d, data, y, kv, information))
-            if fit is None:
-                raise
+        fit = _fit_array(d, data, arr, kv, information)
     return _stderr_warning(d, arr, kv, fit)
 
 
@@ -212,6 +207,7 @@ def _fit_array(
         values = _closed_form(d, data, arr, kargs)
         method, converged = "closed form", True
     else:
+        _check_logpdf(d, data, arr)  # log f(x_i) must be finite somewhere for every x_i
         values, converged, fit_notes = _numeric_root(d, arr, kargs)
         notes += fit_notes
         method = "numeric root of the score"
@@ -303,7 +299,7 @@ def _check_logpdf(d: MLE, data: Any, arr: np.ndarray) -> None:
         _c, g = term.as_independent(m.xs, as_Add=False)
         if not g.has(m.xs) or g.free_symbols - {m.xs}:
             continue
-        f = to_numpy(numeric_form(g), [m.xs])
+        f = d._cached(("data term", g), lambda g=g: to_numpy(numeric_form(g), [m.xs]))
         with np.errstate(all="ignore"):
             vals = np.asarray(f(arr), dtype=float) * np.ones_like(arr)
         bad = ~np.isfinite(vals)

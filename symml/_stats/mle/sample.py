@@ -271,7 +271,8 @@ class _Program:
         for d, key in self._shareable:
             if key in shared:
                 cache[d] = shared[key]
-        self._fill(data, [math.nan] * len(self.args), cache, only_fixed=True)
+        with np.errstate(all="ignore"):  # log of data outside the support: NaN, checked later
+            self._fill(data, [math.nan] * len(self.args), cache, only_fixed=True)
         for d, key in self._shareable:
             if d in cache:
                 shared[key] = cache[d]
