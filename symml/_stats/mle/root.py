@@ -44,7 +44,8 @@ def _optimise(
     """
     from scipy import optimize
 
-    z = _newton(negll, grad, lambda v: -hess(v), z0, box)
+    with np.errstate(all="ignore"):  # steps into overflow are rejected, not warned about
+        z = _newton(negll, grad, lambda v: -hess(v), z0, box)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if z is None:
@@ -210,7 +211,8 @@ def _newton(
         if step is None:
             diag = np.abs(np.diag(h)) if np.all(np.isfinite(h)) else np.ones_like(g)
             step = -g / np.maximum(diag, 1e-8)
-        slope = float(g @ step)
+        with np.errstate(all="ignore"):
+            slope = float(g @ step)
         t = 1.0
         while t > 1e-14:
             cand = z + t * step
