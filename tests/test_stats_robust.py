@@ -455,6 +455,13 @@ PROPER = {
         lambda x, p, q: p / (1 + p) ** (x + 1),
     ],
 }
+POLY = [
+    lambda x, p, q: p * x**2 + q,
+    lambda x, p, q: (x - q) ** 2 * p + 1,
+    lambda x, p, q: (1 + x**2) ** (-p) * q,
+    lambda x, p, q: (p * x + q) ** 2,
+    lambda x, p, q: x**4 + p * x**2 + q,
+]
 DATA = {
     "real": hst.floats(-4, 4, allow_nan=False).map(lambda v: round(v, 3)),
     "positive": hst.floats(0.01, 6).map(lambda v: round(v, 3)),
@@ -473,8 +480,11 @@ def densities(draw: hst.DrawFn) -> tuple[sp.Expr, list[sp.Symbol], sp.Symbol, li
     q = draw(hst.sampled_from(REPARAM))(second) if second in params else sp.Integer(1)
     if second is MU and second in params:
         q = MU if draw(hst.booleans()) else q
-    if draw(hst.integers(0, 3)) == 0:
+    branch = draw(hst.integers(0, 4))
+    if branch == 0:
         f = draw(hst.sampled_from(PROPER[kind]))(x, p, q)
+    elif branch == 1:  # polynomials and powers, not normalised
+        f = draw(hst.sampled_from(POLY))(x, p, q)
     else:
         terms = TERMS[kind](x)
         log_f = sp.Integer(0)

@@ -292,3 +292,27 @@ def runaway_notes(
                 "its standard error are not meaningful; fit the limiting model instead"
             )
     return out
+
+
+def check_numeric_estimate(
+    d: MLE, data: Any, arr: np.ndarray, kargs: Sequence[float], theta: dict[sp.Symbol, float]
+) -> None:
+    """An error when the log-likelihood at a numeric estimate is not a finite number.
+
+    The search ended where the density is 0, negative or undefined for some
+    observation (``mu / (1 + x**2)`` at ``mu = 0``): that is no maximum.
+    """
+    m: Model = d._model
+    value = _loglike_function(d, arr, kargs)([theta[p] for p in m.params])
+    if not math.isfinite(value):
+        shown = {p.name: v for p, v in theta.items()}
+        raise ArgumentError(
+            bad_argument(
+                "data",
+                short_data(data),
+                f"the numeric search for the maximum of the likelihood of {m.label} ended at "
+                f"{shown}, where the log-likelihood is {value}: the density is 0, negative or "
+                "undefined there, so no maximum was found; check that the density is positive "
+                "and normalised for every value of the parameters",
+            )
+        )

@@ -15,7 +15,7 @@ from ..._core import ArgumentError, bad_argument
 from ..._ml import StandardErrorWarning
 from ..data import as_data, check_finite, check_support, known_values, offenders, short_data
 from ..model import Model, numeric_form
-from .edge import edge_interval, find_edges, runaway_notes
+from .edge import check_numeric_estimate, edge_interval, find_edges, runaway_notes
 from .fisher import _eval_fisher
 from .root import _hessian_program, _numeric_root
 from .sample import SampleMedian, _Program
@@ -216,6 +216,8 @@ def _fit_array(
     theta.update(edges.values)
     values = np.array([theta[p] for p in params], dtype=float)
     _check_params(d, data, {p: v for p, v in theta.items() if p not in edges.values})
+    if not sol.closed and not edges.values:
+        check_numeric_estimate(d, data, arr, kargs, theta)
     regular = [
         p
         for p in params
