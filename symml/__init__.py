@@ -71,6 +71,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load laz
     from ._ml import LogisticFit as LogisticFit
     from ._ml import LogisticRegression as LogisticRegression
     from ._ml import NormalEquations as NormalEquations
+    from ._ml import StandardErrorWarning as StandardErrorWarning
     from ._ml import backprop as backprop
     from ._ml import fit_logistic as fit_logistic
     from ._ml import logistic_regression as logistic_regression
@@ -202,6 +203,7 @@ _LOCATION: dict[str, str] = {
     "SampleMin": "_stats",
     "ShapeError": "_core",
     "SingularValueDecomposition": "_linalg",
+    "StandardErrorWarning": "_ml",
     "Statistic": "_stats",
     "Step": "_core",
     "StepsVerdict": "_check",
@@ -321,6 +323,7 @@ __all__ = [
     "SampleMin",
     "ShapeError",
     "SingularValueDecomposition",
+    "StandardErrorWarning",
     "Statistic",
     "Step",
     "StepsVerdict",

@@ -36,6 +36,7 @@ from .regression import (
     column_names,
     derive,
     overflow_note,
+    refuse_masked,
     rows_fix,
     stderr_notes,
 )
@@ -155,6 +156,8 @@ class LogisticRegression(Derivation):
 
 def _checked_data(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     """``X`` and ``y`` as float arrays, checked: finite, 2-D and 1-D, labels in [0, 1]."""
+    refuse_masked("X", X, ["X", "y"])
+    refuse_masked("y", y, ["X", "y"])
     Xa = np.asarray(X, dtype=float)
     ya = np.asarray(y, dtype=float)
     for label, arr in (("X", Xa), ("y", ya)):

@@ -109,6 +109,44 @@ def rows_fix(names: Sequence[str]) -> str:
     )
 
 
+def refuse_masked(name: str, value: Any, names: Sequence[str]) -> None:
+    """Refuse a NumPy masked array that masks entries, naming them (``names``: the data arrays).
+
+    Fits on several arrays (``X`` and ``y``) do not drop masked rows on their
+    own: which rows to drop from every array alike is the caller's decision.
+    A masked array with nothing masked is accepted. (The statistics
+    functions, which take one sample, drop masked values instead.)
+
+    Examples
+    --------
+    >>> refuse_masked("y", np.ma.masked_array([1.0, 2.0, 9.0], mask=[0, 0, 1]), ["X", "y"])
+    Traceback (most recent call last):
+    ...
+    symml.ArgumentError: y is a masked array with 1 masked value at index 2: ...
+    """
+    if not isinstance(value, np.ma.MaskedArray):
+        return
+    mask = np.ma.getmaskarray(value)
+    count = int(np.count_nonzero(mask))
+    if not count:
+        return
+    where = np.argwhere(mask)[:5]
+    shown = ", ".join(str(int(p[0])) if len(p) == 1 else str(tuple(map(int, p))) for p in where)
+    more = f" and {count - 5} more" if count > 5 else ""
+    word = "value" if count == 1 else "values"
+    at = "at index" if mask.ndim == 1 else "at"
+    keep = " & ".join(
+        f"~{n}.mask.any(axis=1)" if i == 0 and len(names) > 1 else f"~{n}.mask"
+        for i, n in enumerate(names)
+    )
+    picked = ", ".join(f"{n}.data[keep]" for n in names)
+    raise ArgumentError(
+        f"{name} is a masked array with {count} masked {word} {at} {shown}{more}: the fit "
+        f"does not drop masked rows by itself; drop them from every data array alike "
+        f"(keep = {keep}; fit({picked})) or fill them"
+    )
+
+
 def overflow_note(scale: np.ndarray) -> str:
     """The note for a covariance that overflows because of the columns' norms ``scale``."""
     return (
@@ -361,6 +399,7 @@ def _require_finite_data(args: Sequence[Any], data: Sequence[Any]) -> None:
     tables = [s.name for s in mats if s.shape[1] != 1] + [s.name for s in mats if s.shape[1] == 1]
     for sym, value in zip(args, data, strict=False):
         name = getattr(sym, "name", str(sym))
+        refuse_masked(name, value, tables if name in tables else [name])
         fix = rows_fix(tables) if name in tables else f"pass finite values for {name}"
         require_finite(name, value, fix)
 

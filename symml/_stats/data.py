@@ -4,6 +4,7 @@
 name                   what it does
 =====================  ==============================================================
 :func:`as_data`        a float array (1-D or 2-D) from an array, list or Series
+:func:`drop_masked`    a masked array without its masked values (missing data)
 :func:`check_finite`   an error naming the NaN / infinite values, if any
 :func:`as_sample`      both: a checked 1-D sample
 :func:`offenders`      the error naming offending values, where they are, and the fix
@@ -45,6 +46,7 @@ __all__ = [
     "check_finite",
     "check_in_set",
     "check_support",
+    "drop_masked",
     "known_values",
     "offenders",
     "short_data",
@@ -92,8 +94,36 @@ def short_data(data: Any) -> Any:
 _SHAPES = {1: "a 1-D sequence of observations", 2: "a 2-D array with one observation per row"}
 
 
+def drop_masked(data: Any) -> Any:
+    """``data`` without its masked entries if it is a NumPy masked array, else ``data``.
+
+    The statistics functions respect masks: a masked value is a missing one
+    and is dropped (``x.compressed()`` for a sample; for 2-D data the rows
+    holding a masked entry). So ``[1, 2, --]`` is the sample ``[1, 2]``.
+
+    Examples
+    --------
+    >>> drop_masked(np.ma.masked_array([1.0, 2.0, 1000.0], mask=[0, 0, 1]))
+    array([1., 2.])
+    >>> drop_masked(np.ma.masked_array([[1, 2], [3, 4]], mask=[[0, 0], [0, 1]]))
+    array([[1, 2]])
+    """
+    if not isinstance(data, np.ma.MaskedArray):
+        return data
+    mask = np.ma.getmaskarray(data)
+    values = np.ma.getdata(data)
+    if values.ndim <= 1:
+        return values[~mask] if values.ndim == 1 else values
+    if values.ndim == 2 and values.shape[0] == 1:
+        return values[:, ~mask[0]]
+    if values.ndim == 2:
+        return values[~mask.any(axis=1)]
+    return values
+
+
 def _read_numbers(data: Any, name: str) -> np.ndarray:
-    """``data`` as a float array (pandas' missing values as NaN), or a clear error."""
+    """``data`` as a float array (pandas' missing values as NaN, masked values dropped)."""
+    data = drop_masked(data)
     if isinstance(data, (str, bytes)):
         raise ArgumentError(
             bad_argument(name, data, "pass numbers (an array, list or Series), not text")

@@ -437,6 +437,15 @@ def analyse(model: Any, params: Any, var: Any) -> Model:
     default = sorted((s for s in free if not s.is_integer), key=lambda s: s.name)
     chosen = _params_arg(params, default, free)
     density, bounds = _strip_piecewise(model, xs, chosen)
+    if density.is_negative or density.is_zero or density.is_extended_real is False:
+        raise ArgumentError(
+            bad_argument(
+                "model",
+                model,
+                "a density is a non-negative real function of the data that is not 0 "
+                "everywhere; check its sign",
+            )
+        )
     known = tuple(sorted(free - set(chosen), key=lambda s: s.name))
     return Model(
         label=f"f({xs}) = {sp.sstr(density)}",

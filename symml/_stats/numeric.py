@@ -175,6 +175,11 @@ def _grid_sample(m: Model, values: dict, rng: np.random.Generator, size: int) ->
         grid = np.linspace(lo_f, hi_f, 200001)[1:-1]
     with np.errstate(all="ignore"):
         w = np.nan_to_num(np.asarray(f(grid, *argv), dtype=float) * np.ones_like(grid))
+        w = np.where(w > 0, w, 0.0)
+        top = float(np.max(w))
+        if not 0 < top < math.inf:
+            return None
+        w = w / top  # no overflow in the sum below (an unnormalised, huge density)
     if not w.sum() > 0:
         return None
     if sup.discrete:

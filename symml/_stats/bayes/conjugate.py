@@ -25,6 +25,7 @@ from ..density import (
     stabilise,
 )
 from ..model import Model, as_model, is_random_variable
+from ..signs import inadmissible, signed_placeholder
 from .families import DIRICHLET, FAMILIES, NORMAL, Family, parts_by_factor
 from .posterior import Posterior, _Spec
 from .verify import posterior_verdict
@@ -59,8 +60,8 @@ def _recognise(
             continue
         if any(v.has(*order) for v in sol.values()):
             continue
-        if any(u.is_positive and sol[u].is_positive is False for u in unknowns):
-            continue
+        if any(inadmissible(sol[u], u) for u in unknowns):
+            continue  # e.g. the negative root of a variance: sums of squares are >= 0
         return sol
     return None
 
@@ -106,9 +107,11 @@ def _mode(
         sols = _solve(eqs, [*order, lam], deadline)
     else:
         sols = _solve([sp.diff(logp, t) for t in order], list(order), deadline)
-    for sol in sols:
-        if all(t in sol for t in order):
-            return {t: sp.factor(sol[t]) for t in order}
+    complete = [sol for sol in sols if all(t in sol for t in order)]
+    # the same sign rule as the hyperparameters: a mode of a positive parameter is not <= 0
+    admissible = [sol for sol in complete if not any(inadmissible(sol[t], t) for t in order)]
+    for sol in admissible or complete:
+        return {t: sp.factor(sol[t]) for t in order}
     raise NoClosedFormError(f"could not solve for the mode of {family.label(hyper)}")
 
 
@@ -306,6 +309,20 @@ def conjugate_posterior(
     >>> fit = post.update([4.8, 5.4, 5.1], m_0=0.0, tau_0=10.0, sigma=0.5)
     >>> round(fit.params["m"], 6), round(fit.params["s"], 6)
     (5.095754, 0.288555)
+
+    Bayesian linear regression in one weight ``w`` (a response ``y``, a
+    covariate ``x``): the posterior scale is the positive root, because a
+    sum of squares is non-negative:
+
+    >>> w, x, y = sp.Symbol("w", real=True), sp.Symbol("x", real=True), sp.Symbol("y", real=True)
+    >>> lik = sp.exp(-((y - w * x) ** 2) / (2 * sigma**2)) / sp.sqrt(2 * sp.pi * sigma**2)
+    >>> post = symml.conjugate_posterior(lik, ss.Normal("w", m0, tau), var=[y, x])
+    >>> post.hyperparameters[sp.Symbol("s_n", positive=True)]
+    sigma*tau_0/sqrt(sigma**2 + tau_0**2*Sum(x[i]**2, (i, 1, n)))
+    >>> data = {"y": [1.0, 2.0, 3.0], "x": [1.0, 2.0, 2.5]}
+    >>> fit = post.update(data, m_0=0.0, tau_0=1.0, sigma=1.0)
+    >>> round(fit.params["s"], 6), round(fit.map["w"], 6)
+    (0.285714, 1.020408)
     """
     deadline = Deadline(budget)
     model = as_model(likelihood, params=None, var=var, name="likelihood")
@@ -319,7 +336,7 @@ def conjugate_posterior(
     log_f = log_expand(model.density).xreplace(dict(zip(model.var, data, strict=True)))
     loglik = split_sum(log_f, data, i, n)
     sums = sorted(loglik.atoms(sp.Sum), key=sp.default_sort_key)
-    holders = {s: sp.Dummy(f"S{k}") for k, s in enumerate(sums)}
+    holders = {s: signed_placeholder(s, f"S{k}") for k, s in enumerate(sums)}
     back = {h: s for s, h in holders.items()}
 
     family, order, prior_h = _prior_family(prior, prior_density, chosen, deadline)
@@ -327,7 +344,8 @@ def conjugate_posterior(
     raw = _posterior_hyper(prior, family, order, post_parts, deadline)
     hyper = family.symbols(len(order), "_n")
     hyper_exprs = {h: r.xreplace(back) for h, r in zip(hyper, raw, strict=True)}
-    new = {v: sp.Symbol(f"{v.name}tilde", **v.assumptions0) for v in model.var}
+    # a new observation is a real number (its square is >= 0 when roots are chosen)
+    new = {v: sp.Symbol(f"{v.name}tilde", **{**v.assumptions0, "real": True}) for v in model.var}
     log_pred, integrand_family = _predictive(
         family, order, hyper, log_expand(model.density), new, deadline
     )

@@ -11,7 +11,15 @@ import numpy as np
 import sympy as sp
 
 from ..._core import ArgumentError, Derivation, ShapeError, Step, bad_argument
-from ..data import as_sample, check_in_set, known_values
+from ..data import (
+    as_data,
+    as_sample,
+    check_finite,
+    check_in_set,
+    drop_masked,
+    known_values,
+    short_data,
+)
 from ..density import SampleForms, compile_numeric
 from ..model import Model
 from ..sample import numeric_support
@@ -90,9 +98,13 @@ class Posterior(Derivation):
 
         Parameters
         ----------
-        data : array-like or pandas Series
+        data : array-like, pandas Series, mapping or DataFrame
             The observations. For a vector observation (one-hot categories)
-            either an ``(n, K)`` array or integer labels ``0, ..., K - 1``.
+            either an ``(n, K)`` array or integer labels ``0, ..., K - 1``;
+            for several variables (a response ``y`` and a covariate ``x``)
+            an ``(n, K)`` array in the order of ``var`` or a mapping /
+            DataFrame of columns named like the variables. Masked entries of
+            NumPy masked arrays are missing values: their rows are dropped.
         values : mapping, optional
             Values of the prior hyperparameters and known constants, keyed by
             Symbol or name.
@@ -155,10 +167,7 @@ class Posterior(Derivation):
     ) -> list[float]:
         """The posterior hyperparameters on the data, checked to give a proper posterior."""
         spec = self._spec
-        exprs, stat_syms, stat_values = spec.forms.inputs(arr, given)
-        args = [*stat_syms, spec.forms.n, *spec.known]
-        inputs = [*stat_values, arr.shape[0], *(given[s] for s in spec.known)]
-        hyper = [float(compile_numeric(e, args, "hyper")(*inputs)) for e in exprs]
+        hyper = self._raw_hyperparameters(arr, given)
         for sym, value in zip(spec.hyper, hyper, strict=True):
             if not math.isfinite(value) or (sym.is_positive and value <= 0):
                 raise ArgumentError(
@@ -170,6 +179,17 @@ class Posterior(Derivation):
                     )
                 )
         return hyper
+
+    def _raw_hyperparameters(
+        self, arr: np.ndarray, given: Mapping[sp.Symbol, float]
+    ) -> list[float]:
+        """The posterior hyperparameters on the ``(n, K)`` data, unchecked."""
+        spec = self._spec
+        exprs, stat_syms, stat_values = spec.forms.inputs(arr, given)
+        args = [*stat_syms, spec.forms.n, *spec.known]
+        inputs = [*stat_values, arr.shape[0], *(given[s] for s in spec.known)]
+        with np.errstate(all="ignore"):
+            return [float(compile_numeric(e, args, "hyper")(*inputs)) for e in exprs]
 
     def _check_possible(self, arr: np.ndarray, dist: Any, consts: list[float], data: Any) -> None:
         """Refuse data that have probability 0 under the model (a density typed by hand
@@ -284,7 +304,9 @@ def _as_data(data: Any, model: Model, given: Mapping[sp.Symbol, float]) -> np.nd
         support = numeric_support(model.domain, given)
         check_in_set(arr, support, "data", data)
         return arr[:, None]
-    raw = np.asarray(getattr(data, "to_numpy", lambda: data)())
+    raw = _columns_by_name(data, model)
+    if raw is None:
+        raw = np.asarray(getattr(data, "to_numpy", lambda: drop_masked(data))())
     if raw.ndim == 1:
         labels = as_sample(raw, "data")
         if not np.all((labels == np.round(labels)) & (labels >= 0) & (labels < k)):
@@ -300,6 +322,37 @@ def _as_data(data: Any, model: Model, given: Mapping[sp.Symbol, float]) -> np.nd
     if not np.isfinite(arr).all():
         raise ArgumentError(bad_argument("data", data, "it contains NaN or infinite values"))
     return arr
+
+
+def _columns_by_name(data: Any, model: Model) -> np.ndarray | None:
+    """A mapping (or DataFrame) of columns keyed by the variables' names, as ``(n, K)``."""
+    names = [v.name for v in model.var]
+    keys = list(data.keys()) if isinstance(data, Mapping) else None
+    columns = getattr(data, "columns", None)
+    if keys is None and columns is not None and not callable(columns):
+        keys = [str(c) for c in columns]
+    if keys is None:
+        return None
+    lookup = {str(k): k for k in keys}
+    if sorted(lookup) != sorted(names):
+        raise ArgumentError(
+            bad_argument("data", short_data(data), f"pass one column per variable, named {names}")
+        )
+    given = [data[lookup[name]] for name in names]
+    cols = [
+        as_data(np.ma.getdata(c), name=f"data[{n!r}]") for c, n in zip(given, names, strict=True)
+    ]
+    if len({c.shape[0] for c in cols}) != 1:
+        raise ShapeError(
+            bad_argument("data", short_data(data), "the columns must have the same length")
+        )
+    keep = np.ones(cols[0].shape[0], dtype=bool)
+    for c in given:  # a row with a masked value in any column is dropped
+        if isinstance(c, np.ma.MaskedArray):
+            keep &= ~np.ma.getmaskarray(c).reshape(-1)
+    for c, n in zip(cols, names, strict=True):
+        check_finite(data, c[keep], f"data[{n!r}]")
+    return np.column_stack([c[keep] for c in cols])
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ from ..._core import (
     Verdict,
 )
 from ..density import compile_numeric
-from ..model import Model, log_density
+from ..model import Model, log_density, support_from_symbol
 from ..sample import (
     draw_from_support,
     draw_values,
     numeric_support,
 )
+from ..signs import inadmissible, signed_sums
 from .families import (
     DIRICHLET,
     NIG,
@@ -38,11 +39,66 @@ def _draw_data(
     rng: np.random.Generator,
     size: int,
     spread: float = 2.5,
+    *,
+    categorical: bool = False,
 ) -> np.ndarray:
+    """Seeded data: labels for one-hot categories, else one column per variable."""
     k = len(model.var)
-    if k > 1:
+    if k > 1 and categorical:
         return rng.integers(0, k, size).astype(float)
+    if k > 1:  # a covariate and a response, ...: each from its symbol's values
+        cols = [
+            draw_from_support(support_from_symbol(v).as_set(), rng, size, spread) for v in model.var
+        ]
+        return np.column_stack(cols)
     return draw_from_support(numeric_support(model.domain, given), rng, size, spread)
+
+
+def _sign_failure(post: Posterior) -> Verdict | None:
+    """A hyperparameter that cannot have its family's sign (a negative variance) is wrong.
+
+    The sums over the sample carry the signs the data force on them (sums
+    of squares and counts are non-negative), so a scale such as
+    ``-sigma*tau/sqrt(sigma**2 + tau**2*Sum(x[i]**2))`` is negative for
+    every data set.
+    """
+    for sym, expr in post.hyperparameters.items():
+        signed, _ = signed_sums(expr)
+        why = inadmissible(signed, sym)
+        if why is not None:
+            return Verdict(
+                False,
+                "sign of the hyperparameters",
+                claimed=expr,
+                notes=(
+                    f"wrong: {sym} = {sp.sstr(expr)} is {why} for every data set "
+                    "(sums of squares and counts are non-negative); the posterior would "
+                    "be improper",
+                ),
+            )
+    return None
+
+
+def _improper_failure(
+    post: Posterior, given: Mapping[sp.Symbol, float], data: np.ndarray, arr: np.ndarray
+) -> Verdict | None:
+    """A proper prior times a likelihood is a proper posterior: a scale <= 0 is wrong."""
+    values = post._raw_hyperparameters(arr, given)
+    for sym, value in zip(post._spec.hyper, values, strict=True):
+        if sym.is_positive and math.isfinite(value) and value <= 0:
+            return Verdict(
+                False,
+                "hyperparameters on seeded data",
+                claimed=post.hyperparameters.get(sym),
+                counterexample={**given, sym: value},
+                claimed_value=value,
+                notes=(
+                    f"wrong: {sym} = {value:g} on seeded data {np.asarray(data).tolist()} "
+                    f"(known values {dict(given)}), but {sym} > 0: a proper prior times a "
+                    "likelihood is a proper posterior",
+                ),
+            )
+    return None
 
 
 def _domain_cubature(family: Family, k: int, func: Callable[[np.ndarray], np.ndarray]) -> float:
@@ -79,17 +135,30 @@ def _domain_cubature(family: Family, k: int, func: Callable[[np.ndarray], np.nda
 
 def _seeded_fit(
     post: Posterior, rng: np.random.Generator, nobs: int
-) -> tuple[dict[sp.Symbol, float], np.ndarray, PosteriorFit] | None:
-    """Seeded known values and data in the support, and the posterior on them."""
+) -> tuple[dict[sp.Symbol, float], np.ndarray, PosteriorFit] | Verdict | None:
+    """Seeded known values and data in the support, and the posterior on them.
+
+    A verdict instead when the posterior is improper on valid data (wrong).
+    """
     spec = post._spec
+    categorical = spec.family is DIRICHLET
     for attempt in range(20):
         given = draw_values(spec.known, rng)
-        data = _draw_data(spec.model, given, rng, nobs, spread=0.7 + 0.2 * attempt)
+        data = _draw_data(
+            spec.model, given, rng, nobs, spread=0.7 + 0.2 * attempt, categorical=categorical
+        )
+        try:
+            arr = _as_data(data, spec.model, given)
+        except ArgumentError:
+            continue
+        wrong = _improper_failure(post, given, data, arr)
+        if wrong is not None:
+            return wrong
         try:
             fit = post.update(data, dict(given))
         except ArgumentError:
             continue
-        return given, _as_data(data, spec.model, given), fit
+        return given, arr, fit
     return None  # pragma: no cover - the draws are always in the support
 
 
@@ -227,8 +296,13 @@ def posterior_verdict(post: Posterior, *, seed: int = 0, nobs: int = 7) -> Verdi
                 "inconclusive: quadrature on a simplex of more than 4 categories is not attempted",
             ),
         )
+    wrong = _sign_failure(post)
+    if wrong is not None:
+        return wrong
     rng = np.random.default_rng(seed)
     seeded = _seeded_fit(post, rng, nobs)
+    if isinstance(seeded, Verdict):
+        return seeded
     if seeded is None:  # pragma: no cover - the draws are always in the support
         return Verdict(False, "inconclusive", notes=("inconclusive: no valid seeded data",))
     given, arr, fit = seeded

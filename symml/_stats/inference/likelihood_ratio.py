@@ -254,6 +254,8 @@ class LikelihoodRatioTest(HypothesisTest):
         logf = self._loglik(given, arr)
         with np.errstate(divide="ignore", invalid="ignore"):
             at_hat = logf(hat)
+            if not np.all(np.isfinite(at_hat)):  # p = 0 of all-zero data: 0 * log 0
+                at_hat = logf(_inside(hat))
         if not np.all(np.isfinite(at_hat)):
             raise ArgumentError(
                 bad_argument(
@@ -267,7 +269,10 @@ class LikelihoodRatioTest(HypothesisTest):
 
         def statistic(null_values: Sequence[float]) -> float:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                diff = at_hat - logf(tilde(null_values))
+                at_null = logf(tilde(null_values))
+                if not np.all(np.isfinite(at_null)):  # a null value on an endpoint
+                    at_null = logf(_inside(tilde(null_values)))
+                diff = at_hat - at_null
             value = 2.0 * float(np.sum(diff))
             return max(value, 0.0) if math.isfinite(value) else math.inf
 
@@ -358,6 +363,22 @@ def _null_vector(null: Any, tested: Sequence[sp.Symbol]) -> list[float]:
     return out
 
 
+def _inside(hat: Mapping[sp.Symbol, float]) -> dict[sp.Symbol, float]:
+    """An estimate on an endpoint (``0``, ``1``) moved inside by a negligible amount.
+
+    The log-likelihood of Bernoulli data that are all 0 is ``n log(1 - p)``,
+    ``0`` at ``p = 0`` as a limit, but ``0 * log 0`` is NaN in floating point:
+    at ``p = 1e-300`` it is ``0`` to the last digit.
+    """
+    out = dict(hat)
+    for p, v in hat.items():
+        if v == 0 and (p.is_positive or p.is_nonnegative):
+            out[p] = 1e-300
+        elif v == 1:
+            out[p] = 1 - 2**-53
+    return out
+
+
 def _profile_end(
     g: Callable[[float], float], start: float, direction: int, param: sp.Symbol
 ) -> float:
@@ -369,9 +390,15 @@ def _profile_end(
     from scipy.optimize import brentq
 
     positive = bool(param.is_positive)
+    if positive and start == 0:  # an estimate on the endpoint 0 (all-zero counts)
+        if direction < 0:
+            return 0.0
+        start = 1e-300 if g(1e-300) <= 0 else start
     inside, outside = start, None
     for j in range(200):
-        if positive:
+        if positive and start == 1e-300:
+            trial = 1e-12 * 2.0 ** (j + 1)
+        elif positive:
             trial = start * 2.0 ** (direction * (j + 1) / 4)
         else:
             trial = start + direction * max(abs(start), 1.0) * 0.05 * 2.0**j

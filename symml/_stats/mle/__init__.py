@@ -11,7 +11,10 @@ module                  what it holds
 ``fisher``              Fisher information, symbolic and numeric
 ``steps``               the steps, with the second-order check
 ``fit``                 :class:`MLEFit`, ``MLE.fit``
-``root``                numeric root of the score (no closed form)
+``root``                numeric root of the score (no closed form), within the budget
+``edge``                maxima on the boundary of the parameter space (``p = 0``),
+                        unbounded likelihoods, estimates running off to infinity
+``standardise``         fits on centred and scaled data (near 1e308, 1e-320, far from 0)
 ``verify``              ``MLE.verify()``
 ``mvnormal``            the multivariate normal (:class:`MultivariateNormalMLE`)
 ``catalog``             :func:`mle_catalog`, :data:`MLE_CATALOG`

@@ -135,6 +135,8 @@ class MLE(Derivation):
         data : array-like or pandas Series
             The observations (1-D). NaN, infinite values and values outside
             the support raise :class:`~symml.ArgumentError` naming them.
+            The entries a NumPy masked array masks are missing values and
+            are dropped (``[1, 2, --]`` is the sample ``[1, 2]``).
         known : mapping, optional
             Values of the parameters that are not estimated, keyed by name or
             Symbol (``known={"N": 10}`` for a Binomial).
@@ -150,7 +152,39 @@ class MLE(Derivation):
         ``Σ(x_i - x̄)²/n``, never ``Σx²/n - x̄²``. Without a closed form the
         log-likelihood is maximised from moment-based starting values
         (L-BFGS-B), then the root of the score is polished with
-        ``scipy.optimize.root`` (analytic Jacobian).
+        ``scipy.optimize.root`` (analytic Jacobian); that search stops after
+        the ``budget`` given to :func:`~symml.mle` (at least 1 s), with a note.
+        Data near ``1e308`` or ``1e-320``, or far from zero relative to their
+        spread, are fitted centred and scaled, and the estimates transformed
+        back (module ``symml._stats.mle.standardise``).
+
+        Boundaries: an estimate on an endpoint of the parameter space
+        (``p = 0`` for Bernoulli data that are all 0) is returned when the
+        likelihood is monotone towards it and finite there, with standard
+        error 0, a note that the Wald interval degenerates, and the Wilson
+        (proportions) or exact Garwood (Poisson) interval from ``conf_int``.
+        A likelihood that grows without bound (``sigma -> 0`` on equal
+        values, an unnormalised density) raises ArgumentError: no estimate
+        exists.
+
+        Warns
+        -----
+        StandardErrorWarning
+            Standard errors that are NaN or inf, or an estimate that runs off
+            to infinity (a Student-t ``nu`` on normal-looking data); the same
+            text is in ``fit.notes``, as for the least-squares and logistic fits.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from symml import mle_catalog
+        >>> mle_catalog("normal").fit(np.ma.masked_array([1.0, 2.0, 7.0], mask=[0, 0, 1])).params
+        {'mu': 1.5, 'sigma': 0.5}
+        >>> fit = mle_catalog("bernoulli").fit([0, 0, 0])
+        >>> fit.params, fit.stderr
+        ({'p': 0.0}, {'p': 0.0})
+        >>> [round(v, 4) for v in fit.conf_int(0.95)["p"]]
+        [0.0, 0.5615]
         """
         return self._fit_data(data, known, information)
 

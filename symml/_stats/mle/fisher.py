@@ -120,6 +120,7 @@ def _eval_fisher(
             e = fisher[a, b]
             for atom in e.atoms(sp.Integral, sp.Sum):
                 e = e.xreplace({atom: sp.Float(quadrature(atom, m, point))})
-            val = e.xreplace({s: sp.Float(v) for s, v in point.items()})
-            out[a, b] = float(sp.N(val))
+            val = complex(sp.N(e.xreplace({s: sp.Float(v) for s, v in point.items()})))
+            # a complex value (log of a negative density): no information, NaN noted later
+            out[a, b] = val.real if abs(val.imag) <= 1e-12 * max(1.0, abs(val.real)) else np.nan
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -11,12 +12,15 @@ import sympy as sp
 
 from ..._codegen import to_numpy
 from ..._core import ArgumentError, bad_argument
+from ..._ml import StandardErrorWarning
 from ..data import as_data, check_finite, check_support, known_values, offenders, short_data
 from ..model import Model, numeric_form
+from .edge import check_numeric_estimate, edge_interval, find_edges, runaway_notes
 from .fisher import _eval_fisher
 from .root import _hessian_program, _numeric_root
 from .sample import SampleMedian, _Program
 from .solve import _Solution
+from .standardise import at_risk, standardised_fit
 
 if TYPE_CHECKING:
     from .estimate import MLE
@@ -158,6 +162,43 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
     arr = as_data(data)
     kv = known_values(m.known, known, argument="known")
     check_support(m, data, arr, kv)
+    if not d._solution.closed:
+        check_finite(data, arr)
+    fit = None
+    if at_risk(arr):  # overflow, underflow or cancellation: fit standardised data
+        fit = standardised_fit(m, arr, lambda y: _fit_array(d, data, y, kv, information))
+    if fit is None:
+        fit = _fit_array(d, data, arr, kv, information)
+    return _stderr_warning(d, arr, kv, fit)
+
+
+def _stderr_warning(d: MLE, arr: np.ndarray, kv: dict[sp.Symbol, float], fit: MLEFit) -> MLEFit:
+    """Notes (and a StandardErrorWarning) for standard errors that are NaN, inf or runaway.
+
+    The same warning class and notes as the least-squares and logistic fits.
+    """
+    m: Model = d._model
+    causes = [n for n in fit.notes if "standard errors are NaN" in n]
+    causes += runaway_notes(d, arr, [kv[q] for q in m.known], fit.params, fit.stderr)
+    bad = [k for k, v in fit.stderr.items() if not math.isfinite(v)]
+    if bad and not causes:
+        causes.append(
+            f"the standard errors of {bad} are NaN or inf: the information at the estimate "
+            "is not finite and invertible, so the data do not determine their uncertainty; "
+            "use a likelihood-ratio (profile) interval or more data"
+        )
+    new = [c for c in causes if c not in fit.notes]
+    if causes:
+        warnings.warn(StandardErrorWarning("; ".join(causes)), stacklevel=5)
+        fit.notes = (*fit.notes, *new)
+    return fit
+
+
+def _fit_array(
+    d: MLE, data: Any, arr: np.ndarray, kv: dict[sp.Symbol, float], information: str
+) -> MLEFit:
+    """The fit on the checked array ``arr`` (``data`` is what errors show)."""
+    m: Model = d._model
     sol: _Solution = d._solution
     params = m.params
     kargs = [kv[s] for s in m.known]
@@ -166,26 +207,39 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
         values = _closed_form(d, data, arr, kargs)
         method, converged = "closed form", True
     else:
-        check_finite(data, arr)
+        _check_logpdf(d, data, arr)  # log f(x_i) must be finite somewhere for every x_i
         values, converged, fit_notes = _numeric_root(d, arr, kargs)
         notes += fit_notes
         method = "numeric root of the score"
     theta = dict(zip(params, values.tolist(), strict=True))
-    _check_params(d, data, theta)
-    regular = [p for p in params if p not in sol.special or p in _smooth_special(d)]
+    edges = find_edges(d, data, arr, theta, kargs, numeric=not sol.closed)
+    theta.update(edges.values)
+    values = np.array([theta[p] for p in params], dtype=float)
+    _check_params(d, data, {p: v for p, v in theta.items() if p not in edges.values})
+    if not sol.closed and not edges.values:
+        check_numeric_estimate(d, data, arr, kargs, theta)
+    regular = [
+        p
+        for p in params
+        if (p not in sol.special or p in _smooth_special(d)) and p not in edges.values
+    ]
     cov, info_used, cov_notes = _covariance(d, arr, theta, kv, regular, information)
-    notes += cov_notes
+    notes += edges.notes + cov_notes
     stderr: dict[str, Any] = {}
     for k, p in enumerate(regular):
         stderr[p.name] = float(math.sqrt(cov[k, k])) if cov[k, k] >= 0 else math.nan
     for p in params:
-        if p.name not in stderr:
+        if p in edges.values:
+            stderr[p.name] = 0.0
+        elif p.name not in stderr:
             stderr[p.name] = _boundary_stderr(d, p, theta, arr.shape[0])
     out_params = {p.name: float(theta[p]) for p in params}
     stderr = {p.name: stderr[p.name] for p in params}
     boundary = [p for p in params if p in m.boundary and p in sol.special]
 
     def loglike() -> float:
+        if edges.loglike is not None:
+            return edges.loglike
         prog = d._cached(
             "loglike",
             lambda: _Program(
@@ -197,7 +251,10 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
         return float(prog(arr, [*values.tolist(), *kargs]))
 
     def intervals(level: float) -> dict[str, tuple]:
-        return {p.name: _boundary_interval(d, p, theta, arr, level) for p in boundary}
+        out = {p.name: _boundary_interval(d, p, theta, arr, level) for p in boundary}
+        z = _z(level)
+        out.update({p.name: edge_interval(m, p, v, arr, kv, z) for p, v in edges.values.items()})
+        return out
 
     return MLEFit(
         out_params,
@@ -210,7 +267,7 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
         converged=converged,
         notes=notes,
         loglike=loglike,
-        intervals=intervals if boundary else None,
+        intervals=intervals if boundary or edges.values else None,
     )
 
 
@@ -244,7 +301,7 @@ def _check_logpdf(d: MLE, data: Any, arr: np.ndarray) -> None:
         _c, g = term.as_independent(m.xs, as_Add=False)
         if not g.has(m.xs) or g.free_symbols - {m.xs}:
             continue
-        f = to_numpy(numeric_form(g), [m.xs])
+        f = d._cached(("data term", g), lambda g=g: to_numpy(numeric_form(g), [m.xs]))
         with np.errstate(all="ignore"):
             vals = np.asarray(f(arr), dtype=float) * np.ones_like(arr)
         bad = ~np.isfinite(vals)
@@ -284,7 +341,8 @@ def _covariance(
             sub = d._cached(
                 ("fisher_sub", idx), lambda: sp.ImmutableMatrix(fisher.extract(idx, idx))
             )
-            info = n * _eval_fisher(d, sub, theta, kv)
+            with np.errstate(all="ignore"):  # an infinite information: NaN stderr, noted
+                info = n * _eval_fisher(d, sub, theta, kv)
     if info is None:
         H = _hessian_program(d)
         full = np.asarray(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -43,7 +44,8 @@ def _optimise(
     """
     from scipy import optimize
 
-    z = _newton(negll, grad, lambda v: -hess(v), z0, box)
+    with np.errstate(all="ignore"):  # steps into overflow are rejected, not warned about
+        z = _newton(negll, grad, lambda v: -hess(v), z0, box)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if z is None:
@@ -55,10 +57,12 @@ def _optimise(
                 bounds=[
                     (lo if lo > -np.inf else None, hi if hi < np.inf else None) for lo, hi in box
                 ],
-                options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000},
+                options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000, "maxfun": 4000},
             )
             z = np.asarray(res.x, dtype=float)
-        root = optimize.root(lambda v: -grad(v), z, jac=lambda v: hess(v), method="hybr")
+        root = optimize.root(
+            lambda v: -grad(v), z, jac=lambda v: hess(v), method="hybr", options={"maxfev": 400}
+        )
     x = np.asarray(root.x, dtype=float)
     inside = all(lo <= v <= hi for v, (lo, hi) in zip(x, box, strict=True))
     if (
@@ -114,8 +118,20 @@ def _numeric_root(d: MLE, arr: np.ndarray, kargs: list[float]) -> tuple[np.ndarr
     x0 = _start(m, arr, params, bounds)
     z0 = np.array([x0[j] for j in free])
     box = [bounds[j] for j in free]
-    z = _optimise(negll, grad, hess, z0, box)
+    from scipy import optimize  # noqa: F401 - imported (slowly, once) before the clock starts
+
+    clock = _Clock(max(d._budget, 1.0), z0, negll)
+    clock.negll(z0)  # compiles the programs, also before the clock starts
+    clock.end = time.monotonic() + clock.seconds
     notes: list[str] = []
+    try:
+        z = _optimise(clock.negll, clock.wrap(grad), clock.wrap(hess), z0, box)
+    except _OutOfTime:
+        z = clock.best
+        notes.append(
+            f"the numeric search stopped after {clock.seconds:g} s (the budget) at the best "
+            "point found; pass a larger budget= to mle"
+        )
     g = grad(z)
     scale = np.maximum(np.abs(z), 1.0)
     converged = bool(np.all(np.abs(g) * scale < 1e-6))
@@ -123,6 +139,40 @@ def _numeric_root(d: MLE, arr: np.ndarray, kargs: list[float]) -> tuple[np.ndarr
         notes.append(f"the score at the estimate is {(-g * n).tolist()}, not zero")
     theta = np.array(full(z)[:k], dtype=float)
     return theta, converged, notes
+
+
+class _OutOfTime(Exception):
+    """The numeric search ran past its budget (caught in :func:`_numeric_root`)."""
+
+
+class _Clock:
+    """Stops a numeric search after ``seconds``, remembering the best point evaluated."""
+
+    def __init__(
+        self, seconds: float, z0: np.ndarray, negll: Callable[[np.ndarray], float]
+    ) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.best, self.best_value = np.array(z0, dtype=float), math.inf
+        self._negll = negll
+
+    def _check(self) -> None:
+        if time.monotonic() > self.end:
+            raise _OutOfTime
+
+    def negll(self, z: np.ndarray) -> float:
+        self._check()
+        v = self._negll(z)
+        if v < self.best_value:
+            self.best, self.best_value = np.array(z, dtype=float), v
+        return v
+
+    def wrap(self, f: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+        def checked(z: np.ndarray) -> np.ndarray:
+            self._check()
+            return f(z)
+
+        return checked
 
 
 def _newton(
@@ -161,7 +211,8 @@ def _newton(
         if step is None:
             diag = np.abs(np.diag(h)) if np.all(np.isfinite(h)) else np.ones_like(g)
             step = -g / np.maximum(diag, 1e-8)
-        slope = float(g @ step)
+        with np.errstate(all="ignore"):
+            slope = float(g @ step)
         t = 1.0
         while t > 1e-14:
             cand = z + t * step

@@ -12,6 +12,7 @@ import sympy as sp
 
 from ..._codegen import to_numpy
 from ..model import Model, _fresh, numeric_form
+from ..signs import signed_sums
 
 
 class _SampleStatistic(sp.Function):
@@ -179,20 +180,8 @@ class _Sample:
         return out
 
     def opaque(self, e: sp.Expr, cache: dict[sp.Sum, sp.Dummy]) -> sp.Expr:
-        """Every sum replaced by a Dummy with the sign of its summand."""
-
-        def dummy(s: sp.Sum) -> sp.Dummy:
-            if s not in cache:
-                g = s.function
-                facts: dict[str, bool] = {}
-                for fact in ("positive", "nonnegative", "negative", "nonpositive", "real"):
-                    if getattr(g, f"is_{fact}"):
-                        facts[fact] = True
-                        break
-                cache[s] = sp.Dummy("S", **facts)
-            return cache[s]
-
-        return e.replace(lambda z: isinstance(z, sp.Sum), dummy)
+        """Every sum replaced by a Dummy with the sign the (real) data force on it."""
+        return signed_sums(e, cache)[0]
 
     def reindex(self, e: sp.Expr) -> sp.Expr:
         """Rename the index of every sum in ``e`` to ``j`` (before nesting it in a sum over i)."""
@@ -282,7 +271,8 @@ class _Program:
         for d, key in self._shareable:
             if key in shared:
                 cache[d] = shared[key]
-        self._fill(data, [math.nan] * len(self.args), cache, only_fixed=True)
+        with np.errstate(all="ignore"):  # log of data outside the support: NaN, checked later
+            self._fill(data, [math.nan] * len(self.args), cache, only_fixed=True)
         for d, key in self._shareable:
             if d in cache:
                 shared[key] = cache[d]

@@ -11,6 +11,7 @@ import sympy as sp
 from ..._core import Deadline
 from ..model import Model, _hat, _sign_of
 from ..numeric import SYMPY_FAILURES, synthetic
+from ..signs import inadmissible
 from .sample import SampleMax, SampleMedian, SampleMin, _Program, _Sample
 
 
@@ -258,16 +259,13 @@ def _solve_one(
     for r in roots or []:
         r = r.xreplace({t: p})
         text = sp.sstr(r.xreplace(back))
-        if r.has(p):
-            bad.append(f"{text} (still contains {p})")
-        elif r.has(sp.I) or r.is_real is False:
-            bad.append(f"{text} (complex)")
-        elif p.is_positive and (r.is_positive is False or r.is_nonpositive):
-            bad.append(f"{text} (not positive, but {p} > 0)")
-        elif p.is_nonnegative and r.is_negative:
-            bad.append(f"{text} (negative, but {p} >= 0)")
-        else:
+        why = f"still contains {p}" if r.has(p) else inadmissible(r, p)
+        if why is None and (r.has(sp.I) or r.is_real is False):
+            why = "complex"
+        if why is None:
             good.append(r)
+        else:
+            bad.append(f"{text} ({why})")
     if len(good) > 1:
         good = _numeric_pick(good, p, back, others, m, sample, bad)
     if not good:
