@@ -25,10 +25,10 @@ from .._core import (
     Step,
     SymmlError,
     Verdict,
+    as_budget,
     bad_argument,
 )
 from .arguments import as_scalar, as_wrt, assumptions, grad_label
-from .budgets import call_budget
 from .critical_kinds import as_family, classify, integer_parameters, merge_into_lines, periods
 from .critical_numeric import as_region, confirmer, find_roots, matches, periodic_region
 from .derivatives import gradient, hessian
@@ -206,7 +206,7 @@ def critical_points(
     """
     expr = as_scalar(f, "f")
     variables = as_wrt(wrt)
-    seconds = call_budget(budget)
+    seconds = as_budget(budget)
     deadline = Deadline(seconds)
     try:
         grad = gradient(expr, variables, budget=seconds)
