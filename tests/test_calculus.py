@@ -747,6 +747,33 @@ def test_bad_input_is_a_clear_error(call, error, match):
         call()
 
 
+INTEGRAL_OF_A_MATRIX = sp.Integral(sp.Matrix([x * y, y**2]), (x, 0, 1))
+
+
+@pytest.mark.parametrize(
+    "derive",
+    [
+        lambda f: symml.gradient(f, [x, y]),
+        lambda f: symml.hessian(f, [x, y]),
+        lambda f: symml.taylor(f, [x, y], [0, 0]),
+        lambda f: symml.critical_points(f, [x, y]),
+    ],
+    ids=["gradient", "hessian", "taylor", "critical_points"],
+)
+def test_an_integral_of_a_matrix_is_a_matrix_not_a_type_error(derive):
+    with pytest.raises(ShapeError, match=r"got a matrix of shape \(2, 1\).*symml.jacobian"):
+        derive(INTEGRAL_OF_A_MATRIX)
+    with pytest.raises(ShapeError, match=r"combines a matrix .* with scalars"):
+        derive(INTEGRAL_OF_A_MATRIX + 1)
+
+
+def test_the_jacobian_of_an_integral_of_a_matrix_is_taken_entry_by_entry():
+    J = symml.jacobian(INTEGRAL_OF_A_MATRIX, [x, y])
+    assert J.result.doit() == sp.Matrix([[0, sp.Rational(1, 2)], [0, 2 * y]])
+    summed = symml.jacobian(3 * sp.Sum(sp.Matrix([x * y, y]), (x, 0, 2)), [x, y])
+    assert summed.result.doit() == sp.Matrix([[0, 9], [0, 9]])
+
+
 def test_check_agrees_with_gradient():
     g = symml.gradient(sp.exp(x * y), [x, y])
     assert check(g.result, sp.Matrix([y * sp.exp(x * y), x * sp.exp(x * y)]))
