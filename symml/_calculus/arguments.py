@@ -188,6 +188,35 @@ def as_scalar(f: Any, name: str = "f", hint: str = "jacobian") -> sp.Expr:
     return expr.doit() if expr.has(sp.Derivative) else expr
 
 
+def refuse_antiderivatives(expr: sp.Expr, what: str, name: str = "f") -> None:
+    """An :class:`ArgumentError` when ``expr`` holds an indefinite integral.
+
+    ``Integral(x, x)`` is defined only up to a constant, so it has no value at
+    a point: ``what`` (a Taylor polynomial, critical points) needs values.
+    Derivatives of it are fine (``gradient`` takes them).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> refuse_antiderivatives(sp.Integral(x, x) + 1, "a Taylor polynomial")
+    Traceback (most recent call last):
+    ...
+    symml.ArgumentError: f=Integral(x, x) + 1 is not valid: Integral(x, x) is an indefinite ...
+    """
+    for e in sp.preorder_traversal(expr):
+        if isinstance(e, sp.Integral) and any(len(lim) == 1 for lim in e.limits):
+            raise ArgumentError(
+                bad_argument(
+                    name,
+                    expr,
+                    f"{e} is an indefinite integral (defined up to a constant), so f has no "
+                    f"value at a point and {what} needs values; give the integral limits, "
+                    "e.g. Integral(g, (t, 0, x)), or evaluate it with .doit()",
+                )
+            )
+
+
 def as_vector(F: Any, name: str = "F") -> tuple[sp.Expr, ...]:
     """The entries of a vector function (a list, a row or a column), each a scalar."""
     if isinstance(F, (list, tuple)):

@@ -28,7 +28,7 @@ from .._core import (
     as_budget,
     bad_argument,
 )
-from .arguments import as_scalar, as_wrt, assumptions, grad_label
+from .arguments import as_scalar, as_wrt, assumptions, grad_label, refuse_antiderivatives
 from .critical_kinds import as_family, classify, integer_parameters, merge_into_lines, periods
 from .critical_numeric import as_region, confirmer, find_roots, matches, periodic_region
 from .derivatives import gradient, hessian
@@ -206,6 +206,7 @@ def critical_points(
     """
     expr = as_scalar(f, "f")
     variables = as_wrt(wrt)
+    refuse_antiderivatives(expr, "critical points")
     seconds = as_budget(budget)
     deadline = Deadline(seconds)
     try:
@@ -214,6 +215,8 @@ def critical_points(
     except BudgetExceededError:
         raise _out_of_time(expr, seconds) from None
     equations = list(grad.result)
+    if all(e == 0 for e in equations):
+        return _every_point(expr, variables)
     period = periods(equations, variables, deadline)
     if numeric:
         return _numeric_points(expr, variables, grad, hess, period, region, deadline)
@@ -232,7 +235,7 @@ def critical_points(
         for s, t in period.items()
     ]
     missing, H, note = _cross_check(expr, variables, grad, hess, period, families, deadline)
-    points += [_numeric_point(expr, H, variables, r, period, params) for r in missing]
+    points += [_numeric_point(expr, H, variables, r, period, params, deadline) for r in missing]
     notes += [note] if note else []
     points.sort(key=lambda p: [sp.default_sort_key(p.point.get(s, s)) for s in variables])
     complete = not (note or "").startswith("incomplete")
@@ -260,6 +263,15 @@ def _result(
         complete=complete,
         notes=tuple(notes),
     )
+
+
+def _every_point(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> CriticalPoints:
+    """The answer for ``f`` constant in ``variables``: every point, one solution leaving all
+    variables free (degenerate: the Hessian is zero)."""
+    zeros = (sp.Integer(0),) * len(variables)
+    point = CriticalPoint({}, "degenerate", zeros, expr)
+    note = "the gradient is zero everywhere: every point is critical (f is constant in wrt)"
+    return _result(expr, variables, [point], 0, True, [note])
 
 
 def _unique(solutions: Sequence[Mapping]) -> list[Mapping]:
@@ -354,6 +366,36 @@ def _critical_point(
     return CriticalPoint(point, kind, eigs, value, family=family, conditions=conditions)
 
 
+_SYMPY_FAILURES = (TypeError, ValueError, ArithmeticError, NotImplementedError)
+
+
+def _value_at(f: sp.Expr, values: Mapping, deadline: Deadline | None = None) -> sp.Expr:
+    """``f`` at a numeric point as a Float, evaluated within ``deadline``; where it has no
+    number there (or no time is left), ``f`` with the point substituted, unevaluated."""
+    try:
+        at = f.subs(values)
+    except _SYMPY_FAILURES:  # Max(Integral(...), 1) refuses to compare: keep it unevaluated
+        return sp.Subs(f, tuple(values), tuple(values.values()))
+
+    def number() -> sp.Expr:
+        v = at.evalf(17)
+        return sp.Float(complex(v).real) if v.is_number else at
+
+    if deadline is None:
+        value, finished = _or_none(number), True
+    else:
+        value, finished = deadline.run(number, failures=_SYMPY_FAILURES)
+    return value if finished and value is not None else at
+
+
+def _or_none(func: Any) -> Any:
+    """``func()``, or None when SymPy fails on it (a number it cannot convert)."""
+    try:
+        return func()
+    except _SYMPY_FAILURES:
+        return None
+
+
 def _numeric_eigenvalues(H: np.ndarray) -> tuple[sp.Float, ...]:
     """NumPy's eigenvalues of the symmetric ``H``; those below ``1e-8`` (relative) are 0."""
     eigs = np.linalg.eigvalsh((H + H.T) / 2)
@@ -374,6 +416,7 @@ def _classified(
     point, finished = deadline.run(
         lambda: _critical_point(f, hess, variables, sol, params),
         cap=min(0.2 * deadline.seconds, deadline.left() - reserve),
+        failures=_SYMPY_FAILURES,  # eigenvalues SymPy cannot find: numeric ones below
     )
     if finished:
         return point  # type: ignore[return-value]
@@ -382,9 +425,12 @@ def _classified(
     if H.free_symbols:
         why = "not classified (out of time)"
         return CriticalPoint(values, why, (), f.subs(values), family=tuple(params.values()))
-    eigs = _numeric_eigenvalues(np.array(H.evalf(), dtype=float))
-    value = sp.Float(complex(f.subs(values).evalf(17)).real)
-    return CriticalPoint(values, classify(eigs)[0], eigs, value)
+    try:
+        eigs = _numeric_eigenvalues(np.array(H.evalf(), dtype=float))
+    except (*_SYMPY_FAILURES, np.linalg.LinAlgError):
+        why = "not classified (no numeric Hessian there)"
+        return CriticalPoint(values, why, (), _value_at(f, values, deadline))
+    return CriticalPoint(values, classify(eigs)[0], eigs, _value_at(f, values, deadline))
 
 
 def _numeric_point(
@@ -394,6 +440,7 @@ def _numeric_point(
     root: np.ndarray,
     period: Mapping[sp.Symbol, sp.Expr],
     params: Mapping[sp.Symbol, sp.Symbol] | None,
+    deadline: Deadline | None = None,
 ) -> CriticalPoint:
     """A point found numerically, classified by NumPy's eigenvalues of the Hessian there.
 
@@ -402,7 +449,7 @@ def _numeric_point(
     values = {s: sp.Float(float(v)) for s, v in zip(variables, root, strict=True)}
     eigs = _numeric_eigenvalues(np.asarray(hess(*root), dtype=float))
     kind, _ = classify(eigs)
-    value = sp.Float(complex(f.subs(values).evalf(17)).real)
+    value = _value_at(f, values, deadline)
     point = as_family(values, period, params) if params else values
     family = tuple(params[s] for s in period) if params else ()
     return CriticalPoint(point, kind, eigs, value, family=family, exact=False)
@@ -493,8 +540,13 @@ def _numeric_points(
             )
         )
     box = as_region(region, variables, periodic_region(variables, period))
-    roots, finished, H = _search(grad, hess, variables, box, deadline)
-    points = [_numeric_point(expr, H, variables, r, period, None) for r in roots]
+    try:
+        roots, finished, H = _search(grad, hess, variables, box, deadline)
+    except ArgumentError as exc:  # the gradient has no NumPy code (an Integral, an infinite Sum)
+        reason = str(exc).split(" is not valid: ", 1)[-1]
+        fix = f"numeric=True evaluates the gradient with NumPy, but {reason}"
+        raise ArgumentError(bad_argument("f", expr, fix)) from None
+    points = [_numeric_point(expr, H, variables, r, period, None, deadline) for r in roots]
     points.sort(key=lambda p: [float(p.point[s]) for s in variables])
     where = " x ".join(f"[{lo:g}, {hi:g}]" for lo, hi in box.values())
     notes = [f"found numerically in {where}; a numeric search cannot prove there are no others"]

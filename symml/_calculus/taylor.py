@@ -19,7 +19,7 @@ from .._core import (
     bad_argument,
     sample_points,
 )
-from .arguments import as_point, as_scalar, as_wrt, assumptions
+from .arguments import as_point, as_scalar, as_wrt, assumptions, refuse_antiderivatives
 from .derivatives import within_budget
 
 
@@ -222,6 +222,7 @@ def taylor(
     """
     expr = as_scalar(f, "f")
     variables = as_wrt(wrt)
+    refuse_antiderivatives(expr, "a Taylor polynomial")
     if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
         raise ArgumentError(bad_argument("order", order, "use a non-negative integer, e.g. 2"))
     order = int(order)
