@@ -767,6 +767,49 @@ def test_an_integral_of_a_matrix_is_a_matrix_not_a_type_error(derive):
         derive(INTEGRAL_OF_A_MATRIX + 1)
 
 
+def test_indefinite_integrals_have_derivatives_but_no_values():
+    f = 2 * sp.Integral(x * y, x) + y
+    assert symml.gradient(f, [x, y]).result == sp.Matrix([2 * x * y, 2 * sp.Integral(x, x) + 1])
+    for derive in (
+        lambda: symml.taylor(f, [x, y], [0, 0]),
+        lambda: symml.critical_points(f, [x, y]),
+        lambda: symml.critical_points(sp.Max(sp.Rational(1, 5), sp.Integral(x, x)), [x]),
+    ):
+        with pytest.raises(ArgumentError, match=r"Integral\(x\*?y?, x\) is an indefinite integral"):
+            derive()
+
+
+@pytest.mark.parametrize("numeric", [False, True])
+def test_a_constant_f_has_every_point_critical(numeric):
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    f = sp.Sum((-3) ** k / sp.factorial(k), (k, 0, sp.oo)) + z
+    cps = symml.critical_points(f, [x, y], numeric=numeric, budget=2)
+    assert [(p.point, p.kind, p.eigenvalues) for p in cps] == [({}, "degenerate", (0, 0))]
+    assert cps.complete and "every point is critical" in cps.notes[0]
+    assert cps.result == sp.Tuple(sp.Tuple(x, y)) and cps.verify()
+
+
+def test_numeric_critical_points_need_numpy_code_and_say_so_naming_f():
+    t = sp.Symbol("t", real=True)
+    f = sp.Integral(sp.exp(-(t**2)) * x, (t, 0, x)) + y**2
+    with pytest.raises(ArgumentError, match=r"^f=.*numeric=True evaluates the gradient.*Integral"):
+        symml.critical_points(f, [x, y], numeric=True)
+
+
+def test_points_whose_value_sympy_cannot_evaluate_still_come_back():
+    # Max(.., Integral) differentiates to a Heaviside of an Integral: SymPy's eigenvalues and
+    # values fail there (TypeError/ValueError before); the answer or a NoClosedFormError comes
+    t = sp.Symbol("t", real=True)
+    f = sp.Max(sp.Rational(4, 25), sp.Integral(t * x, (t, 0, 1)) + sp.Rational(3, 2)) + y**2
+    try:
+        cps = symml.critical_points(f, [x, y], budget=2)
+    except symml.NoClosedFormError as exc:
+        assert "could not solve" in str(exc)
+    else:  # SymPy's solve finds none of the half-plane x < -67/25: not presented as the whole
+        assert all(p.point[y] == 0 for p in cps)
+        assert cps.complete is False or len(cps) > 0
+
+
 def test_the_jacobian_of_an_integral_of_a_matrix_is_taken_entry_by_entry():
     J = symml.jacobian(INTEGRAL_OF_A_MATRIX, [x, y])
     assert J.result.doit() == sp.Matrix([[0, sp.Rational(1, 2)], [0, 2 * y]])

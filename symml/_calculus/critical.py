@@ -502,6 +502,8 @@ def _cross_check(
     try:
         missing, finished, H = _search(grad, hess, variables, box, Deadline(left), known)
     except SymmlError:  # no numeric code for f: nothing to cross-check
+        if not solutions:  # an empty answer is the one most likely to be wrong
+            return [], None, "incomplete: SymPy's solve found no point and f has no numeric code"
         return [], None, "not cross-checked numerically (f has no numeric code)"
     where = " x ".join(f"[{lo:g}, {hi:g}]" for lo, hi in box.values())
     if missing:
