@@ -30,7 +30,14 @@ from .._core import (
 )
 from .arguments import as_scalar, as_wrt, assumptions, grad_label, refuse_antiderivatives
 from .critical_kinds import as_family, classify, integer_parameters, merge_into_lines, periods
-from .critical_numeric import as_region, confirmer, find_roots, matches, periodic_region
+from .critical_numeric import (
+    as_region,
+    confirmer,
+    find_roots,
+    matches,
+    periodic_region,
+    real_values,
+)
 from .derivatives import gradient, hessian
 
 __all__ = [
@@ -447,7 +454,7 @@ def _numeric_point(
     With ``params``, a periodic coordinate becomes the family ``x0 + k*T``.
     """
     values = {s: sp.Float(float(v)) for s, v in zip(variables, root, strict=True)}
-    eigs = _numeric_eigenvalues(np.asarray(hess(*root), dtype=float))
+    eigs = _numeric_eigenvalues(real_values(hess(*root)))
     kind, _ = classify(eigs)
     value = _value_at(f, values, deadline)
     point = as_family(values, period, params) if params else values

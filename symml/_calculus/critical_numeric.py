@@ -23,6 +23,7 @@ __all__ = [
     "matches",
     "newton_converged",
     "periodic_region",
+    "real_values",
 ]
 
 #: Half-width of the default search box of a non-periodic variable.
@@ -76,10 +77,21 @@ def periodic_region(
     }
 
 
+def real_values(values: Any) -> np.ndarray:
+    """``values`` as floats: a complex entry is its real part when the imaginary part is
+    negligible, NaN otherwise (no ``ComplexWarning``: ``sqrt(z)`` of a complex-valued ``z``)."""
+    out = np.asarray(values)
+    if np.iscomplexobj(out):
+        with np.errstate(all="ignore"):
+            small = np.abs(out.imag) <= 1e-12 * (1.0 + np.abs(out.real))
+            out = np.where(small, out.real, np.nan)
+    return out.astype(float)
+
+
 def _batched(func: Callable[..., Any], X: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """``func`` at every row of ``X``: an array ``(rows, *shape)`` (constants broadcast)."""
     rows = X.shape[0]
-    out = np.asarray(func(*X.T), dtype=float)
+    out = real_values(func(*X.T))
     out = np.broadcast_to(out.reshape(*shape, -1) if out.size > 1 else out, (*shape, rows))
     return np.moveaxis(out, -1, 0)
 
@@ -130,10 +142,10 @@ def find_roots(
         H = _batched(hess, X, (n, n)) if len(X) else np.zeros((0, n, n))
 
     def fun(v: np.ndarray) -> np.ndarray:
-        return np.asarray(grad(*v), dtype=float).reshape(n)
+        return real_values(grad(*v)).reshape(n)
 
     def jac(v: np.ndarray) -> np.ndarray:
-        return np.asarray(hess(*v), dtype=float).reshape(n, n)
+        return real_values(hess(*v)).reshape(n, n)
 
     roots: list[np.ndarray] = []
     scales = 1.0 + np.max(np.abs(X), axis=1) if len(X) else np.zeros(0)
