@@ -480,6 +480,18 @@ def test_periodic_gradient_of_a_non_periodic_function():
     assert_stationary_and_classified(sp.sin(x) + x, [x], cps)
 
 
+@pytest.mark.parametrize("numeric", [False, True])
+def test_a_period_that_depends_on_another_symbol_is_no_family(numeric):
+    # cos(x*exp(-y)) repeats in x with period 2*pi*exp(y): no fixed lattice (a TypeError before)
+    f = sp.cos(x * sp.exp(-y))
+    try:
+        cps = symml.critical_points(f, [x], numeric=numeric, budget=2)
+    except (symml.NoClosedFormError, ArgumentError) as exc:  # numeric: y is a parameter
+        assert "could not solve" in str(exc) or "parameters y" in str(exc)
+        return
+    assert all(not p.family for p in cps)
+
+
 def test_a_solver_failure_is_no_closed_form_naming_the_equations():
     with pytest.raises(NoClosedFormError, match=r"2\*x \+ cos\(x\) = 0, 2\*y = 0.*numeric=True"):
         symml.critical_points(x**2 + y**2 + sp.sin(x), [x, y])
