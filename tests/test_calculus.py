@@ -801,6 +801,19 @@ def test_a_constant_f_has_every_point_critical(numeric):
     assert cps.result == sp.Tuple(sp.Tuple(x, y)) and cps.verify()
 
 
+def test_short_sums_are_written_out_before_solving():
+    k = sp.Symbol("k", integer=True)
+    # the gradient's Sum(sqrt(2)*k*x**k/x, (k, 1, 3)) hid the point from solve and was
+    # 0/0 in NumPy at x = 0: an empty list presented as complete before
+    f = y * sp.Sum(x, (k, 1, 3)) + sp.Sum(sp.sqrt(2) * x**k, (k, 1, 3))
+    cps = symml.critical_points(f, [x, y])
+    assert [(p.point, p.kind) for p in cps] == [({x: 0, y: -sp.sqrt(2) / 3}, "saddle")]
+    assert cps.complete and cps.verify()
+    # Sum(0, ...) is zero: every point is critical (SymPy's NotAlgebraic leaked before)
+    flat = symml.critical_points(y * sp.Sum(0, (k, 1, 3)), [x, y, z])
+    assert [p.point for p in flat] == [{}] and flat.complete
+
+
 def test_numeric_critical_points_need_numpy_code_and_say_so_naming_f():
     t = sp.Symbol("t", real=True)
     f = sp.Integral(sp.exp(-(t**2)) * x, (t, 0, x)) + y**2

@@ -188,6 +188,35 @@ def as_scalar(f: Any, name: str = "f", hint: str = "jacobian") -> sp.Expr:
     return expr.doit() if expr.has(sp.Derivative) else expr
 
 
+def short_sums_written_out(expr: sp.Expr, max_terms: int = 100) -> sp.Expr:
+    """``expr`` with every Sum/Product of at most ``max_terms`` terms written out.
+
+    ``solve`` sees no algebra through ``Sum(sqrt(2)*k*x**k/x, (k, 1, 3))`` (and
+    its NumPy code is 0/0 at x = 0); written out it is ``sqrt(2)*(1 + 2*x + 3*x**2)``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, k = sp.Symbol("x"), sp.Symbol("k", integer=True)
+    >>> short_sums_written_out(sp.Sum(x**k, (k, 1, 3)) + sp.Sum(x**k, (k, 1, 10**6)))
+    x**3 + x**2 + x + Sum(x**k, (k, 1, 1000000))
+    """
+
+    def short(e: sp.Basic) -> bool:
+        if not isinstance(e, (sp.Sum, sp.Product)):
+            return False
+        count = 1
+        for lim in e.limits:
+            if len(lim) != 3 or not (lim[1].is_Integer and lim[2].is_Integer):
+                return False
+            count *= max(int(lim[2]) - int(lim[1]) + 1, 0)
+        return count <= max_terms
+
+    if not expr.has(sp.Sum, sp.Product):
+        return expr
+    return expr.replace(short, lambda e: e.doit())
+
+
 def refuse_antiderivatives(expr: sp.Expr, what: str, name: str = "f") -> None:
     """An :class:`ArgumentError` when ``expr`` holds an indefinite integral.
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.polys.polyerrors import BasePolynomialError
 
 from .._core import (
     DEFAULT_BUDGET,
@@ -28,7 +29,14 @@ from .._core import (
     as_budget,
     bad_argument,
 )
-from .arguments import as_scalar, as_wrt, assumptions, grad_label, refuse_antiderivatives
+from .arguments import (
+    as_scalar,
+    as_wrt,
+    assumptions,
+    grad_label,
+    refuse_antiderivatives,
+    short_sums_written_out,
+)
 from .critical_kinds import as_family, classify, integer_parameters, merge_into_lines, periods
 from .critical_numeric import (
     as_region,
@@ -211,7 +219,7 @@ def critical_points(
     >>> [(round(float(p.point[x]), 6), p.kind) for p in cps]
     [(-0.450184, 'minimum')]
     """
-    expr = as_scalar(f, "f")
+    expr = short_sums_written_out(as_scalar(f, "f"))
     variables = as_wrt(wrt)
     refuse_antiderivatives(expr, "critical points")
     seconds = as_budget(budget)
@@ -222,7 +230,7 @@ def critical_points(
     except BudgetExceededError:
         raise _out_of_time(expr, seconds) from None
     equations = list(grad.result)
-    if all(e == 0 for e in equations):
+    if all(e == 0 or e.is_zero for e in equations):  # is_zero: Sum(0, (k, 1, 3))
         return _every_point(expr, variables)
     period = periods(equations, variables, deadline)
     if numeric:
@@ -302,7 +310,7 @@ def _solve(
     def work() -> list[dict] | None:
         try:
             return sp.solve(list(equations), list(variables), dict=True)
-        except (NotImplementedError, ValueError, TypeError, ArithmeticError) as exc:
+        except (*_SYMPY_FAILURES, BasePolynomialError) as exc:  # NotAlgebraic from solve
             failures.append(exc)
             return None
 
