@@ -224,6 +224,7 @@ def critical_points(
     refuse_antiderivatives(expr, "critical points")
     seconds = as_budget(budget)
     deadline = Deadline(seconds)
+    grace = Deadline(seconds + _GRACE)  # to classify and evaluate what was found in time
     try:
         grad = gradient(expr, variables, budget=seconds)
         hess = hessian(expr, variables, budget=max(deadline.left(), 1e-3))
@@ -234,7 +235,7 @@ def critical_points(
         return _every_point(expr, variables)
     period = periods(equations, variables, deadline)
     if numeric:
-        return _numeric_points(expr, variables, grad, hess, period, region, deadline)
+        return _numeric_points(expr, variables, grad, hess, period, region, deadline, grace)
     if region is not None:
         raise ArgumentError(bad_argument("region", region, "region= applies with numeric=True"))
     solutions = _solve(expr, equations, variables, deadline, seconds)
@@ -244,13 +245,15 @@ def critical_points(
     families = _unique(
         [as_family(sol, period, params) for sol in merge_into_lines(kept, variables)]
     )
-    points = [_classified(expr, hess.result, variables, sol, params, deadline) for sol in families]
+    points = [
+        _classified(expr, hess.result, variables, sol, params, deadline, grace) for sol in families
+    ]
     notes = [
         f"f's gradient repeats with period {t} in {s}: {params[s]} is any integer"
         for s, t in period.items()
     ]
     missing, H, note = _cross_check(expr, variables, grad, hess, period, families, deadline)
-    points += [_numeric_point(expr, H, variables, r, period, params, deadline) for r in missing]
+    points += [_numeric_point(expr, H, variables, r, period, params, grace) for r in missing]
     notes += [note] if note else []
     points.sort(key=lambda p: [sp.default_sort_key(p.point.get(s, s)) for s in variables])
     complete = not (note or "").startswith("incomplete")
@@ -382,25 +385,25 @@ def _critical_point(
 
 
 _SYMPY_FAILURES = (TypeError, ValueError, ArithmeticError, NotImplementedError)
+#: Seconds after the deadline in which the points found in time are still classified and
+#: evaluated (numerically); past it they come back unclassified.
+_GRACE = 0.3
 
 
 def _value_at(f: sp.Expr, values: Mapping, deadline: Deadline | None = None) -> sp.Expr:
     """``f`` at a numeric point as a Float, evaluated within ``deadline``; where it has no
-    number there (or no time is left), ``f`` with the point substituted, unevaluated."""
-    try:
-        at = f.subs(values)
-    except _SYMPY_FAILURES:  # Max(Integral(...), 1) refuses to compare: keep it unevaluated
-        return sp.Subs(f, tuple(values), tuple(values.values()))
+    number there (or no time is left), ``f`` at the point unevaluated (``Subs``)."""
 
     def number() -> sp.Expr:
+        at = f.subs(values)  # seconds for Sums of Piecewise: inside the deadline too
         v = at.evalf(17)
         return sp.Float(complex(v).real) if v.is_number else at
 
     if deadline is None:
-        value, finished = _or_none(number), True
+        value = _or_none(number)
     else:
-        value, finished = deadline.run(number, failures=_SYMPY_FAILURES)
-    return value if finished and value is not None else at
+        value, _ = deadline.run(number, failures=_SYMPY_FAILURES)
+    return value if value is not None else sp.Subs(f, tuple(values), tuple(values.values()))
 
 
 def _or_none(func: Any) -> Any:
@@ -425,8 +428,10 @@ def _classified(
     sol: Mapping,
     params: Mapping[sp.Symbol, sp.Symbol],
     deadline: Deadline,
+    grace: Deadline,
 ) -> CriticalPoint:
-    """:func:`_critical_point` within the deadline; out of time, numeric eigenvalues."""
+    """:func:`_critical_point` within the deadline; out of time, numeric eigenvalues within
+    ``grace`` (a little after the deadline); then not classified."""
     reserve = 0.2 * deadline.seconds  # for the numeric cross-check
     point, finished = deadline.run(
         lambda: _critical_point(f, hess, variables, sol, params),
@@ -436,16 +441,20 @@ def _classified(
     if finished:
         return point  # type: ignore[return-value]
     values = {s: sol[s] for s in variables if s in sol}
-    H = hess.subs(values)
-    if H.free_symbols:
-        why = "not classified (out of time)"
-        return CriticalPoint(values, why, (), f.subs(values), family=tuple(params.values()))
-    try:
+
+    def numeric() -> CriticalPoint:  # substituting alone can take seconds (Sums of Piecewise)
+        H = hess.subs(values)
+        if H.free_symbols:
+            raise ValueError("symbolic Hessian")
         eigs = _numeric_eigenvalues(np.array(H.evalf(), dtype=float))
-    except (*_SYMPY_FAILURES, np.linalg.LinAlgError):
-        why = "not classified (no numeric Hessian there)"
-        return CriticalPoint(values, why, (), _value_at(f, values, deadline))
-    return CriticalPoint(values, classify(eigs)[0], eigs, _value_at(f, values, deadline))
+        return CriticalPoint(values, classify(eigs)[0], eigs, _value_at(f, values, grace))
+
+    point, finished = grace.run(numeric, failures=(*_SYMPY_FAILURES, np.linalg.LinAlgError))
+    if finished:
+        return point  # type: ignore[return-value]
+    why = "not classified (out of time)"
+    value = sp.Subs(f, tuple(values), tuple(values.values()))
+    return CriticalPoint(values, why, (), value, family=tuple(params.values()))
 
 
 def _numeric_point(
@@ -543,6 +552,7 @@ def _numeric_points(
     period: Mapping[sp.Symbol, sp.Expr],
     region: Any,
     deadline: Deadline,
+    grace: Deadline,
 ) -> CriticalPoints:
     """``critical_points(..., numeric=True)``: multi-start root finding in ``region``."""
     params = sorted(expr.free_symbols - set(variables), key=lambda s: s.name)
@@ -563,7 +573,7 @@ def _numeric_points(
         reason = str(exc).split(" is not valid: ", 1)[-1]
         fix = f"numeric=True evaluates the gradient with NumPy, but {reason}"
         raise ArgumentError(bad_argument("f", expr, fix)) from None
-    points = [_numeric_point(expr, H, variables, r, period, None, deadline) for r in roots]
+    points = [_numeric_point(expr, H, variables, r, period, None, grace) for r in roots]
     points.sort(key=lambda p: [float(p.point[s]) for s in variables])
     where = " x ".join(f"[{lo:g}, {hi:g}]" for lo, hi in box.values())
     notes = [f"found numerically in {where}; a numeric search cannot prove there are no others"]
