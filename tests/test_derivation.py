@@ -68,6 +68,15 @@ def test_default_args_and_to_numpy():
     np.testing.assert_allclose(d.to_numpy(args=[a, x, y])(0.5, 3.0, 2.0), [4.5, 6.0])
 
 
+def test_generated_functions_name_what_was_derived_and_keep_its_shape():
+    f = symml.gradient(x**2 * y, [x, y]).to_numpy()
+    with pytest.raises(ArgumentError, match=r"the gradient takes \(x, y\).*missing y"):
+        f(1.0)
+    # A 1 x 1 Hessian stays two-dimensional; an explicit shape still wins.
+    assert symml.hessian(x**3, [x]).to_numpy()(2.0).tolist() == [[12.0]]
+    assert symml.hessian(x**3, [x]).to_numpy(shape=())(2.0) == 12.0
+
+
 def test_equality_and_hash():
     assert symml.gradient(x**2, [x]) == symml.gradient(x**2, [x])
     assert symml.gradient(x**2, [x]) != symml.hessian(x**2, [x])

@@ -391,6 +391,23 @@ def test_sum_with_numeric_limits():
     np.testing.assert_allclose(f(np.array([1.0, 2.0])), [3.0, 14.0])
 
 
+def test_nested_sums_keep_their_index_inside_the_loop():
+    k = sp.Symbol("k", integer=True, positive=True)
+    f = sp.Sum(sp.Sum(2 * x / k, (k, 1, 3)) / k, (k, 1, 3)) + sp.Sum(x / k, (k, 1, 2))
+    assert f.doit() == 2 * x * sp.Rational(11, 6) ** 2 + sp.Rational(3, 2) * x
+    np.testing.assert_allclose(to_numpy(f, [x])(np.array([1.0, 2.0])), [74 / 9, 148 / 9])
+
+
+def test_piecewise_with_an_if_then_else_condition():
+    # ITE(c, a, b) is a boolean; SymPy's Piecewise form of it was a float select (TypeError)
+    f = sp.Piecewise((y * z, sp.ITE(x > 0, y * z > 0, x > 0)), (x, True))
+    code = to_numpy(f, [x, y, z])
+    xs, ys, zs = np.array([0.5, 0.5, -1.0, 2.0]), np.array([1.0, 1.0, 2.0, 1.0]), [2.0, -3, 1, 1]
+    expected = [float(f.subs({x: a, y: b, z: c})) for a, b, c in zip(xs, ys, zs, strict=True)]
+    np.testing.assert_allclose(code(xs, ys, np.array(zs)), expected)
+    assert expected == [2.0, 0.5, -1.0, 1.0]
+
+
 # -- Derivation input ---------------------------------------------------------
 def test_derivation_input_uses_its_result():
     d = Derivation(sp.Matrix([2 * x * y, x**2]), kind="gradient", wrt=[x, y])
@@ -483,6 +500,8 @@ def test_bad_args(args, match):
         (sp.Derivative(sp.sin(x) * x, x), r"Derivative.*doit"),
         (sp.Integral(sp.exp(x**3), x), r"Integral"),
         (sp.Sum(x, (y, 1, x)), r"symbolic limits"),
+        (sp.Sum(x**y / sp.factorial(y), (y, 0, sp.oo)), r"infinite Sum/Product.*doit"),
+        (sp.Product(1 + x / y**2, (y, 1, sp.oo)), r"infinite Sum/Product"),
         (sp.zoo * x, r"complex infinity"),
         (sp.Eq(x, 2), r"equation defining x; leave x out of args"),
         (sp.Eq(x + y, 2), r"one side"),

@@ -3,6 +3,8 @@ vector functions, expansion points, and the assumptions a result depends on."""
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -80,6 +82,84 @@ def as_wrt(wrt: Any, name: str = "wrt") -> tuple[sp.Symbol, ...]:
     return tuple(items)
 
 
+def matrix_operands(expr: Any, name: str = "f") -> Any:
+    """``expr`` with integrals, sums, products and derivatives of matrices taken entry by entry.
+
+    SymPy keeps ``Integral(Matrix([x, y]), x)`` as a scalar-looking node that
+    fails later (``0 + Matrix``); entry by entry it is a matrix of integrals.
+    Sums and scalar multiples of such nodes stay matrix arithmetic; a matrix
+    inside scalar arithmetic (``Integral(M, x) + 1``, ``sin(Integral(M, x))``)
+    is a :class:`ShapeError`.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, y = sp.symbols("x y")
+    >>> matrix_operands(2 * sp.Integral(sp.Matrix([x, y]), x))
+    Matrix([
+    [2*Integral(x, x)],
+    [2*Integral(y, x)]])
+    >>> matrix_operands(sp.Integral(sp.Matrix([x, y]), x) + 1)
+    Traceback (most recent call last):
+    ...
+    symml.ShapeError: f=Integral(Matrix(...), x) + 1 is not valid: it combines a matrix ...
+    """
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(lambda e: matrix_operands(e, name))
+    if not isinstance(expr, sp.Basic) or not any(
+        _matrix_valued(a) for a in sp.preorder_traversal(expr)
+    ):
+        return expr
+    try:
+        return _rebuild(expr)
+    except (TypeError, ValueError, AttributeError, sp.ShapeError, sp.NonSquareMatrixError):
+        pass
+    shown = expr.replace(_matrix_valued, lambda e: e.func(sp.Symbol("Matrix(...)"), *e.args[1:]))
+    raise ShapeError(
+        bad_argument(
+            name,
+            shown,
+            "it combines a matrix (inside an integral, sum or derivative) with scalars; "
+            "write the matrix of integrals, or one entry (M[i, j]) at a time",
+        )
+    )
+
+
+_OPERATORS = (sp.Integral, sp.Sum, sp.Product, sp.Derivative)
+
+
+def _inner(e: sp.Basic) -> Any:
+    """The operand of an integral, sum, product or derivative."""
+    return e.expr if isinstance(e, sp.Derivative) else e.function
+
+
+def _matrix_valued(e: Any) -> bool:
+    return isinstance(e, _OPERATORS) and isinstance(_inner(e), sp.MatrixBase)
+
+
+def _rebuild(e: Any) -> Any:
+    """``e`` bottom-up, operators of matrices entry by entry; TypeError etc. when ill-formed."""
+    if isinstance(e, sp.MatrixBase):
+        return sp.ImmutableMatrix(e.applyfunc(_rebuild))
+    if not isinstance(e, sp.Basic) or e.is_Atom:
+        return e
+    if isinstance(e, _OPERATORS):
+        inner = _rebuild(_inner(e))
+        if not isinstance(inner, sp.MatrixBase):
+            return e.func(inner, *e.args[1:])
+        if isinstance(e, sp.Derivative):
+            return inner.applyfunc(lambda entry: sp.Derivative(entry, *e.variable_count))
+        return inner.applyfunc(lambda entry: e.func(entry, *e.limits))
+    args = [_rebuild(a) for a in e.args]
+    if not any(isinstance(a, sp.MatrixBase) for a in args):
+        return e.func(*args)
+    if isinstance(e, sp.Add):
+        return sp.ImmutableMatrix(functools.reduce(operator.add, args))
+    if isinstance(e, sp.Mul):
+        return sp.ImmutableMatrix(functools.reduce(operator.mul, args))
+    raise TypeError(f"a matrix inside {e.func}")
+
+
 def as_scalar(f: Any, name: str = "f", hint: str = "jacobian") -> sp.Expr:
     """``f`` as a scalar SymPy expression (derivatives in it evaluated); a matrix is a
     :class:`ShapeError` pointing to ``symml.<hint>``.
@@ -91,7 +171,7 @@ def as_scalar(f: Any, name: str = "f", hint: str = "jacobian") -> sp.Expr:
     >>> as_scalar(sp.Derivative(x**3, x))
     3*x**2
     """
-    expr = as_sympy(f, name)
+    expr = matrix_operands(as_sympy(f, name), name)
     if isinstance(expr, sp.MatrixBase) or getattr(expr, "is_Matrix", False):
         raise ShapeError(
             bad_argument(
@@ -108,12 +188,70 @@ def as_scalar(f: Any, name: str = "f", hint: str = "jacobian") -> sp.Expr:
     return expr.doit() if expr.has(sp.Derivative) else expr
 
 
+def short_sums_written_out(expr: sp.Expr, max_terms: int = 100) -> sp.Expr:
+    """``expr`` with every Sum/Product of at most ``max_terms`` terms written out.
+
+    ``solve`` sees no algebra through ``Sum(sqrt(2)*k*x**k/x, (k, 1, 3))`` (and
+    its NumPy code is 0/0 at x = 0); written out it is ``sqrt(2)*(1 + 2*x + 3*x**2)``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, k = sp.Symbol("x"), sp.Symbol("k", integer=True)
+    >>> short_sums_written_out(sp.Sum(x**k, (k, 1, 3)) + sp.Sum(x**k, (k, 1, 10**6)))
+    x**3 + x**2 + x + Sum(x**k, (k, 1, 1000000))
+    """
+
+    def short(e: sp.Basic) -> bool:
+        if not isinstance(e, (sp.Sum, sp.Product)):
+            return False
+        count = 1
+        for lim in e.limits:
+            if len(lim) != 3 or not (lim[1].is_Integer and lim[2].is_Integer):
+                return False
+            count *= max(int(lim[2]) - int(lim[1]) + 1, 0)
+        return count <= max_terms
+
+    if not expr.has(sp.Sum, sp.Product):
+        return expr
+    return expr.replace(short, lambda e: e.doit())
+
+
+def refuse_antiderivatives(expr: sp.Expr, what: str, name: str = "f") -> None:
+    """An :class:`ArgumentError` when ``expr`` holds an indefinite integral.
+
+    ``Integral(x, x)`` is defined only up to a constant, so it has no value at
+    a point: ``what`` (a Taylor polynomial, critical points) needs values.
+    Derivatives of it are fine (``gradient`` takes them).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> refuse_antiderivatives(sp.Integral(x, x) + 1, "a Taylor polynomial")
+    Traceback (most recent call last):
+    ...
+    symml.ArgumentError: f=Integral(x, x) + 1 is not valid: Integral(x, x) is an indefinite ...
+    """
+    for e in sp.preorder_traversal(expr):
+        if isinstance(e, sp.Integral) and any(len(lim) == 1 for lim in e.limits):
+            raise ArgumentError(
+                bad_argument(
+                    name,
+                    expr,
+                    f"{e} is an indefinite integral (defined up to a constant), so f has no "
+                    f"value at a point and {what} needs values; give the integral limits, "
+                    "e.g. Integral(g, (t, 0, x)), or evaluate it with .doit()",
+                )
+            )
+
+
 def as_vector(F: Any, name: str = "F") -> tuple[sp.Expr, ...]:
     """The entries of a vector function (a list, a row or a column), each a scalar."""
     if isinstance(F, (list, tuple)):
-        items = [as_sympy(e, name) for e in F]
+        items = [matrix_operands(as_sympy(e, name), name) for e in F]
     else:
-        obj = as_sympy(F, name)
+        obj = matrix_operands(as_sympy(F, name), name)
         if isinstance(obj, sp.MatrixBase):
             if 1 not in obj.shape:
                 raise ShapeError(

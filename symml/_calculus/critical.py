@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.polys.polyerrors import BasePolynomialError
 
 from .._core import (
     DEFAULT_BUDGET,
@@ -25,12 +26,26 @@ from .._core import (
     Step,
     SymmlError,
     Verdict,
+    as_budget,
     bad_argument,
 )
-from .arguments import as_scalar, as_wrt, assumptions, grad_label
-from .budgets import call_budget
+from .arguments import (
+    as_scalar,
+    as_wrt,
+    assumptions,
+    grad_label,
+    refuse_antiderivatives,
+    short_sums_written_out,
+)
 from .critical_kinds import as_family, classify, integer_parameters, merge_into_lines, periods
-from .critical_numeric import as_region, confirmer, find_roots, matches, periodic_region
+from .critical_numeric import (
+    as_region,
+    confirmer,
+    find_roots,
+    matches,
+    periodic_region,
+    real_values,
+)
 from .derivatives import gradient, hessian
 
 __all__ = [
@@ -204,19 +219,23 @@ def critical_points(
     >>> [(round(float(p.point[x]), 6), p.kind) for p in cps]
     [(-0.450184, 'minimum')]
     """
-    expr = as_scalar(f, "f")
+    expr = short_sums_written_out(as_scalar(f, "f"))
     variables = as_wrt(wrt)
-    seconds = call_budget(budget)
+    refuse_antiderivatives(expr, "critical points")
+    seconds = as_budget(budget)
     deadline = Deadline(seconds)
+    grace = Deadline(seconds + _GRACE)  # to classify and evaluate what was found in time
     try:
         grad = gradient(expr, variables, budget=seconds)
         hess = hessian(expr, variables, budget=max(deadline.left(), 1e-3))
     except BudgetExceededError:
         raise _out_of_time(expr, seconds) from None
     equations = list(grad.result)
+    if all(e == 0 or e.is_zero for e in equations):  # is_zero: Sum(0, (k, 1, 3))
+        return _every_point(expr, variables)
     period = periods(equations, variables, deadline)
     if numeric:
-        return _numeric_points(expr, variables, grad, hess, period, region, deadline)
+        return _numeric_points(expr, variables, grad, hess, period, region, deadline, grace)
     if region is not None:
         raise ArgumentError(bad_argument("region", region, "region= applies with numeric=True"))
     solutions = _solve(expr, equations, variables, deadline, seconds)
@@ -226,13 +245,15 @@ def critical_points(
     families = _unique(
         [as_family(sol, period, params) for sol in merge_into_lines(kept, variables)]
     )
-    points = [_classified(expr, hess.result, variables, sol, params, deadline) for sol in families]
+    points = [
+        _classified(expr, hess.result, variables, sol, params, deadline, grace) for sol in families
+    ]
     notes = [
         f"f's gradient repeats with period {t} in {s}: {params[s]} is any integer"
         for s, t in period.items()
     ]
     missing, H, note = _cross_check(expr, variables, grad, hess, period, families, deadline)
-    points += [_numeric_point(expr, H, variables, r, period, params) for r in missing]
+    points += [_numeric_point(expr, H, variables, r, period, params, grace) for r in missing]
     notes += [note] if note else []
     points.sort(key=lambda p: [sp.default_sort_key(p.point.get(s, s)) for s in variables])
     complete = not (note or "").startswith("incomplete")
@@ -262,6 +283,15 @@ def _result(
     )
 
 
+def _every_point(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> CriticalPoints:
+    """The answer for ``f`` constant in ``variables``: every point, one solution leaving all
+    variables free (degenerate: the Hessian is zero)."""
+    zeros = (sp.Integer(0),) * len(variables)
+    point = CriticalPoint({}, "degenerate", zeros, expr)
+    note = "the gradient is zero everywhere: every point is critical (f is constant in wrt)"
+    return _result(expr, variables, [point], 0, True, [note])
+
+
 def _unique(solutions: Sequence[Mapping]) -> list[Mapping]:
     out: list[Mapping] = []
     for sol in solutions:
@@ -283,7 +313,7 @@ def _solve(
     def work() -> list[dict] | None:
         try:
             return sp.solve(list(equations), list(variables), dict=True)
-        except (NotImplementedError, ValueError, TypeError, ArithmeticError) as exc:
+        except (*_SYMPY_FAILURES, BasePolynomialError) as exc:  # NotAlgebraic from solve
             failures.append(exc)
             return None
 
@@ -354,6 +384,36 @@ def _critical_point(
     return CriticalPoint(point, kind, eigs, value, family=family, conditions=conditions)
 
 
+_SYMPY_FAILURES = (TypeError, ValueError, ArithmeticError, NotImplementedError)
+#: Seconds after the deadline in which the points found in time are still classified and
+#: evaluated (numerically); past it they come back unclassified.
+_GRACE = 0.3
+
+
+def _value_at(f: sp.Expr, values: Mapping, deadline: Deadline | None = None) -> sp.Expr:
+    """``f`` at a numeric point as a Float, evaluated within ``deadline``; where it has no
+    number there (or no time is left), ``f`` at the point unevaluated (``Subs``)."""
+
+    def number() -> sp.Expr:
+        at = f.subs(values)  # seconds for Sums of Piecewise: inside the deadline too
+        v = at.evalf(17)
+        return sp.Float(complex(v).real) if v.is_number else at
+
+    if deadline is None:
+        value = _or_none(number)
+    else:
+        value, _ = deadline.run(number, failures=_SYMPY_FAILURES)
+    return value if value is not None else sp.Subs(f, tuple(values), tuple(values.values()))
+
+
+def _or_none(func: Any) -> Any:
+    """``func()``, or None when SymPy fails on it (a number it cannot convert)."""
+    try:
+        return func()
+    except _SYMPY_FAILURES:
+        return None
+
+
 def _numeric_eigenvalues(H: np.ndarray) -> tuple[sp.Float, ...]:
     """NumPy's eigenvalues of the symmetric ``H``; those below ``1e-8`` (relative) are 0."""
     eigs = np.linalg.eigvalsh((H + H.T) / 2)
@@ -368,23 +428,33 @@ def _classified(
     sol: Mapping,
     params: Mapping[sp.Symbol, sp.Symbol],
     deadline: Deadline,
+    grace: Deadline,
 ) -> CriticalPoint:
-    """:func:`_critical_point` within the deadline; out of time, numeric eigenvalues."""
+    """:func:`_critical_point` within the deadline; out of time, numeric eigenvalues within
+    ``grace`` (a little after the deadline); then not classified."""
     reserve = 0.2 * deadline.seconds  # for the numeric cross-check
     point, finished = deadline.run(
         lambda: _critical_point(f, hess, variables, sol, params),
         cap=min(0.2 * deadline.seconds, deadline.left() - reserve),
+        failures=_SYMPY_FAILURES,  # eigenvalues SymPy cannot find: numeric ones below
     )
     if finished:
         return point  # type: ignore[return-value]
     values = {s: sol[s] for s in variables if s in sol}
-    H = hess.subs(values)
-    if H.free_symbols:
-        why = "not classified (out of time)"
-        return CriticalPoint(values, why, (), f.subs(values), family=tuple(params.values()))
-    eigs = _numeric_eigenvalues(np.array(H.evalf(), dtype=float))
-    value = sp.Float(complex(f.subs(values).evalf(17)).real)
-    return CriticalPoint(values, classify(eigs)[0], eigs, value)
+
+    def numeric() -> CriticalPoint:  # substituting alone can take seconds (Sums of Piecewise)
+        H = hess.subs(values)
+        if H.free_symbols:
+            raise ValueError("symbolic Hessian")
+        eigs = _numeric_eigenvalues(np.array(H.evalf(), dtype=float))
+        return CriticalPoint(values, classify(eigs)[0], eigs, _value_at(f, values, grace))
+
+    point, finished = grace.run(numeric, failures=(*_SYMPY_FAILURES, np.linalg.LinAlgError))
+    if finished:
+        return point  # type: ignore[return-value]
+    why = "not classified (out of time)"
+    value = sp.Subs(f, tuple(values), tuple(values.values()))
+    return CriticalPoint(values, why, (), value, family=tuple(params.values()))
 
 
 def _numeric_point(
@@ -394,15 +464,16 @@ def _numeric_point(
     root: np.ndarray,
     period: Mapping[sp.Symbol, sp.Expr],
     params: Mapping[sp.Symbol, sp.Symbol] | None,
+    deadline: Deadline | None = None,
 ) -> CriticalPoint:
     """A point found numerically, classified by NumPy's eigenvalues of the Hessian there.
 
     With ``params``, a periodic coordinate becomes the family ``x0 + k*T``.
     """
     values = {s: sp.Float(float(v)) for s, v in zip(variables, root, strict=True)}
-    eigs = _numeric_eigenvalues(np.asarray(hess(*root), dtype=float))
+    eigs = _numeric_eigenvalues(real_values(hess(*root)))
     kind, _ = classify(eigs)
-    value = sp.Float(complex(f.subs(values).evalf(17)).real)
+    value = _value_at(f, values, deadline)
     point = as_family(values, period, params) if params else values
     family = tuple(params[s] for s in period) if params else ()
     return CriticalPoint(point, kind, eigs, value, family=family, exact=False)
@@ -455,6 +526,8 @@ def _cross_check(
     try:
         missing, finished, H = _search(grad, hess, variables, box, Deadline(left), known)
     except SymmlError:  # no numeric code for f: nothing to cross-check
+        if not solutions:  # an empty answer is the one most likely to be wrong
+            return [], None, "incomplete: SymPy's solve found no point and f has no numeric code"
         return [], None, "not cross-checked numerically (f has no numeric code)"
     where = " x ".join(f"[{lo:g}, {hi:g}]" for lo, hi in box.values())
     if missing:
@@ -479,6 +552,7 @@ def _numeric_points(
     period: Mapping[sp.Symbol, sp.Expr],
     region: Any,
     deadline: Deadline,
+    grace: Deadline,
 ) -> CriticalPoints:
     """``critical_points(..., numeric=True)``: multi-start root finding in ``region``."""
     params = sorted(expr.free_symbols - set(variables), key=lambda s: s.name)
@@ -493,8 +567,13 @@ def _numeric_points(
             )
         )
     box = as_region(region, variables, periodic_region(variables, period))
-    roots, finished, H = _search(grad, hess, variables, box, deadline)
-    points = [_numeric_point(expr, H, variables, r, period, None) for r in roots]
+    try:
+        roots, finished, H = _search(grad, hess, variables, box, deadline)
+    except ArgumentError as exc:  # the gradient has no NumPy code (an Integral, an infinite Sum)
+        reason = str(exc).split(" is not valid: ", 1)[-1]
+        fix = f"numeric=True evaluates the gradient with NumPy, but {reason}"
+        raise ArgumentError(bad_argument("f", expr, fix)) from None
+    points = [_numeric_point(expr, H, variables, r, period, None, grace) for r in roots]
     points.sort(key=lambda p: [float(p.point[s]) for s in variables])
     where = " x ".join(f"[{lo:g}, {hi:g}]" for lo, hi in box.values())
     notes = [f"found numerically in {where}; a numeric search cannot prove there are no others"]

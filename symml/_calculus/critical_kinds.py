@@ -108,7 +108,8 @@ def periods(
                 cap=0.3 * deadline.seconds,
                 failures=(NotImplementedError,),
             )
-            if not finished or period is None or not period.is_positive:
+            # a period in other symbols (2*pi*exp(y) for cos(x*exp(-y))) is no fixed lattice
+            if not finished or period is None or not period.is_number or not period.is_positive:
                 break
             found.append(period)
         else:

@@ -2,7 +2,8 @@
 
 Used by ``critical_points(..., numeric=True)`` and to cross-check a symbolic
 answer (a solver's empty or partial list is reported as incomplete, never as
-the whole). SciPy is imported inside the function that needs it.
+the whole). NumPy only: importing ``scipy.optimize`` takes seconds, which would
+count against the caller's budget.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "matches",
     "newton_converged",
     "periodic_region",
+    "real_values",
 ]
 
 #: Half-width of the default search box of a non-periodic variable.
@@ -75,10 +77,21 @@ def periodic_region(
     }
 
 
+def real_values(values: Any) -> np.ndarray:
+    """``values`` as floats: a complex entry is its real part when the imaginary part is
+    negligible, NaN otherwise (no ``ComplexWarning``: ``sqrt(z)`` of a complex-valued ``z``)."""
+    out = np.asarray(values)
+    if np.iscomplexobj(out):
+        with np.errstate(all="ignore"):
+            small = np.abs(out.imag) <= 1e-12 * (1.0 + np.abs(out.real))
+            out = np.where(small, out.real, np.nan)
+    return out.astype(float)
+
+
 def _batched(func: Callable[..., Any], X: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """``func`` at every row of ``X``: an array ``(rows, *shape)`` (constants broadcast)."""
     rows = X.shape[0]
-    out = np.asarray(func(*X.T), dtype=float)
+    out = real_values(func(*X.T))
     out = np.broadcast_to(out.reshape(*shape, -1) if out.size > 1 else out, (*shape, rows))
     return np.moveaxis(out, -1, 0)
 
@@ -99,7 +112,7 @@ def find_roots(
 
     Damped Newton steps (pseudo-inverse of the Hessian, so lines of critical
     points are fine) from ``starts`` seeded random points, all at once; points
-    close to a zero are polished with SciPy's ``hybr``. A root counts when the
+    close to a zero are polished by full Newton steps. A root counts when the
     gradient's norm is below ``1e-9`` (relative to the scale of the point) and
     it lies in the box, the Newton step there is small (:func:`newton_converged`)
     and ``confirm(point)`` holds; roots closer than ``1e-6`` (relative) are one.
@@ -107,8 +120,6 @@ def find_roots(
     ``finished`` is False when the deadline stopped the search early (checked
     between iterations, so this holds in any thread).
     """
-    from scipy.optimize import root  # heavy: only numeric critical points need it
-
     bounds = np.array(list(box.values()), dtype=float)
     n = len(bounds)
     width = bounds[:, 1] - bounds[:, 0]
@@ -131,10 +142,10 @@ def find_roots(
         H = _batched(hess, X, (n, n)) if len(X) else np.zeros((0, n, n))
 
     def fun(v: np.ndarray) -> np.ndarray:
-        return np.asarray(grad(*v), dtype=float).reshape(n)
+        return real_values(grad(*v)).reshape(n)
 
     def jac(v: np.ndarray) -> np.ndarray:
-        return np.asarray(hess(*v), dtype=float).reshape(n, n)
+        return real_values(hess(*v)).reshape(n, n)
 
     roots: list[np.ndarray] = []
     scales = 1.0 + np.max(np.abs(X), axis=1) if len(X) else np.zeros(0)
@@ -150,7 +161,7 @@ def find_roots(
         with np.errstate(all="ignore"):
             try:
                 if np.linalg.norm(g) > 1e-9 * scale:
-                    point = root(fun, point, method="hybr", tol=1e-14).x
+                    point = _polished(fun, jac, point, scale)
                 ok = newton_converged(fun(point), jac(point), scale)
             except (ValueError, ArithmeticError, np.linalg.LinAlgError):
                 continue
@@ -159,6 +170,30 @@ def find_roots(
         if confirm is None or confirm(point):
             roots.append(point)
     return roots, finished
+
+
+def _polished(
+    fun: Callable[[np.ndarray], np.ndarray],
+    jac: Callable[[np.ndarray], np.ndarray],
+    point: np.ndarray,
+    scale: float,
+    steps: int = 30,
+) -> np.ndarray:
+    """Full Newton steps ``x - pinv(H) g`` from a point near a zero, until the step is tiny.
+
+    Near a zero Newton converges quadratically; the pseudo-inverse keeps a
+    line of zeros a line (the step goes to its nearest point). NumPy only:
+    SciPy's ``root`` would cost an import of ``scipy.optimize`` (seconds, not
+    interruptible) inside the caller's budget.
+    """
+    for _ in range(steps):
+        step = np.linalg.pinv(jac(point)) @ fun(point)
+        if not np.all(np.isfinite(step)):
+            break
+        point = point - step
+        if np.max(np.abs(step)) <= 1e-15 * scale:
+            break
+    return point
 
 
 def newton_converged(

@@ -15,11 +15,11 @@ from .._core import (
     NotDifferentiableError,
     Step,
     Verdict,
+    as_budget,
     bad_argument,
     sample_points,
 )
-from .arguments import as_point, as_scalar, as_wrt, assumptions
-from .budgets import call_budget
+from .arguments import as_point, as_scalar, as_wrt, assumptions, refuse_antiderivatives
 from .derivatives import within_budget
 
 
@@ -222,11 +222,12 @@ def taylor(
     """
     expr = as_scalar(f, "f")
     variables = as_wrt(wrt)
+    refuse_antiderivatives(expr, "a Taylor polynomial")
     if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
         raise ArgumentError(bad_argument("order", order, "use a non-negative integer, e.g. 2"))
     order = int(order)
     point = as_point(at, variables)
-    seconds = call_budget(budget)
+    seconds = as_budget(budget)
     terms, centered = within_budget(
         seconds, lambda: _terms(expr, point, order, at), "the expansion"
     )

@@ -170,8 +170,10 @@ def _body(target: _Target, params: list[_Arg], *, cse: bool, value: Any) -> _Bod
             raise _unsupported(entries, value) from None
 
     if cse:
+        # a subexpression in a Sum's index (1/k) exists only inside the sum's loop
+        bound = {v for e in entries for s in e.atoms(sp.Sum, sp.Product) for v in s.variables}
         replacements, reduced = sp.cse(
-            entries, symbols=sp.numbered_symbols("_cse"), optimizations=None
+            entries, symbols=sp.numbered_symbols("_cse"), optimizations=None, ignore=bound
         )
     else:
         replacements, reduced = [], list(entries)

@@ -43,6 +43,11 @@ class _Printer(SciPyPrinter):
     def _print_expit(self, e: expit) -> str:
         return f"{self._module_format('scipy.special.expit')}({self._print(e.args[0])})"
 
+    def _print_ITE(self, e: sp.ITE) -> str:
+        # a boolean (SymPy's Piecewise form selects into a float array, with nan)
+        cond, a, b = (self._print(arg) for arg in e.args)
+        return f"{self._module_format('numpy.where')}({cond}, {a}, {b})"
+
     def _print_Integer(self, e: sp.Integer) -> str:
         # Beyond 2**53 an int would overflow int64 arithmetic; a float is what NumPy uses.
         return repr(float(e)) if abs(int(e)) > 2**53 else str(e)
@@ -116,11 +121,19 @@ def _check_printable(entries: Sequence[sp.Basic], value: Any) -> None:
                 "an undefined function; substitute a concrete formula, e.g. expr.subs(f(x), ...)",
             )
         for s in e.atoms(sp.Sum, sp.Product):
-            if any(b.free_symbols for lim in s.limits for b in lim[1:]):
+            bounds = [b for lim in s.limits for b in lim[1:]]
+            if any(b.free_symbols for b in bounds):
                 _not_numeric(
                     value,
                     s,
                     "a Sum/Product with symbolic limits; call expr.doit() or fix them",
+                )
+            if len(bounds) != 2 * len(s.limits) or not all(b.is_integer for b in bounds):
+                _not_numeric(
+                    value,
+                    s,
+                    "an infinite Sum/Product (or one without integer limits); call "
+                    "expr.doit() for a closed form, or truncate it to finite integer limits",
                 )
 
 

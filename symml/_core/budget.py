@@ -40,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import heapq
+import importlib
 import itertools
 import os
 import queue
@@ -74,6 +75,27 @@ CHECK_BUDGET = 2.0
 #: The largest budget accepted: one day. Larger values are typing mistakes
 #: (``budget=1e20``) and overflow the timers.
 MAX_BUDGET = 86400.0
+
+
+#: Modules SymPy imports lazily in the middle of ordinary work (trigonometric evaluation,
+#: ``Add``, ``simplify``): seconds when cold. They are imported once before the first
+#: budget starts, so no interrupt cuts an import in half (a half-initialised module) and
+#: no first call spends its budget importing (``critical_points(..., budget=3)`` of a
+#: trigonometric function spent 2 s of it in ``sympy.physics.units``).
+_LAZY_SYMPY_MODULES = ("sympy.sets.setexpr", "sympy.tensor.tensor", "sympy.physics.units")
+_preloaded: list[bool] = []
+
+
+def _preload() -> None:
+    """Import :data:`_LAZY_SYMPY_MODULES` once per process (outside any time limit)."""
+    if _preloaded:
+        return
+    for name in _LAZY_SYMPY_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a SymPy without it never imports it either
+            pass
+    _preloaded.append(True)
 
 
 def _alarm_thread() -> bool:
@@ -400,6 +422,7 @@ def time_limit(seconds: float, *, owner: object = None) -> Iterator[None]:
 
     if seconds <= 0:
         raise _exceeded(f"no time left in the budget ({seconds:.3g} s)", owner)
+    _preload()
     if not _alarm_thread():
         if _async_raise() is None:
             yield  # nothing can interrupt here
@@ -454,6 +477,7 @@ def run_with_budget(func: Callable[[], T], seconds: float) -> tuple[T | None, bo
     ``func`` swallows it.
     """
     owner = object()
+    _preload()
     if not _alarm_thread() and _async_raise() is not None:
         if seconds <= 0:
             return None, False
@@ -533,6 +557,7 @@ class Deadline:
 
     def __init__(self, seconds: float) -> None:
         self.seconds = as_budget(seconds)
+        _preload()  # before the clock starts
         self.end = time.monotonic() + self.seconds
 
     def left(self, cap: float | None = None) -> float:

@@ -324,11 +324,8 @@ class Derivation:
         what was derived, then the inputs' broadcast shape: a gradient ``(n,)``,
         a Jacobian ``(m, n)``, a Hessian ``(n, n)``, for every ``n`` (1 included).
         """
-        shape = self._array_shape()
-        if shape is not None:
-            options.setdefault("shape", shape)
         args = self.default_args() if args is None else args
-        return hooks.get("to_numpy")(self.result, args, **options)
+        return hooks.get("to_numpy")(self, args, **options)
 
     def _array_shape(self) -> tuple[int, ...] | None:
         """The leading shape of :meth:`to_numpy`'s output (None: ``to_numpy``'s default).

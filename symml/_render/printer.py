@@ -101,6 +101,19 @@ class SymmlLatexPrinter(LatexPrinter):
             settings.setdefault("mat_symbol_style", "bold")
         super().__init__(settings)
 
+    def _print_int(self, expr: int) -> str:
+        short = shortened_int(expr)
+        if short is None:
+            return str(expr)
+        head, tail, digits = short
+        return rf"{head}\ldots{{}}{tail}\,(\text{{{digits} digits}})"
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        if expr.q == 1 or (shortened_int(expr.p) is None and shortened_int(expr.q) is None):
+            return super()._print_Rational(expr)
+        sign = "- " if expr.p < 0 else ""
+        return rf"{sign}\frac{{{self._print_int(abs(expr.p))}}}{{{self._print_int(expr.q)}}}"
+
     # -- symbols ---------------------------------------------------------------
     def _deal_with_super_sub(self, string: str, style: str = "plain") -> str:
         if style != "bold":
@@ -230,6 +243,40 @@ def _is_row(m: sp.MatrixExpr) -> bool:
     return bool(m.shape[0] == 1 and m.shape[1] != 1)
 
 
+def shortened_int(n: int) -> tuple[str, str, int] | None:
+    """``(leading digits, last digits, number of digits)`` of an integer too long for
+    ``str`` (Python's limit of 4300 digits, a ``ValueError``); None for the others.
+
+    Examples
+    --------
+    >>> shortened_int(12345) is None
+    True
+    >>> shortened_int(-(10**5000) - 7)
+    ('-100000000000000', '00007', 5001)
+
+    Both printers use it, so huge numbers print instead of raising:
+
+    >>> import sympy as sp
+    >>> latex_expr(sp.Integer(10) ** 5000 / 3)
+    '\\\\frac{100000000000000\\\\ldots{}00000\\\\,(\\\\text{5001 digits})}{3}'
+    >>> to_text(-(sp.Integer(10) ** 5000) * sp.Symbol("x"))
+    '-100000000000000...00000 (5001 digits)*x'
+    """
+    try:
+        str(n)
+    except ValueError:
+        pass
+    else:
+        return None
+    m = abs(int(n))
+    digits = int(m.bit_length() * 0.30102999566398120)  # log10(2)
+    while 10**digits <= m:
+        digits += 1
+    head = str(m // 10 ** (digits - 15))
+    tail = str(m % 10**5).rjust(5, "0")
+    return ("-" if n < 0 else "") + head, tail, digits
+
+
 def latex_expr(obj: Any, **settings: Any) -> str:
     """LaTeX of ``obj`` with the printer's ``settings``; text is taken as LaTeX already.
 
@@ -296,7 +343,23 @@ def escape_text(text: str) -> str:
 # ---------------------------------------------------------------------------
 # Plain text
 # ---------------------------------------------------------------------------
-class _TextPrinter(StrPrinter):
+class _StrPrinter(StrPrinter):
+    """SymPy's str printer, with integers too long for ``str`` shortened (no ValueError)."""
+
+    def _print_int(self, expr: int) -> str:
+        short = shortened_int(expr)
+        return str(expr) if short is None else f"{short[0]}...{short[1]} ({short[2]} digits)"
+
+    def _print_Integer(self, expr: sp.Integer) -> str:
+        return self._print_int(int(expr))
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        if expr.q == 1:
+            return self._print_int(expr.p)
+        return f"{self._print_int(expr.p)}/{self._print_int(expr.q)}"
+
+
+class _TextPrinter(_StrPrinter):
     """SymPy's str printer with derivatives written compactly as ``d/dx[...]``."""
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
@@ -336,7 +399,7 @@ def to_text(obj: Any) -> str:
     if isinstance(obj, Verdict):
         return obj.message
     if not isinstance(obj, Derivation):
-        return sp.sstr(obj)
+        return _StrPrinter().doprint(obj)
     head = obj.kind
     if obj.wrt:
         head += " with respect to " + ", ".join(str(s) for s in obj.wrt)
