@@ -10,6 +10,7 @@ import pytest
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+import symml
 from symml import (
     ArgumentError,
     Derivation,
@@ -648,3 +649,27 @@ def test_outside_the_main_thread_simplify_runs_under_the_budget():
     assert seconds < 2.0 + 0.5
     # sampled, unproved (or, on a very loaded machine, too few points: inconclusive)
     assert not verdict.proved and verdict.counterexample is None
+
+
+def test_integrals_of_undefined_functions_are_checked():
+    t = sp.Symbol("t", real=True)
+    f = sp.Function("f")
+    # d/dt of an antiderivative is the integrand (fundamental theorem), proved or sampled.
+    assert check(sp.Derivative(sp.Integral(f(t), (t, 0, t)), t), f(t))
+    assert check(sp.Integral(2 * f(t), (t, 0, 1)), 2 * sp.Integral(f(t), (t, 0, 1)))
+    wrong = check(sp.Integral(2 * f(t), (t, 0, 1)), 3 * sp.Integral(f(t), (t, 0, 1)))
+    assert not wrong and wrong.method == "numeric"
+    parsed = symml.parse_expr("Integral(f(t), t)")
+    assert check(sp.Derivative(parsed, *parsed.free_symbols), parsed.function)
+
+
+def test_two_symbols_with_one_name_are_named_in_the_notes():
+    plain = sp.Symbol("x")
+    parsed = symml.parse_expr("x**2")  # parse_expr makes real symbols
+    v = check(parsed, plain**2)
+    assert not v
+    assert any(
+        "two different symbols are named x (their assumptions differ: none; real=True)" in note
+        for note in v.notes
+    )
+    assert not any("two different" in note for note in check(plain**2, plain * plain).notes)

@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 from mpmath.libmp import NoConvergence
 from sympy.core.assumptions import _assume_defined
-from sympy.core.function import AppliedUndef, PoleError
+from sympy.core.function import AppliedUndef, FunctionClass, PoleError
 from sympy.logic.boolalg import BooleanAtom
 from sympy.matrices.exceptions import MatrixError
 from sympy.matrices.expressions.matexpr import MatrixExpr
@@ -401,8 +401,57 @@ def _concrete(problem: _Problem, seed: int) -> None:
         + ", ".join(str(f) for f in funcs)
         + " were replaced by a fixed random smooth function for the numeric check"
     )
-    problem.a_num = [e.subs(funcs).doit() for e in problem.a]
-    problem.b_num = [e.subs(funcs).doit() for e in problem.b]
+    problem.a_num = [_replace_functions(e, funcs).doit() for e in problem.a]
+    problem.b_num = [_replace_functions(e, funcs).doit() for e in problem.b]
+
+
+def _replace_functions(expr: Any, funcs: dict[Any, sp.Lambda]) -> Any:
+    """``expr`` with every call ``f(...)`` of an undefined ``f`` replaced by ``funcs[f](...)``.
+
+    ``replace`` with the function class, not ``subs``: SymPy's ``Integral`` and ``Sum``
+    cannot substitute a function class (``ExprWithLimits._eval_subs`` reads ``old.args``).
+    """
+    for f, lam in funcs.items():
+        expr = expr.replace(f, lam)
+    return expr
+
+
+def _name_clashes(*sides: Any) -> list[str]:
+    """A note for each name held by two different symbols or functions on the two sides.
+
+    ``Symbol("x")`` and ``Symbol("x", real=True)`` print alike but are different variables
+    (``parse_expr`` makes real symbols): a claim mixing them is compared as a claim in two
+    variables, which a reader of the counterexample cannot tell apart.
+    """
+    seen: dict[str, set[Any]] = {}
+    for side in sides:
+        if not isinstance(side, sp.Basic):
+            continue
+        for atom in side.atoms(sp.Symbol, AppliedUndef):
+            key = atom.func if isinstance(atom, AppliedUndef) else atom
+            seen.setdefault(str(key), set()).add(key)
+    return [
+        f"two different {'functions' if isinstance(next(iter(objs)), FunctionClass) else 'symbols'}"
+        f" are named {name} (their assumptions differ: "
+        + "; ".join(sorted(_assumptions_text(o) for o in objs))
+        + "): they were compared as different variables; create them once and reuse them"
+        for name, objs in seen.items()
+        if len(objs) > 1
+    ]
+
+
+def _assumptions_text(obj: Any) -> str:
+    """The assumptions a symbol or function was created with, or 'none'."""
+    if isinstance(obj, FunctionClass):  # a function class stores its assumptions expanded
+        kinds = ("integer", "positive", "negative", "nonnegative", "nonpositive", "real")
+        applied = obj(sp.Dummy())
+        given = {k: True for k in kinds if getattr(applied, f"is_{k}") is True}
+        if "real" in given and len(given) > 1:
+            del given["real"]
+    else:
+        given = dict(getattr(obj, "_assumptions_orig", None) or {})
+    given = {k: v for k, v in given.items() if k != "commutative"}
+    return ", ".join(f"{k}={v}" for k, v in sorted(given.items())) or "none"
 
 
 def _prepare(
@@ -410,6 +459,7 @@ def _prepare(
 ) -> _Problem:
     """Both sides ready to compare; :class:`_Inconclusive` when that cannot be done in time."""
     order, renames = _symbol_options(symbols)
+    notes.extend(_name_clashes(claimed, expected))
     claimed, expected = _renamed(claimed, expected, renames, notes)
     sized = _sized(claimed, expected, notes)
     claimed, expected = sized.claimed, sized.expected
