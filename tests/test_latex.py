@@ -472,3 +472,11 @@ def test_checked_chain_is_shown_as_written():
     assert lines[1] == r"& \frac{d}{d x} x e^{2 x} && \text{step 0} \\"
     assert r"x \frac{d}{d x} e^{2 x}" in lines[2]  # the user's unevaluated derivative
     assert lines[3].startswith(r"&\neq x e^{2 x} + e^{2 x}")
+
+
+def test_integers_past_the_digit_limit_print_shortened():
+    # Python refuses str() of integers over 4300 digits; the printers show the ends and the size.
+    n = sp.Integer(10) ** 5000 + 1
+    assert symml.to_latex(n) == r"100000000000000\ldots{}00001\,(\text{5001 digits})"
+    assert symml.to_text(n) == "100000000000000...00001 (5001 digits)"
+    assert symml.to_latex(n * sp.Symbol("x")).endswith(r"(\text{5001 digits}) x")
