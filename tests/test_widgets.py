@@ -191,9 +191,9 @@ def test_bayes_explorer_posterior_matches_scipy():
 
     flips = [1, 0, 1, 1, 1, 0, 1, 1]
     e = explore_bayes(flips, a=(0.5, 10.0), b=(0.5, 10.0))
-    assert (
-        r"\mathrm{Beta}(2, 2)" in e.formula.value and "k = 0" in e.formula.value
-    )  # prior at start
+    # The prior starts uniform, Beta(1, 1), on the sliders' grid (not at 2.02).
+    assert (e.sliders["a"].value, e.sliders["b"].value) == (1.0, 1.0)
+    assert r"\mathrm{Beta}(1, 1)" in e.formula.value and "k = 0" in e.formula.value
     e.set(a=3.0, b=2.0, k=6)
     grid = e.figure.axes[0].lines[1].get_xdata()
     heads = sum(flips[:6])

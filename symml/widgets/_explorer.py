@@ -4,12 +4,16 @@ Also the helpers every explorer shares (variables, limits, formulas with values)
 
 How it works: the numeric functions come from :func:`symml.to_numpy`, built
 once per explorer; a change updates the model, the artists are updated in
-place (``set_data``) and the canvas redraws with ``draw_idle``. The figure is
-never recreated.
+place (``set_data``) and only they are redrawn and sent to the browser
+(:class:`~symml.widgets._view.FigureView`; under ipympl its canvas redraws with
+``draw_idle``). The figure is never recreated. A failing update is shown as
+one line in the formula panel, never raised into the widget callback.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -19,8 +23,9 @@ import sympy as sp
 
 from .._core import ArgumentError, bad_argument
 from .._render import to_latex
-from ._figures import format_value, uses_ipympl
+from ._figures import READOUT_FORMAT, format_value, uses_ipympl
 from ._params import Param, ParameterModel
+from ._view import FigureView
 
 
 def _control(param: Param) -> widgets.Widget:
@@ -33,7 +38,7 @@ def _control(param: Param) -> widgets.Widget:
             step=param.step,
             description=param.label,
             continuous_update=True,
-            readout_format=".3g",
+            readout_format=READOUT_FORMAT,  # the formula's precision (format_value)
             style=style,
         )
     if param.kind == "int":
@@ -47,6 +52,28 @@ def _control(param: Param) -> widgets.Widget:
         )
     return widgets.Dropdown(
         options=list(param.options), value=param.value, description=param.label, style=style
+    )
+
+
+def error_line(exc: BaseException, limit: int = 160) -> str:
+    """One line for an exception: its type and the first line of its message, shortened.
+
+    Examples
+    --------
+    >>> error_line(ValueError("math domain error\\nmore detail"))
+    'ValueError: math domain error'
+    """
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    line = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _error_html(line: str) -> str:
+    """The error line as HTML that MathJax leaves alone (no ``$`` is typeset)."""
+    return (
+        '<span class="symml-error tex2jax_ignore mathjax_ignore" '
+        f'style="color:#b00020">&#9888; {html.escape(line)} (the plot shows the last good '
+        "values)</span>"
     )
 
 
@@ -64,8 +91,23 @@ class Explorer:
         The LaTeX to show for the given values.
     dynamic : sequence of Artists
         The artists ``update`` changes. They are drawn on top of a cached
-        background (blitting), so a slider move redraws only them unless the
-        view changed.
+        background (blitting), so a slider move redraws and sends only them
+        unless the view changed.
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        What a notebook shows: the sliders, the formula and the plot.
+    error : str or None
+        One line describing what failed in the last update (also shown in the
+        formula panel, while the plot keeps the last good values), or None.
+
+    Notes
+    -----
+    An exception raised while updating (in ``update``, ``formula`` or the
+    drawing) never escapes a slider callback, where a notebook front end such
+    as Voilà would show it nowhere: the formula panel shows it in one line
+    and the plot keeps its last good state.
     """
 
     def __init__(
@@ -80,11 +122,9 @@ class Explorer:
         self.figure = figure
         self._update = update
         self._formula = formula
-        self._dynamic = list(dynamic)
-        self._background = None
-        self._blit = not uses_ipympl() and getattr(figure.canvas, "supports_blit", False)
-        for artist in self._dynamic:
-            artist.set_animated(self._blit)
+        self.error: str | None = None
+        self._ipympl = uses_ipympl()
+        self.view = None if self._ipympl else FigureView(figure, dynamic)
         update(model.values)
         self.formula = widgets.HTMLMath(value=formula(model.values))
         self.sliders: dict[str, widgets.Widget] = {}
@@ -94,56 +134,42 @@ class Explorer:
             control = _control(param)
             control.observe(self._on_control(param.name), names="value")
             self.sliders[param.name] = control
-        self._output = widgets.Output()
         # Lay out once; a layout engine would redo it on every draw (half the latency).
         figure.tight_layout()
         self._redraw(full=True)
         model.observe(self._refresh)
-        canvas = figure.canvas if uses_ipympl() else self._output
-        self.widget = widgets.VBox([*self.sliders.values(), self.formula, canvas])
-        self._show_inline()
+        plot = figure.canvas if self.view is None else self.view.widget
+        self.widget = widgets.VBox([*self.sliders.values(), self.formula, plot])
 
     def _redraw(self, full: bool) -> None:
-        canvas = self.figure.canvas
-        if not self._blit:
-            canvas.draw_idle()
-            return
-        if full or self._background is None:
-            canvas.draw()  # everything but the animated (dynamic) artists
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        if self.view is None:  # pragma: no cover - ipympl: its canvas widget draws
+            self.figure.canvas.draw_idle()
         else:
-            canvas.restore_region(self._background)
-        for artist in self._dynamic:
-            artist.axes.draw_artist(artist)
-        canvas.blit(self.figure.bbox)
+            self.view.draw(full)
 
     def _on_control(self, name: str) -> Callable[[dict], None]:
         def handler(change: dict) -> None:
-            self.model.set(name, change["new"])
+            try:
+                self.model.set(name, change["new"])
+            except Exception as exc:  # a callback must never fail silently
+                self._show_error(exc)
 
         return handler
 
     def _refresh(self, values: dict[sp.Symbol, Any]) -> None:
-        view_changed = self._update(values)
-        self.formula.value = self._formula(values)
-        self._redraw(full=bool(view_changed))
-        self._show_inline()
-
-    def _show_inline(self) -> None:
-        """With the inline backend, re-show the (same) figure in the Output widget."""
-        if uses_ipympl():  # pragma: no cover - needs a Jupyter front end
-            return
         try:
-            from IPython import get_ipython
-        except ImportError:  # pragma: no cover - IPython ships with ipywidgets
+            view_changed = self._update(values)
+            text = self._formula(values)
+            self._redraw(full=bool(view_changed))  # the plot's message goes first
+        except Exception as exc:
+            self._show_error(exc)
             return
-        if get_ipython() is None:
-            return
-        from IPython.display import display
+        self.error = None
+        self.formula.value = text
 
-        with self._output:  # pragma: no cover - needs a kernel
-            self._output.clear_output(wait=True)
-            display(self.figure)
+    def _show_error(self, exc: BaseException) -> None:
+        self.error = error_line(exc)
+        self.formula.value = _error_html(self.error)
 
     def set(self, **values: Any) -> None:
         """Set parameters by name, as moving their sliders would."""
@@ -154,7 +180,11 @@ class Explorer:
                 self.model.set(name, value)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if self.view is not None and isinstance(bundle, dict):
+            # Front ends without widgets (nbconvert, GitHub) show the plot as a picture.
+            bundle["image/png"] = base64.b64encode(self.view.png()).decode("ascii")
+        return bundle
 
     def __repr__(self) -> str:
         names = ", ".join(f"{p.name}={p.value}" for p in self.model)
