@@ -127,6 +127,7 @@ class Explorer:
         self.view = None if self._ipympl else FigureView(figure, dynamic)
         update(model.values)
         self.formula = widgets.HTMLMath(value=formula(model.values))
+        self.formula.add_class("symml-formula")
         self.sliders: dict[str, widgets.Widget] = {}
         for param in model:
             if param.kind == "fixed":
@@ -140,6 +141,7 @@ class Explorer:
         model.observe(self._refresh)
         plot = figure.canvas if self.view is None else self.view.widget
         self.widget = widgets.VBox([*self.sliders.values(), self.formula, plot])
+        self.widget.add_class("symml-explorer")
 
     def _redraw(self, full: bool) -> None:
         if self.view is None:  # pragma: no cover - ipympl: its canvas widget draws
@@ -159,8 +161,8 @@ class Explorer:
     def _refresh(self, values: dict[sp.Symbol, Any]) -> None:
         try:
             view_changed = self._update(values)
-            text = self._formula(values)
             self._redraw(full=bool(view_changed))  # the plot's message goes first
+            text = self._formula(values)
         except Exception as exc:
             self._show_error(exc)
             return

@@ -25,7 +25,8 @@ The figure stays an ordinary Matplotlib figure: users style it, and
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,20 +36,39 @@ import numpy as np
 __all__ = ["FigureView", "encode_png"]
 
 
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
 def encode_png(rgba: np.ndarray) -> bytes:
     """An ``(h, w, 4)`` uint8 buffer as PNG bytes, encoded for speed over size.
 
+    No per-row filter and zlib level 1: a mostly transparent layer of a few
+    curves compresses to a few kilobytes in a few milliseconds (Pillow's
+    adaptive filtering takes about twice as long for the same pixels).
+
     Examples
     --------
+    >>> import io
     >>> import numpy as np
-    >>> encode_png(np.zeros((2, 3, 4), dtype=np.uint8))[:8]
-    b'\\x89PNG\\r\\n\\x1a\\n'
+    >>> from PIL import Image
+    >>> pixels = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    >>> data = encode_png(pixels)
+    >>> data[:8], np.array_equal(np.asarray(Image.open(io.BytesIO(data))), pixels)
+    (b'\x89PNG\r\n\x1a\n', True)
     """
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgba), "RGBA").save(out, format="png", compress_level=1)
-    return out.getvalue()
+    height, width, _ = rgba.shape
+    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # filter byte 0 per row
+    rows[:, 1:] = np.asarray(rgba, dtype=np.uint8).reshape(height, 4 * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+            _chunk(b"IEND", b""),
+        )
+    )
 
 
 def _agg_canvas(figure: Any) -> Any:
@@ -100,6 +120,8 @@ class FigureView:
         cell = {"grid_area": "1 / 1 / 2 / 2", "width": "auto", "height": "auto"}
         self.background = widgets.Image(format="png", layout=widgets.Layout(**cell))
         self.overlay = widgets.Image(format="png", layout=widgets.Layout(**cell))
+        self.background.add_class("symml-background")
+        self.overlay.add_class("symml-overlay")
         self.widget = widgets.GridBox(
             [self.background, self.overlay],
             layout=widgets.Layout(grid_template_columns="max-content", width="max-content"),
@@ -119,10 +141,10 @@ class FigureView:
             if artist.get_visible():
                 artist.axes.draw_artist(artist)
         frame = np.asarray(canvas.buffer_rgba())
-        changed = np.any(frame != self._background_pixels, axis=-1)
-        layer = np.zeros_like(frame)
-        layer[changed] = frame[changed]
-        self.overlay.value = encode_png(layer)
+        # One 32-bit word per RGBA pixel: keep the ones the dynamic artists changed.
+        words = frame.view(np.uint32)
+        layer = np.where(words != self._background_pixels.view(np.uint32), words, np.uint32(0))
+        self.overlay.value = encode_png(layer.view(np.uint8).reshape(frame.shape))
 
     def pixels(self) -> np.ndarray:
         """The pixels shown: the background with the dynamic artists drawn over it."""
