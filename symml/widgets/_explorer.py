@@ -12,6 +12,7 @@ one line in the formula panel, never raised into the widget callback.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
 from collections.abc import Callable, Mapping, Sequence
@@ -53,6 +54,18 @@ def _control(param: Param) -> widgets.Widget:
     return widgets.Dropdown(
         options=list(param.options), value=param.value, description=param.label, style=style
     )
+
+
+#: Seconds between a browser move's plot message and its formula message (one frame or so).
+FORMULA_DELAY_S = 0.02
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running this callback (a Jupyter kernel's), if any."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def error_line(exc: BaseException, limit: int = 160) -> str:
@@ -123,6 +136,8 @@ class Explorer:
         self._update = update
         self._formula = formula
         self.error: str | None = None
+        self._from_browser = False
+        self._pending: asyncio.TimerHandle | None = None
         self._ipympl = uses_ipympl()
         self.view = None if self._ipympl else FigureView(figure, dynamic)
         update(model.values)
@@ -151,10 +166,16 @@ class Explorer:
 
     def _on_control(self, name: str) -> Callable[[dict], None]:
         def handler(change: dict) -> None:
+            # A change that came from the browser (ipywidgets holds the synced names
+            # while it applies them) may paint its formula a moment after the plot.
+            owner = change.get("owner")
+            self._from_browser = bool(getattr(owner, "_property_lock", None))
             try:
                 self.model.set(name, change["new"])
             except Exception as exc:  # a callback must never fail silently
                 self._show_error(exc)
+            finally:
+                self._from_browser = False
 
         return handler
 
@@ -167,11 +188,27 @@ class Explorer:
             self._show_error(exc)
             return
         self.error = None
-        self.formula.value = text
+        self._set_formula(text, later=self._from_browser)
+
+    def _set_formula(self, text: str, later: bool = False) -> None:
+        """Show ``text``; from a browser move, after the plot has had time to paint.
+
+        Typesetting the formula (MathJax) holds the browser's main thread for
+        10-20 ms; sent a frame after the plot, it no longer delays the plot.
+        Changes made from code are shown at once (``formula.value`` is current).
+        """
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+        loop = _running_loop() if later else None
+        if loop is None:
+            self.formula.value = text
+        else:
+            self._pending = loop.call_later(FORMULA_DELAY_S, self._set_formula, text)
 
     def _show_error(self, exc: BaseException) -> None:
         self.error = error_line(exc)
-        self.formula.value = _error_html(self.error)
+        self._set_formula(_error_html(self.error))
 
     def set(self, **values: Any) -> None:
         """Set parameters by name, as moving their sliders would."""
