@@ -55,7 +55,7 @@ def encode_png(rgba: np.ndarray) -> bytes:
     >>> pixels = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
     >>> data = encode_png(pixels)
     >>> data[:8], np.array_equal(np.asarray(Image.open(io.BytesIO(data))), pixels)
-    (b'\x89PNG\r\n\x1a\n', True)
+    (b'\\x89PNG\\r\\n\\x1a\\n', True)
     """
     height, width, _ = rgba.shape
     rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # filter byte 0 per row
