@@ -111,6 +111,11 @@ class Explorer:
     ----------
     widget : ipywidgets.VBox
         What a notebook shows: the sliders, the formula and the plot.
+    view : FigureView or None
+        The plot as the browser gets it: ``view.background`` (an
+        ``ipywidgets.Image``, sent when the axes' view changes) and
+        ``view.overlay`` (what moved, sent on every change). None under
+        ipympl, whose canvas widget is the plot.
     error : str or None
         One line describing what failed in the last update (also shown in the
         formula panel, while the plot keeps the last good values), or None.
