@@ -135,8 +135,12 @@ class PageWatch:
         page.on("websocket", self._websocket)
 
     def _console(self, msg: Any) -> None:
-        if msg.type == "error":
-            self.errors.append(f"console error: {msg.text}")
+        if msg.type != "error":
+            return
+        where = (msg.location or {}).get("url", "")
+        if "ERR_FAILED" in msg.text and (where in self.blocked or not where):
+            return  # a request we blocked (fonts from a CDN), not a fault of the page
+        self.errors.append(f"console error: {msg.text} ({where})")
 
     def _websocket(self, ws: Any) -> None:
         ws.on("framereceived", self._frame)
@@ -211,10 +215,9 @@ def press_and_time(page: Any, index: int, handle: Any, key: str = "ArrowRight") 
 
 
 def formula_text(page: Any, index: int) -> str:
-    """What the formula panel of explorer ``index`` shows (MathJax's speech or source)."""
-    return str(
-        page.locator(".symml-explorer").nth(index).locator(".symml-formula").first.inner_text()
-    )
+    """The text of explorer ``index``'s formula panel, without spaces (``...=1.75sin(x)``)."""
+    panel = page.locator(".symml-explorer").nth(index).locator(".symml-formula").first
+    return "".join(panel.inner_text().split()).replace("\u2061", "")  # no function application
 
 
 def plot_screenshot(page: Any, index: int, path: str | Path) -> bytes:

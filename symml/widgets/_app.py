@@ -179,6 +179,7 @@ class ExplorerServer:
         self._process: subprocess.Popen[str] | None = None
         self._folder: tempfile.TemporaryDirectory[str] | None = None
         self._ready = threading.Event()
+        self._reader: threading.Thread | None = None
 
     def start(self) -> ExplorerServer:
         """Start Voilà and wait until it listens; return ``self``."""
@@ -214,7 +215,8 @@ class ExplorerServer:
             start_new_session=True,  # Ctrl-C in a terminal reaches us, and we stop it
         )
         self.pid = self._process.pid
-        threading.Thread(target=self._read_log, daemon=True).start()
+        self._reader = threading.Thread(target=self._read_log, daemon=True)
+        self._reader.start()
         deadline = time.monotonic() + self.timeout
         while not self._ready.wait(0.1):
             if self._process.poll() is not None or time.monotonic() > deadline:
@@ -249,6 +251,10 @@ class ExplorerServer:
                     process.kill()
                     process.wait(timeout)
             status = process.returncode
+            if self._reader is not None:
+                self._reader.join(5.0)  # the log pipe ends with the process
+            if process.stdout is not None:
+                process.stdout.close()
         if self._folder is not None:
             self._folder.cleanup()
             self._folder = None
