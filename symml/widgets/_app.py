@@ -119,10 +119,16 @@ def app_notebook() -> dict[str, Any]:
     }
 
 
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+def _free_port(host: str, wanted: int = 0) -> int:
+    """``wanted`` if it is free on ``host``, else a free port the system picks."""
+    for port in (wanted, 0) if wanted else (0,):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise SymmlError(f"no free port on {host}")
 
 
 class ExplorerServer:
@@ -133,8 +139,9 @@ class ExplorerServer:
     notebook : path, optional
         The notebook to serve; default :func:`app_notebook` (written to a
         temporary folder that :meth:`stop` removes).
-    port : int
-        0 (default) picks a free port.
+    port : int, optional
+        Default: Voilà's usual 8866 if it is free, else any free port; 0: any
+        free port.
     host : str
         The address to listen on; default ``127.0.0.1`` (this machine only).
     timeout : float
@@ -152,7 +159,7 @@ class ExplorerServer:
 
     Examples
     --------
-    >>> server = ExplorerServer(port=8866)
+    >>> server = ExplorerServer(port=8866)   # server.start() runs it; server.stop() ends it
     >>> server.url is None, server.port
     (True, 8866)
     """
@@ -161,13 +168,13 @@ class ExplorerServer:
         self,
         notebook: str | os.PathLike[str] | None = None,
         *,
-        port: int = 0,
+        port: int | None = None,
         host: str = "127.0.0.1",
         timeout: float = 120.0,
     ) -> None:
         if notebook is not None and not Path(notebook).is_file():
             raise ArgumentError(bad_argument("notebook", notebook, "give an existing .ipynb file"))
-        if not isinstance(port, int) or not 0 <= port < 65536:
+        if port is not None and (not isinstance(port, int) or not 0 <= port < 65536):
             raise ArgumentError(bad_argument("port", port, "give a port in 0..65535 (0: any)"))
         self.notebook = None if notebook is None else Path(notebook).resolve()
         self.port = port
@@ -193,7 +200,7 @@ class ExplorerServer:
             self._folder = tempfile.TemporaryDirectory(prefix="symml-app-")
             path = Path(self._folder.name) / "explorers.ipynb"
             path.write_text(json.dumps(app_notebook(), indent=1), encoding="utf-8")
-        port = self.port or _free_port(self.host)
+        port = self.port or _free_port(self.host, 8866 if self.port is None else 0)
         command = [
             sys.executable,
             "-m",
