@@ -39,6 +39,7 @@ BENCHMARKS: list[Any] = []  # run on its own (see the module docstring), not by 
 
 CHROMIUM = os.environ.get("SYMML_CHROMIUM", "/usr/bin/chromium")
 GOALS_MS = {"function": 50.0, "descent": 100.0}
+SETTLE_MS = 150
 
 SETUP = (
     "import sympy as sp\n"
@@ -73,8 +74,9 @@ _ARM = """
   let resolve;
   const done = new Promise((r) => { resolve = r; });
   const pending = {root, fired: false};
+  window.__symml.keydown = null;  // a change before the key press (a late draw) is not ours
   pending.changed = (img) => {
-    if (pending.fired) { return; }
+    if (pending.fired || window.__symml.keydown === null) { return; }
     pending.fired = true;
     const decoded = img ? img.decode().catch(() => null) : Promise.resolve();
     decoded.then(() => requestAnimationFrame(() => resolve(performance.now())));
@@ -208,7 +210,12 @@ def slider_handle(page: Any, index: int, label: str) -> Any:
 
 
 def press_and_time(page: Any, index: int, handle: Any, key: str = "ArrowRight") -> float:
-    """Press ``key`` on a slider handle; milliseconds from keydown to the painted plot."""
+    """Press ``key`` on a slider handle; milliseconds from keydown to the painted plot.
+
+    Each move is timed alone: the page first settles (the previous move's formula
+    is typeset, ipympl's follow-up draws are done).
+    """
+    page.wait_for_timeout(SETTLE_MS)
     page.evaluate(_ARM, index)
     handle.press(key)
     return float(page.evaluate(_COLLECT))
