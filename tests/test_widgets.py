@@ -568,3 +568,18 @@ def test_default_slider_steps_are_round_and_values_on_the_grid():
     for p in model:
         k = (p.value - p.low) / p.step
         assert k == pytest.approx(round(k))  # the browser shows exactly this value
+
+
+def test_a_styled_or_resized_figure_shows_after_redraw():
+    e = explore(a * sp.sin(x) + b, x, params={a: (0.5, 3.0), b: (-1.0, 1.0)}, xlim=(-3, 3))
+    background = e.view.background.value
+    e.figure.axes[0].set_title("the amplitude a")
+    e.figure.axes[0].lines[0].set_color("black")  # Matplotlib is the model users style
+    e.redraw()
+    assert e.view.background.value != background
+    shown = _composite(_decode(e.view.background.value), _decode(e.view.overlay.value))
+    assert np.mean(np.abs(shown - _saved(e.figure)) > 8) < 0.001
+    e.figure.set_size_inches(4.0, 3.0)  # a resize is noticed on the next move
+    e.sliders["a"].value = 2.0
+    assert _decode(e.view.background.value).shape == (300, 400, 4)
+    assert e.error is None

@@ -215,6 +215,23 @@ class Explorer:
         self.error = error_line(exc)
         self._set_formula(_error_html(self.error))
 
+    def redraw(self) -> None:
+        """Draw the whole figure again, after styling it (titles, colours, limits, size).
+
+        Slider moves redraw only the moving artists over a cached background;
+        a change made to the figure itself shows once this is called.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from symml.widgets import explore
+        >>> a, x = sp.symbols("a x", real=True)
+        >>> e = explore(a*sp.sin(x), x, params={a: (0.5, 3.0)})
+        >>> _ = e.figure.axes[0].set_title("amplitude")
+        >>> e.redraw()
+        """
+        self._redraw(full=True)
+
     def set(self, **values: Any) -> None:
         """Set parameters by name, as moving their sliders would."""
         for name, value in values.items():

@@ -130,7 +130,10 @@ class FigureView:
     def draw(self, full: bool) -> None:
         """Draw the dynamic artists (and, if ``full``, the background) and send the layers."""
         canvas = self.canvas
-        if full or self._background is None:
+        size = tuple(int(v) for v in canvas.get_width_height()[::-1])
+        if self._background_pixels is None or self._background_pixels.shape[:2] != size:
+            full = True  # the first draw, or the figure was resized
+        if full:
             canvas.draw()  # everything but the animated (dynamic) artists
             self._background = canvas.copy_from_bbox(self.figure.bbox)
             self._background_pixels = np.asarray(canvas.buffer_rgba()).copy()
