@@ -165,10 +165,12 @@ def _app(args: argparse.Namespace, out: TextIO) -> int:
         out.write("symml app: stopping\n")
         return EXIT_OK
     finally:
+        started = server.url is not None
         server.stop()
         signal.signal(signal.SIGTERM, previous)
-        out.write("symml app: stopped\n")
-        out.flush()
+        if started:
+            out.write("symml app: stopped\n")
+            out.flush()
 
 
 def _derive(args: argparse.Namespace, out: TextIO) -> int:
