@@ -24,9 +24,9 @@ import sympy as sp
 
 from .._core import ArgumentError, bad_argument
 from .._render import to_latex
-from ._figures import READOUT_FORMAT, format_value, uses_ipympl
+from ._figures import READOUT_FORMAT, format_value
 from ._params import Param, ParameterModel
-from ._view import FigureView
+from ._view import CanvasView, FigureView
 
 
 def _control(param: Param) -> widgets.Widget:
@@ -111,11 +111,11 @@ class Explorer:
     ----------
     widget : ipywidgets.VBox
         What a notebook shows: the sliders, the formula and the plot.
-    view : FigureView or None
+    view : FigureView or CanvasView
         The plot as the browser gets it: ``view.background`` (an
         ``ipywidgets.Image``, sent when the axes' view changes) and
-        ``view.overlay`` (what moved, sent on every change). None under
-        ipympl, whose canvas widget is the plot.
+        ``view.overlay`` (what moved, sent on every change). Under ipympl, a
+        ``CanvasView``: the canvas widget is the plot (``draw_idle``).
     error : str or None
         One line describing what failed in the last update (also shown in the
         formula panel, while the plot keeps the last good values), or None.
@@ -143,8 +143,11 @@ class Explorer:
         self.error: str | None = None
         self._from_browser = False
         self._pending: asyncio.TimerHandle | None = None
-        self._ipympl = uses_ipympl()
-        self.view = None if self._ipympl else FigureView(figure, dynamic)
+        # ipympl's canvas is a widget: it shows itself; any other figure is sent as images.
+        on_widget = isinstance(getattr(figure, "canvas", None), widgets.DOMWidget)
+        self.view: FigureView | CanvasView = (
+            CanvasView(figure, dynamic) if on_widget else FigureView(figure, dynamic)
+        )
         update(model.values)
         self.formula = widgets.HTMLMath(value=formula(model.values))
         self.formula.add_class("symml-formula")
@@ -159,15 +162,11 @@ class Explorer:
         figure.tight_layout()
         self._redraw(full=True)
         model.observe(self._refresh)
-        plot = figure.canvas if self.view is None else self.view.widget
-        self.widget = widgets.VBox([*self.sliders.values(), self.formula, plot])
+        self.widget = widgets.VBox([*self.sliders.values(), self.formula, self.view.widget])
         self.widget.add_class("symml-explorer")
 
     def _redraw(self, full: bool) -> None:
-        if self.view is None:  # pragma: no cover - ipympl: its canvas widget draws
-            self.figure.canvas.draw_idle()
-        else:
-            self.view.draw(full)
+        self.view.draw(full)
 
     def _on_control(self, name: str) -> Callable[[dict], None]:
         def handler(change: dict) -> None:
@@ -242,7 +241,7 @@ class Explorer:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = self.widget._repr_mimebundle_(**kwargs)
-        if self.view is not None and isinstance(bundle, dict):
+        if isinstance(self.view, FigureView) and isinstance(bundle, dict):
             # Front ends without widgets (nbconvert, GitHub) show the plot as a picture.
             bundle["image/png"] = base64.b64encode(self.view.png()).decode("ascii")
         return bundle

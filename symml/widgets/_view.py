@@ -4,6 +4,7 @@
 name            what it is
 ==============  ==============================================================
 ``FigureView``  two stacked ``ipywidgets.Image`` layers showing an Agg figure
+``CanvasView``  under ipympl: its canvas widget, redrawn idle
 ``encode_png``  an RGBA buffer as PNG bytes (fast settings)
 ==============  ==============================================================
 
@@ -33,7 +34,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-__all__ = ["FigureView", "encode_png"]
+__all__ = ["CanvasView", "FigureView", "encode_png"]
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -156,3 +157,20 @@ class FigureView:
     def png(self) -> bytes:
         """The pixels shown, as one PNG (for static renderers: nbconvert, GitHub)."""
         return encode_png(self.pixels())
+
+
+class CanvasView:
+    """Under ipympl (``%matplotlib widget``): its canvas widget is the plot; it redraws idle.
+
+    ipympl keeps its own image of the figure in the browser (with its toolbar's
+    zoom and pan), so an update asks it to redraw (``draw_idle``).
+    """
+
+    def __init__(self, figure: Any, dynamic: Sequence[Any] = ()) -> None:
+        self.figure = figure
+        self.canvas = figure.canvas
+        self.widget = figure.canvas
+
+    def draw(self, full: bool) -> None:
+        """Ask the canvas widget to redraw (it sends the changed pixels)."""
+        self.canvas.draw_idle()
