@@ -13,6 +13,8 @@ subcommand    what it does
 ``demo``      the tour: derivations with steps, a checked hand derivation,
               NumPy code, and the notes written to a folder (``.tex``,
               ``.md``, and ``.pdf`` when ``pdflatex`` is installed)
+``app``       serve the explorers (or a given notebook) as a web page with
+              Voilà on this machine; prints the address, Ctrl-C stops it
 ============  =================================================================
 
 Text from the command line and from spec files is parsed by
@@ -138,7 +140,52 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--out", default="symml-demo", help="folder for the notes (default: symml-demo)"
     )
+    _add_app_parser(sub)
     return parser
+
+
+def _add_app_parser(sub: Any) -> None:
+    app = sub.add_parser(
+        "app",
+        help="serve the explorers as a web page (Voila on this machine; Ctrl-C stops)",
+        description="Serve NOTEBOOK (default: symml's explorers) with Voila on 127.0.0.1 "
+        "and print its address. Needs pip install 'symml[browser]'.",
+    )
+    app.add_argument("notebook", nargs="?", help="a .ipynb file (default: the explorers)")
+    app.add_argument(
+        "--port", type=int, help="port to listen on (default: 8866 if free; 0: any free port)"
+    )
+
+
+def _app(args: argparse.Namespace, out: TextIO) -> int:
+    """Serve the explorers until Ctrl-C (SIGINT) or SIGTERM; stop Voila by its pid."""
+    import signal
+    import time
+
+    from .widgets import ExplorerServer
+
+    server = ExplorerServer(args.notebook, port=args.port)
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        server.start()
+        what = args.notebook or "the symml explorers"
+        out.write(f"symml app: serving {what} at {server.url} (Voila pid {server.pid})\n")
+        out.write("symml app: press Ctrl-C to stop\n")
+        out.flush()
+        while server.running():
+            time.sleep(0.2)
+        out.write("symml app: the server stopped by itself\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        out.write("symml app: stopping\n")
+        return EXIT_OK
+    finally:
+        started = server.url is not None
+        server.stop()
+        signal.signal(signal.SIGTERM, previous)
+        if started:
+            out.write("symml app: stopped\n")
+            out.flush()
 
 
 def _derive(args: argparse.Namespace, out: TextIO) -> int:
@@ -479,6 +526,7 @@ _COMMANDS = {
     "mle": _mle,
     "notes": _notes,
     "demo": _demo,
+    "app": _app,
 }
 
 

@@ -201,3 +201,45 @@ def test_notes_spec_size_is_capped(tmp_path, capsys, monkeypatch):
     line = _fails_in_one_line(["notes", "-", "-o", str(tmp_path / "n.md")], capsys)
     assert "'-' is longer than 1000000 bytes" in line
     assert list(tmp_path.iterdir()) == []
+
+
+# -- symml app: the explorers as a web page ---------------------------------------------------
+
+
+def test_app_serves_the_explorers_and_stops_on_ctrl_c():
+    """``symml app`` prints the address; the page shows the explorers; SIGINT stops it all."""
+    import importlib.util
+    import os
+    import signal
+    import urllib.request
+
+    if importlib.util.find_spec("voila") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI: symml app needs voila (pip install '.[browser]')")
+        pytest.skip("symml app needs voila (pip install '.[browser]')")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "symml.cli", "app", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()  # printed once Voila listens
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/) \(Voila pid (\d+)\)", line)
+        assert match, line
+        url, voila = match.group(1), int(match.group(2))
+        with urllib.request.urlopen(url, timeout=300) as page:  # runs the explorers
+            html = page.read().decode("utf-8")
+        assert page.status == 200 and "symml explorers" in html
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        rest, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
+    assert "symml app: stopped" in rest
+    with pytest.raises(ProcessLookupError):  # Voila (and its kernels) went with it
+        for _ in range(50):
+            os.kill(voila, 0)
+            time.sleep(0.1)

@@ -191,9 +191,9 @@ def test_bayes_explorer_posterior_matches_scipy():
 
     flips = [1, 0, 1, 1, 1, 0, 1, 1]
     e = explore_bayes(flips, a=(0.5, 10.0), b=(0.5, 10.0))
-    assert (
-        r"\mathrm{Beta}(2, 2)" in e.formula.value and "k = 0" in e.formula.value
-    )  # prior at start
+    # The prior starts uniform, Beta(1, 1), on the sliders' grid (not at 2.02).
+    assert (e.sliders["a"].value, e.sliders["b"].value) == (1.0, 1.0)
+    assert r"\mathrm{Beta}(1, 1)" in e.formula.value and "k = 0" in e.formula.value
     e.set(a=3.0, b=2.0, k=6)
     grid = e.figure.axes[0].lines[1].get_xdata()
     heads = sum(flips[:6])
@@ -373,3 +373,213 @@ def test_descent_explorer_runs_equal_symml_optimisers():
     e.set(method="newton", iterations=8)
     core = symml.newton(f, [x, a], [-1.0, 1.5], iterations=8)
     np.testing.assert_allclose(e.figure.axes[0].lines[0].get_xydata(), core.iterates, rtol=1e-9)
+
+
+# -- what the browser is sent: a background layer and a layer of what moved ------------------
+
+
+def _decode(png: bytes) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")).astype(float)
+
+
+def _composite(background: np.ndarray, overlay: np.ndarray) -> np.ndarray:
+    alpha = overlay[..., 3:] / 255.0
+    return overlay * alpha + background * (1 - alpha)
+
+
+def _saved(fig) -> np.ndarray:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="rgba", dpi=fig.dpi)
+    w, h = fig.canvas.get_width_height()
+    return np.frombuffer(buf.getvalue(), dtype=np.uint8).reshape(h, w, 4).astype(float)
+
+
+@pytest.mark.parametrize("value", [1.5, 2.9])  # a move inside the view, and one that grows it
+def test_the_two_layers_compose_to_the_saved_figure(value):
+    e = explore(a * sp.sin(x) + b, x, params={a: (0.5, 3.0), b: (-1.0, 1.0)}, xlim=(-3, 3))
+    e.sliders["a"].value = value
+    shown = _composite(_decode(e.view.background.value), _decode(e.view.overlay.value))
+    fresh = _saved(e.figure)  # Matplotlib stays the model: savefig gives what is shown
+    assert np.mean(np.abs(shown - fresh) > 8) < 0.001
+    # The moving layer holds only the curve: most of it is transparent.
+    assert np.mean(_decode(e.view.overlay.value)[..., 3] > 0) < 0.05
+
+
+def test_a_move_inside_the_view_sends_only_the_moving_layer():
+    e = explore(a * sp.sin(x) + b, x, params={a: (0.5, 3.0), b: (-1.0, 1.0)}, xlim=(-3, 3))
+    e.sliders["a"].value = 2.9  # the view grows to fit
+    background, overlay = e.view.background.value, e.view.overlay.value
+    e.sliders["a"].value = 2.8  # fits the view: the background is not sent again
+    assert e.view.background.value is background
+    assert e.view.overlay.value != overlay
+    assert len(e.view.overlay.value) < len(background)
+
+
+def test_a_fresh_kernel_gets_a_picture_too():
+    """Without widgets (nbconvert, GitHub) the explorer still shows its plot as a PNG."""
+    import base64
+
+    e = explore(a * sp.sin(x), x, params={a: (0.5, 3.0)})
+    bundle = e._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    png = base64.b64decode(bundle["image/png"])
+    assert png.startswith(b"\x89PNG")
+    np.testing.assert_allclose(_decode(png), e.view.pixels().astype(float))
+
+
+# -- an exception inside a widget callback is shown, the last good plot kept -------------------
+
+
+def test_an_update_that_raises_is_shown_in_the_formula_panel():
+    from matplotlib.figure import Figure
+
+    from symml.widgets import Explorer
+
+    fig = Figure()
+    ax = fig.subplots()
+    (line,) = ax.plot([0.0, 1.0], [0.0, 0.0])
+    model = ParameterModel({a: (0.0, 3.0)}, symbols=[a])
+
+    def update(values):
+        if values[a] > 2:
+            raise ZeroDivisionError("the model has no value above 2\nsecond line")
+        line.set_ydata([0.0, values[a]])
+        return False
+
+    e = Explorer(model, fig, update, lambda v: f"$$a = {v[a]}$$", dynamic=[line])
+    e.sliders["a"].value = 1.0
+    good_plot = e.view.overlay.value
+    e.sliders["a"].value = 2.5  # no exception escapes the slider's callback
+    assert e.error == "ZeroDivisionError: the model has no value above 2"
+    assert "the model has no value above 2" in e.formula.value
+    assert "second line" not in e.formula.value  # one line
+    assert "symml-error" in e.formula.value and "tex2jax_ignore" in e.formula.value
+    assert e.view.overlay.value is good_plot  # the last good plot stays
+    e.sliders["a"].value = 0.5  # a good value again: the error goes, the plot follows
+    assert e.error is None and e.formula.value == "$$a = 0.5$$"
+    assert e.view.overlay.value != good_plot
+
+
+def test_an_error_message_is_escaped_html():
+    from matplotlib.figure import Figure
+
+    from symml.widgets import Explorer
+
+    fig = Figure()
+    fig.subplots()
+    model = ParameterModel({a: (0.0, 1.0)}, symbols=[a])
+    calls = []
+
+    def formula(values):
+        calls.append(values[a])
+        if len(calls) > 1:
+            raise ValueError("<b>$x$</b> & more")
+        return "$$ok$$"
+
+    e = Explorer(model, fig, lambda v: False, formula)
+    e.set(a=0.25)
+    assert "&lt;b&gt;$x$&lt;/b&gt; &amp; more" in e.formula.value
+
+
+# -- details a person notices ------------------------------------------------------------------
+
+
+def test_slider_readout_has_the_formula_precision():
+    e = explore(a * sp.sin(x) + b, x, params={a: (0.5, 3.0), b: (-1.0, 1.0)}, xlim=(-3, 3))
+    e.sliders["a"].value = 1.875
+    fmt = e.sliders["a"].readout_format
+    assert fmt == ".4g"  # d3-format in the browser: 4 significant digits, "1.875"
+    readout = f"{1.875:#{fmt}}"  # d3's "g" keeps trailing zeros, like Python's "#g"
+    assert readout == "1.875" and "1.875" in e.formula.value
+    e.sliders["a"].value = 0.75
+    assert float(f"{0.75:#{fmt}}") == 0.75 and "0.75" in e.formula.value
+
+
+def test_word_labels_are_upright_and_symbols_math():
+    from symml.widgets import explore_descent
+
+    y = sp.Symbol("y", real=True)
+    e = explore_descent(x**2 + 10 * y**2, [x, y], ylim=(-2, 2))
+    labels = {name: w.description for name, w in e.sliders.items()}
+    assert labels["method"] == "method" and labels["lr"] == "lr"
+    assert labels["iterations"] == "iterations"  # plain text: no math italics
+    assert labels["x0"] == "$x_{0}$" and labels["y0"] == "$y_{0}$"
+    d = explore_derivative(a * x**2, x, params={a: (0.5, 2.0)})
+    assert d.sliders["a"].description == "$a$"
+
+
+def test_every_plot_panel_names_its_x_axis():
+    from symml.widgets import (
+        explore_bayes,
+        explore_descent,
+        explore_likelihood,
+        explore_regression,
+        explore_svd,
+    )
+
+    y = sp.Symbol("y", real=True)
+    explorers = {
+        "function": explore(a * sp.sin(x), x),
+        "derivative": explore_derivative(x**3 - x, x, xlim=(-2, 2)),
+        "descent": explore_descent(x**2 + 10 * y**2, [x, y], ylim=(-2, 2)),
+        "regression": explore_regression(),
+        "likelihood": explore_likelihood("poisson", [2, 3, 3, 4, 1, 5, 3]),
+        "bayes": explore_bayes([1, 0, 1]),
+        "svd": explore_svd(np.eye(4) + 1),
+    }
+    for name, e in explorers.items():
+        for i, ax in enumerate(e.figure.axes):
+            if ax.get_xticks().size and ax.xaxis.get_visible():
+                assert ax.get_xlabel(), f"{name}: axes[{i}] has no x label"
+    assert explorers["derivative"].figure.axes[1].get_xlabel() == "$x$"
+    assert explorers["regression"].figure.axes[0].get_xlabel() == "$x$"
+    assert explorers["likelihood"].figure.axes[0].get_xlabel() == "$x$"
+
+
+def test_descent_starts_from_the_learning_rate_bound():
+    from symml.widgets import explore_descent
+
+    y = sp.Symbol("y", real=True)
+    e = explore_descent(x**2 + 10 * y**2, [x, y], ylim=(-2, 2))  # lambda_max = 20: bound 0.1
+    lr = e.sliders["lr"]
+    assert lr.max == pytest.approx(0.15)  # 1.5 x the bound: the slider crosses into divergence
+    assert lr.value == pytest.approx(0.09)  # 0.9 x the bound
+    assert "diverg" not in e.formula.value
+    e.set(lr=0.12)
+    assert "diverg" in e.formula.value
+    # Rosenbrock from (-1, 1.5): the Hessian there is [[602, 400], [400, 200]].
+    r = explore_descent((1 - x) ** 2 + 100 * (y - x**2) ** 2, [x, y])
+    bound = 2 / np.linalg.eigvalsh(np.array([[602.0, 400.0], [400.0, 200.0]])).max()
+    rate = r.sliders["lr"]
+    assert rate.value == pytest.approx(0.9 * bound, abs=rate.step)
+    assert rate.value > 2 * 0.000991  # the old default barely moved
+    assert r.figure.axes[1].lines[0].get_ydata()[-1] < 0.5 * 29.0  # the loss falls a lot
+
+
+def test_default_slider_steps_are_round_and_values_on_the_grid():
+    model = ParameterModel({a: (0.5, 10.0), b: (0.5, 3.0)}, symbols=[a, b])
+    assert (model["a"].step, model["b"].step) == (0.025, 0.01)
+    for p in model:
+        k = (p.value - p.low) / p.step
+        assert k == pytest.approx(round(k))  # the browser shows exactly this value
+
+
+def test_a_styled_or_resized_figure_shows_after_redraw():
+    e = explore(a * sp.sin(x) + b, x, params={a: (0.5, 3.0), b: (-1.0, 1.0)}, xlim=(-3, 3))
+    background = e.view.background.value
+    e.figure.axes[0].set_title("the amplitude a")
+    e.figure.axes[0].lines[0].set_color("black")  # Matplotlib is the model users style
+    e.redraw()
+    assert e.view.background.value != background
+    shown = _composite(_decode(e.view.background.value), _decode(e.view.overlay.value))
+    assert np.mean(np.abs(shown - _saved(e.figure)) > 8) < 0.001
+    e.figure.set_size_inches(4.0, 3.0)  # a resize is noticed on the next move
+    e.sliders["a"].value = 2.0
+    assert _decode(e.view.background.value).shape == (300, 400, 4)
+    assert e.error is None

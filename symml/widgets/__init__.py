@@ -14,6 +14,9 @@ function                 what it shows
 ``explore_likelihood``   pdf/pmf over the data, log-likelihood with the MLE
 =======================  ====================================================
 
+``ExplorerServer`` serves a notebook of explorers as a web page with Voilà
+(what ``symml app`` runs); ``app_notebook`` is the notebook it serves by default.
+
 Each returns an :class:`Explorer` with ``.sliders`` (name -> widget),
 ``.formula`` (an ``HTMLMath`` widget; its ``value`` is the LaTeX shown),
 ``.figure`` (the Matplotlib figure) and ``.model`` (the pure-Python
@@ -29,6 +32,8 @@ headlessly.
 ['a']
 """
 
+from ._app import ExplorerServer as ExplorerServer
+from ._app import app_notebook as app_notebook
 from ._bayes import explore_bayes as explore_bayes
 from ._bayesian_regression import explore_bayesian_regression as explore_bayesian_regression
 from ._descent import explore_descent as explore_descent
@@ -44,8 +49,10 @@ from ._svd import sample_image as sample_image
 
 __all__ = [
     "Explorer",
+    "ExplorerServer",
     "Param",
     "ParameterModel",
+    "app_notebook",
     "explore",
     "explore_bayes",
     "explore_bayesian_regression",

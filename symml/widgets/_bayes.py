@@ -15,7 +15,7 @@ from ._explorer import (
     _fit_ylim,
 )
 from ._figures import new_figure
-from ._params import ParameterModel
+from ._params import ParameterModel, on_grid
 
 
 def explore_bayes(
@@ -36,7 +36,10 @@ def explore_bayes(
     data : sequence of 0/1, optional
         The flips (default: 60 seeded flips of a coin with P(heads) = 0.7).
     a, b : (low, high)
-        Slider ranges of the prior's parameters.
+        Slider ranges of the prior's parameters. Both start at 1: the prior
+        Beta(1, 1) is uniform (every P(heads) equally plausible), so the
+        posterior shows the data alone; if 1 is outside a range, they start at
+        its nearest end.
 
     Returns
     -------
@@ -68,8 +71,10 @@ def explore_bayes(
     post.update(flips[:1], a=1.0, b=1.0)  # compile the update now, not on the first move
     prior_pdf = to_numpy(ss.density(ss.Beta("theta", a_s, b_s))(theta), [theta, a_s, b_s])
     model = ParameterModel({a_s: a, b_s: b, k_s: (0, flips.size)}, symbols=[a_s, b_s, k_s])
-    model[a_s].value = model[a_s].validate(max(a[0], min(2.0, a[1])))
-    model[b_s].value = model[b_s].validate(max(b[0], min(2.0, b[1])))
+    for sym in (a_s, b_s):  # Beta(1, 1): the uniform prior, every theta equally plausible
+        param = model[sym]
+        start = on_grid(min(max(1.0, param.low), param.high), param.low, param.step)
+        param.value = param.validate(min(max(start, param.low), param.high))
     model[k_s].value = 0
     grid = np.linspace(0.0, 1.0, n + 2)[1:-1]
     fig = new_figure()

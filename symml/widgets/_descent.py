@@ -9,14 +9,14 @@ import numpy as np
 import sympy as sp
 
 from .._codegen import to_numpy
-from .._core import ArgumentError, as_sympy, bad_argument, renamed_keywords
-from .._optimize import gradient_descent, newton
+from .._core import ArgumentError, SymmlError, as_sympy, bad_argument, renamed_keywords
+from .._optimize import gradient_descent, learning_rate_bound, newton
 from ._explorer import (
     Explorer,
     _as_xlim,
 )
 from ._figures import new_figure
-from ._params import ParameterModel
+from ._params import ParameterModel, nice_step, on_grid
 
 
 @renamed_keywords(steps="iterations")
@@ -25,7 +25,7 @@ def explore_descent(
     wrt: Sequence[sp.Symbol],
     *,
     start: tuple[float, float] = (-1.0, 1.5),
-    lr: tuple[float, float] = (1e-4, 1e-2),
+    lr: tuple[float, float] | None = None,
     iterations: tuple[int, int] = (1, 200),
     xlim: tuple[float, float] = (-2.0, 2.0),
     ylim: tuple[float, float] = (-1.0, 3.0),
@@ -42,7 +42,13 @@ def explore_descent(
     f : sympy expression in the two symbols of ``wrt``
     wrt : (Symbol, Symbol)
     start : the initial slider values of the start point
-    lr, iterations : slider ranges of the learning rate and the number of iterations
+    lr : (low, high), optional
+        The learning rate's slider range. Default: up to 1.5 times the derived
+        learning-rate bound ``2 / λ_max`` of the Hessian at ``start``
+        (:func:`symml.learning_rate_bound`), so the slider crosses into
+        divergence. The learning rate starts at 0.9 times that bound (the
+        largest steps that are still stable near the start), kept in the range.
+    iterations : slider range of the number of iterations
     xlim, ylim : the plotted box (also the start sliders' ranges)
 
     Returns
@@ -73,7 +79,8 @@ def explore_descent(
         names = ", ".join(sorted(s.name for s in free))
         raise ArgumentError(bad_argument("f", expr, f"{names} has no value; substitute it first"))
     box = (_as_xlim(xlim), _as_xlim(ylim))
-    model, s = _descent_model(box, start, lr, iterations)
+    bound = _lr_bound(expr, variables, start)
+    model, s = _descent_model(box, start, lr, iterations, bound)
     v = model.values
     first = [float(v[s["x0"]]), float(v[s["y0"]])]
     runs = {
@@ -114,8 +121,9 @@ def explore_descent(
 def _descent_model(
     box: tuple[tuple[float, float], tuple[float, float]],
     start: tuple[float, float],
-    lr: tuple[float, float],
+    lr: tuple[float, float] | None,
     iterations: tuple[int, int],
+    bound: float | None,
 ) -> tuple[ParameterModel, dict[str, sp.Symbol]]:
     """The sliders' model: method, learning rate, iterations and the start point."""
     (lo_x, hi_x), (lo_y, hi_y) = box
@@ -126,11 +134,15 @@ def _descent_model(
         "x0": sp.Symbol("x0", real=True),
         "y0": sp.Symbol("y0", real=True),
     }
-    lo_lr, hi_lr = float(lr[0]), float(lr[1])
+    if lr is None:
+        hi_lr = float(f"{1.5 * bound:.2g}") if bound else 1e-2
+        lo_lr = nice_step(hi_lr / 200)
+    else:
+        lo_lr, hi_lr = float(lr[0]), float(lr[1])
     model = ParameterModel(
         {
             s["method"]: ["gradient descent", "newton"],
-            s["lr"]: (lo_lr, hi_lr, (hi_lr - lo_lr) / 500),
+            s["lr"]: (lo_lr, hi_lr),
             s["iterations"]: iterations,
             s["x0"]: (lo_x, hi_x),
             s["y0"]: (lo_y, hi_y),
@@ -138,11 +150,23 @@ def _descent_model(
         symbols=list(s.values()),
     )
     model[s["method"]].value = "gradient descent"
-    model[s["lr"]].value = float(np.sqrt(lo_lr * hi_lr))  # a cautious start
+    rate = model[s["lr"]]
+    first = 0.9 * bound if bound else float(np.sqrt(lo_lr * hi_lr))
+    rate.value = rate.validate(on_grid(min(max(first, lo_lr), hi_lr), lo_lr, rate.step))
     model[s["iterations"]].value = min(max(20, iterations[0]), iterations[1])
     model[s["x0"]].value = model[s["x0"]].validate(start[0])
     model[s["y0"]].value = model[s["y0"]].validate(start[1])
     return model, s
+
+
+def _lr_bound(expr: sp.Expr, variables: list[sp.Symbol], start: Any) -> float | None:
+    """``2 / λ_max`` of the Hessian at the start point, or None where it has no meaning."""
+    try:
+        at = {v: float(c) for v, c in zip(variables, start, strict=True)}
+        bound = float(learning_rate_bound(expr, variables, at=at, budget=2.0).result)
+    except (SymmlError, TypeError, ValueError):  # no positive curvature at the start
+        return None
+    return bound if np.isfinite(bound) and bound > 0 else None
 
 
 def _contour_panel(

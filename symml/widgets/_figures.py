@@ -1,15 +1,16 @@
 """Matplotlib figure builders for the explorers; testable with the Agg backend.
 
-=====================  =======================================================
-name                   what it does
-=====================  =======================================================
-``new_figure``         a Figure on the right canvas (ipympl widget or Agg)
-``sample_grid``        the x values a curve is drawn at
-``format_value``       a parameter value as short LaTeX
-=====================  =======================================================
+======================  ======================================================
+name                    what it does
+======================  ======================================================
+``new_figure``          a Figure on the right canvas (ipympl widget or Agg)
+``sample_grid``         the x values a curve is drawn at
+``format_value``        a parameter value as short LaTeX
+``SIGNIFICANT_DIGITS``  the one precision of slider readouts and formulas (4)
+======================  ======================================================
 
 Figures are created once per explorer; updates change artists in place
-(``set_data``) and ask for a redraw with ``draw_idle``.
+(``set_data``) and redraw only those.
 """
 
 from __future__ import annotations
@@ -21,7 +22,19 @@ import numpy as np
 import sympy as sp
 from matplotlib.figure import Figure
 
-__all__ = ["format_value", "new_figure", "sample_grid", "uses_ipympl"]
+__all__ = [
+    "READOUT_FORMAT",
+    "SIGNIFICANT_DIGITS",
+    "format_value",
+    "new_figure",
+    "sample_grid",
+    "uses_ipympl",
+]
+
+#: Significant digits of a parameter value, in the slider's readout and in the formula alike.
+SIGNIFICANT_DIGITS = 4
+#: The sliders' readout format (d3-format, read in the browser): ``SIGNIFICANT_DIGITS`` digits.
+READOUT_FORMAT = f".{SIGNIFICANT_DIGITS}g"
 
 
 def uses_ipympl() -> bool:
@@ -69,7 +82,10 @@ def sample_grid(xlim: tuple[float, float], n: int = 400) -> np.ndarray:
 
 
 def format_value(value: Any) -> sp.Basic:
-    """A value as a SymPy number with 4 significant digits (for the formula line).
+    """A value as a SymPy number with ``SIGNIFICANT_DIGITS`` (4) significant digits.
+
+    The sliders' readout shows the same digits (``READOUT_FORMAT``), so the
+    formula and the slider agree.
 
     Examples
     --------
@@ -84,5 +100,5 @@ def format_value(value: Any) -> sp.Basic:
         number = float(value)
         if number == int(number) and abs(number) < 1e6:
             return sp.Float(number, 2)
-        return sp.Float(float(f"{number:.4g}"), 4)
+        return sp.Float(float(f"{number:.{SIGNIFICANT_DIGITS}g}"), SIGNIFICANT_DIGITS)
     return sp.sympify(value)

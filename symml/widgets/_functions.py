@@ -143,6 +143,7 @@ def explore_derivative(
     (dpoint,) = dax.plot([0.0], [0.0], "o", color="black")
     for a in (ax, dax):
         a.set_xlim(lo, hi)
+        a.set_xlabel(f"${sp.latex(x)}$")
         a.grid(True, alpha=0.3)
         a.legend(loc="upper left")
     tangent_expr = f.subs(x, x0) + df.subs(x, x0) * (x - x0)

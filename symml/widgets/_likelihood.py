@@ -156,6 +156,8 @@ def _data_panel(ax: Any, sample: np.ndarray, discrete: bool, n: int) -> tuple[An
         pad = 0.1 * (np.ptp(sample) or 1.0)
         xs = np.linspace(sample.min() - pad, sample.max() + pad, n)
         (density,) = ax.plot(xs, np.zeros_like(xs), color="C3", lw=2, label="pdf")
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("pmf" if discrete else "density")
     ax.legend(loc="upper right")
     ax.grid(True, alpha=0.3)
     return xs, heights, density

@@ -41,7 +41,7 @@ import sympy as sp
 
 from .._core import ArgumentError, bad_argument
 
-__all__ = ["Param", "ParameterModel"]
+__all__ = ["Param", "ParameterModel", "nice_step", "on_grid"]
 
 
 @dataclass
@@ -71,8 +71,20 @@ class Param:
 
     @property
     def label(self) -> str:
-        """The symbol as inline LaTeX, for the control's label."""
-        return f"${sp.latex(self.symbol)}$"
+        """The control's label: inline LaTeX for a math symbol, plain text for a word.
+
+        A name that LaTeX would set as a product of italic letters (``lr``,
+        ``method``, ``iterations``) is shown upright as plain text.
+
+        Examples
+        --------
+        >>> [Param(sp.Symbol(n), "fixed", 0).label for n in ("a", "x0", "lambda", "lr")]
+        ['$a$', '$x_{0}$', '$\\\\lambda$', 'lr']
+        """
+        tex = sp.latex(self.symbol)
+        if tex == self.name and len(self.name) > 1:
+            return self.name
+        return f"${tex}$"
 
     def validate(self, value: Any) -> Any:
         """Return ``value`` converted for this control, or raise a clear error."""
@@ -113,6 +125,23 @@ def _default_spec(symbol: sp.Symbol) -> tuple[float, float]:
     return (-5.0, 5.0)
 
 
+def nice_step(most: float) -> float:
+    """The largest of 1, 2, 2.5 or 5 times a power of ten that is at most ``most``."""
+    power = 10.0 ** math.floor(math.log10(most))
+    return max(m * power for m in (1.0, 2.0, 2.5, 5.0) if m * power <= most * (1 + 1e-12))
+
+
+def on_grid(value: float, low: float, step: float) -> float:
+    """``value`` moved to the slider's grid ``low + k * step`` (where the browser puts it).
+
+    Examples
+    --------
+    >>> on_grid(2.0, 0.5, 0.0475), on_grid(1.0, 0.5, 0.025)
+    (2.02, 1.0)
+    """
+    return round(low + round((value - low) / step) * step, 12)
+
+
 def _make_param(symbol: sp.Symbol, spec: Any) -> Param:
     name = symbol.name
     if isinstance(spec, (set, frozenset, list)):
@@ -138,10 +167,10 @@ def _make_param(symbol: sp.Symbol, spec: Any) -> Param:
                 raise ArgumentError(bad_argument(name, spec, "the range holds no integer"))
             return Param(symbol, "int", (low_i + high_i) // 2, low_i, high_i, int(step or 1))
         if step is None:
-            step = (high - low) / 200
+            step = nice_step((high - low) / 200)
         if step <= 0:
             raise ArgumentError(bad_argument(name, spec, "the step must be positive"))
-        return Param(symbol, "float", (low + high) / 2, low, high, step)
+        return Param(symbol, "float", on_grid((low + high) / 2, low, step), low, high, step)
     if isinstance(spec, (int, float)) and not isinstance(spec, bool):
         return Param(symbol, "fixed", spec)
     raise ArgumentError(

@@ -15,7 +15,7 @@ from .._render import to_latex
 from ._explorer import (
     Explorer,
 )
-from ._figures import new_figure
+from ._figures import format_value, new_figure
 from ._params import ParameterModel
 
 
@@ -106,6 +106,8 @@ def explore_regression(
     ax.set_xlim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
     span = float(np.ptp(yd)) or 1.0
     ax.set_ylim(float(yd.min()) - 0.3 * span, float(yd.max()) + 0.3 * span)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper left")
     state: dict[str, Any] = {}
@@ -125,7 +127,7 @@ def explore_regression(
     def formula(values: dict[sp.Symbol, Any]) -> str:
         return (
             f"$${to_latex(ne.result)}, \\quad d = {int(values[d_s])},\\ "
-            f"\\lambda = {float(values[lam_s]):.3g}: \\quad "
+            f"\\lambda = {to_latex(format_value(float(values[lam_s])))}: \\quad "
             f"\\mathrm{{RSS}} = {state['rss']:.4g},\\ "
             f"\\|w\\| = {float(np.linalg.norm(state['weights'])):.4g}$$"
         )
