@@ -243,14 +243,24 @@ def _is_row(m: sp.MatrixExpr) -> bool:
     return bool(m.shape[0] == 1 and m.shape[1] != 1)
 
 
+PRINTED_DIGITS = 1000
+"""Integers with more digits than this print as their ends and their size."""
+
+
 def shortened_int(n: int) -> tuple[str, str, int] | None:
-    """``(leading digits, last digits, number of digits)`` of an integer too long for
-    ``str`` (Python's limit of 4300 digits, a ``ValueError``); None for the others.
+    """``(leading digits, last digits, number of digits)`` of an integer with more than
+    :data:`PRINTED_DIGITS` digits; None for the others.
+
+    Past 1,000 digits a number is a wall of text no reader checks digit by digit, and
+    past 4,300 Python's ``str`` refuses it (a ``ValueError``): the printers show its ends
+    and its size instead.
 
     Examples
     --------
-    >>> shortened_int(12345) is None
-    True
+    >>> shortened_int(12345) is None, shortened_int(10**999) is None
+    (True, True)
+    >>> shortened_int(10**1000)
+    ('100000000000000', '00000', 1001)
     >>> shortened_int(-(10**5000) - 7)
     ('-100000000000000', '00007', 5001)
 
@@ -262,16 +272,14 @@ def shortened_int(n: int) -> tuple[str, str, int] | None:
     >>> to_text(-(sp.Integer(10) ** 5000) * sp.Symbol("x"))
     '-100000000000000...00000 (5001 digits)*x'
     """
-    try:
-        str(n)
-    except ValueError:
-        pass
-    else:
-        return None
     m = abs(int(n))
+    if m.bit_length() <= 3300:  # under 994 digits
+        return None
     digits = int(m.bit_length() * 0.30102999566398120)  # log10(2)
     while 10**digits <= m:
         digits += 1
+    if digits <= PRINTED_DIGITS:
+        return None
     head = str(m // 10 ** (digits - 15))
     tail = str(m % 10**5).rjust(5, "0")
     return ("-" if n < 0 else "") + head, tail, digits
