@@ -9,30 +9,11 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .._core import ArgumentError, bad_argument
 from .._render import to_latex
 from .._stats import bayesian_linear_regression
 from ._explorer import Explorer, _fit_ylim
-from ._figures import new_figure
+from ._figures import new_figure, xy_data
 from ._params import ParameterModel
-
-
-def _data(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    if x is None and y is None:
-        rng = np.random.default_rng(2)
-        xd = np.sort(rng.uniform(-1.0, 1.0, 25))
-        return xd, np.sin(3 * xd) + 0.2 * rng.standard_normal(25)
-    xd = np.asarray(x, dtype=float).ravel()
-    yd = np.asarray(y, dtype=float).ravel()
-    if xd.shape != yd.shape or xd.size < 2 or not np.all(np.isfinite(xd) & np.isfinite(yd)):
-        raise ArgumentError(
-            bad_argument(
-                "x, y", (np.shape(x), np.shape(y)), "give two finite 1-D arrays of equal length"
-            )
-        )
-    if np.ptp(xd) == 0:
-        raise ArgumentError(bad_argument("x", x, "x must take at least two distinct values"))
-    return xd, yd
 
 
 def _figure(
@@ -113,7 +94,7 @@ def explore_bayesian_regression(
     >>> "S_N" in e.formula.value and r"\\log p(y)" in e.formula.value
     True
     """
-    xd, yd = _data(x, y)
+    xd, yd = xy_data(x, y, n=25, seed=2)
     blr = bayesian_linear_regression()
     S_N = to_latex(blr.posterior_cov.result)
     a_s, s_s = sp.Symbol("alpha", positive=True), sp.Symbol("sigma", positive=True)

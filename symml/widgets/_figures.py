@@ -6,6 +6,7 @@ name                    what it does
 ``new_figure``          a Figure on the right canvas (ipympl widget or Agg)
 ``sample_grid``         the x values a curve is drawn at
 ``format_value``        a parameter value as short LaTeX
+``xy_data``             the (x, y) points of a 1-D regression explorer, checked
 ``SIGNIFICANT_DIGITS``  the one precision of slider readouts and formulas (4)
 ======================  ======================================================
 
@@ -102,3 +103,35 @@ def format_value(value: Any) -> sp.Basic:
             return sp.Float(number, 2)
         return sp.Float(float(f"{number:.{SIGNIFICANT_DIGITS}g}"), SIGNIFICANT_DIGITS)
     return sp.sympify(value)
+
+
+def xy_data(x: Any, y: Any, *, n: int = 30, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a 1-D regression explorer: ``x, y`` checked, or a seeded noisy sine.
+
+    Examples
+    --------
+    >>> xd, yd = xy_data(None, None, n=5)
+    >>> xd.shape, yd.shape, bool(np.all(np.diff(xd) > 0))
+    ((5,), (5,), True)
+    >>> xy_data([1, 1], [0, 1])
+    Traceback (most recent call last):
+    ...
+    symml.ArgumentError: x=[1, 1] is not valid: x must take at least two distinct values
+    """
+    from .._core import ArgumentError, bad_argument
+
+    if x is None and y is None:
+        rng = np.random.default_rng(seed)
+        xd = np.sort(rng.uniform(-1.0, 1.0, n))
+        return xd, np.sin(3 * xd) + 0.2 * rng.standard_normal(n)
+    xd = np.asarray(x, dtype=float).ravel()
+    yd = np.asarray(y, dtype=float).ravel()
+    if xd.shape != yd.shape or xd.size < 2 or not np.all(np.isfinite(xd) & np.isfinite(yd)):
+        raise ArgumentError(
+            bad_argument(
+                "x, y", (np.shape(x), np.shape(y)), "give two finite 1-D arrays of equal length"
+            )
+        )
+    if np.ptp(xd) == 0:
+        raise ArgumentError(bad_argument("x", x, "x must take at least two distinct values"))
+    return xd, yd

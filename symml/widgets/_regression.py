@@ -9,13 +9,12 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .._core import ArgumentError, bad_argument
 from .._ml import normal_equations
 from .._render import to_latex
 from ._explorer import (
     Explorer,
 )
-from ._figures import format_value, new_figure
+from ._figures import format_value, new_figure, xy_data
 from ._params import ParameterModel
 
 
@@ -69,21 +68,7 @@ def explore_regression(
     """
     from matplotlib.collections import LineCollection
 
-    if x is None and y is None:
-        rng = np.random.default_rng(1)
-        xd = np.sort(rng.uniform(-1.0, 1.0, 30))
-        yd = np.sin(3 * xd) + 0.2 * rng.standard_normal(30)
-    else:
-        xd = np.asarray(x, dtype=float).ravel()
-        yd = np.asarray(y, dtype=float).ravel()
-    if xd.shape != yd.shape or xd.size < 2 or not np.all(np.isfinite(xd) & np.isfinite(yd)):
-        raise ArgumentError(
-            bad_argument(
-                "x, y", (np.shape(x), np.shape(y)), "give two finite 1-D arrays of equal length"
-            )
-        )
-    if np.ptp(xd) == 0:
-        raise ArgumentError(bad_argument("x", x, "x must take at least two distinct values"))
+    xd, yd = xy_data(x, y)
     ne, solve = _ridge_solver()
     d_s = sp.Symbol("d", integer=True, positive=True)
     lam_s = sp.Symbol("lambda", nonnegative=True)
