@@ -21,6 +21,7 @@ from .root import _hessian_program, _numeric_root
 from .sample import SampleMedian, _Program
 from .solve import _Solution
 from .standardise import at_risk, standardised_fit
+from .stream import block_table, is_dask
 
 if TYPE_CHECKING:
     from .estimate import MLE
@@ -127,20 +128,26 @@ class MLEFit:
         return "\n".join(rows)
 
 
-def _closed_form(d: MLE, data: Any, arr: np.ndarray, kargs: list[float]) -> np.ndarray:
-    """The closed-form estimates on ``arr``; an error naming the data if one is not finite."""
+def _estimator_program(d: MLE) -> _Program:
     m: Model = d._model
     closed = d._solution.closed
-    prog = d._cached(
+    return d._cached(
         "estimators",
         lambda: _Program(
             sp.ImmutableMatrix([closed[p] for p in m.params]), d._sample, list(m.known)
         ),
     )
+
+
+def _closed_form(d: MLE, data: Any, arr: np.ndarray, kargs: list[float]) -> np.ndarray:
+    """The closed-form estimates on ``arr``; an error naming the data if one is not finite."""
+    m: Model = d._model
+    prog = _estimator_program(d)
     values = np.asarray(prog(arr, kargs), dtype=float).reshape(-1)
     if not np.all(np.isfinite(values)):
-        check_finite(data, arr)
-        _check_logpdf(d, data, arr)
+        if not is_dask(arr):  # Dask blocks were checked in the streaming pass
+            check_finite(data, arr)
+            _check_logpdf(d, data, arr)
         found = dict(zip((p.name for p in m.params), values.tolist(), strict=True))
         raise ArgumentError(
             bad_argument(
@@ -159,6 +166,8 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
         raise ArgumentError(
             bad_argument("information", information, 'pass "expected" or "observed"')
         )
+    if is_dask(data):
+        return _fit_stream(d, data, known, information)
     arr = as_data(data)
     kv = known_values(m.known, known, argument="known")
     check_support(m, data, arr, kv)
@@ -400,3 +409,67 @@ def _boundary_interval(
         # P(min >= c scale) = c^(-n alpha): scale in [min (1 - level)^(1/(n alpha)), min]
         return (est * (1 - level) ** (1 / (n * alpha)), est)
     return (math.nan, math.nan)
+
+
+def _stream_refusal(data: Any, why: str) -> ArgumentError:
+    return ArgumentError(bad_argument("data", f"<dask Array of shape {data.shape}>", why))
+
+
+def _fit_stream(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str) -> MLEFit:
+    """``MLE.fit`` on a 1-D Dask array: sufficient statistics streamed (module ``stream``).
+
+    One pass checks every block (support, NaN, log-density) and computes the
+    closed-form estimators' sums; a model without a closed form is refused
+    (its numeric search would need a pass over the data per iteration).
+    """
+    m: Model = d._model
+    if information not in ("expected", "observed"):
+        raise ArgumentError(
+            bad_argument("information", information, 'pass "expected" or "observed"')
+        )
+    if data.ndim != 1 or any(isinstance(c, float) and math.isnan(c) for c in data.shape):
+        raise _stream_refusal(data, "pass a 1-D Dask array of known length (x.compute_chunk_sizes())")
+    if data.dtype.kind not in "biuf":
+        raise _stream_refusal(data, f"dtype {data.dtype} is not real numbers; pass floats")
+    if data.shape[0] == 0:
+        raise _stream_refusal(data, "it is empty; pass observations")
+    if not d._solution.closed:
+        raise _stream_refusal(
+            data,
+            f"{m.label} has no closed-form estimator over finite sufficient statistics, so a "
+            "fit would read the data once per iteration of a numeric search; symml does not "
+            "stream that: pass a NumPy array (data.compute()) or a sample of it",
+        )
+    arr = data.astype(float) if data.dtype.kind != "f" else data
+    kv = known_values(m.known, known, argument="known")
+
+    def checked(block: np.ndarray) -> float:
+        try:
+            check_support(m, block, block, kv)
+            check_finite(block, block)
+            _check_logpdf(d, block, block)
+        except ArgumentError:
+            return 1.0
+        return 0.0
+
+    table = block_table(arr, [("check", checked), ("check", lambda b: float(np.max(np.abs(b))))])
+    bad = np.flatnonzero(table[:, 1])
+    if bad.size:
+        i = int(bad[0])
+        start = int(sum(arr.chunks[0][:i]))
+        block = np.asarray(arr.blocks[i].compute())  # one block, to name the offenders
+        try:
+            check_support(m, block, block, kv)
+            check_finite(block, block)
+            _check_logpdf(d, block, block)
+        except ArgumentError as exc:
+            raise type(exc)(f"in block {i} of the Dask array (rows from {start}): {exc}") from None
+    big = float(np.max(table[:, 2]))
+    if big > 1e150 or 0 < big < 1e-150:
+        raise _stream_refusal(
+            data,
+            f"values reach {big:.3g}: sums of them over- or underflow; divide the data by a "
+            "scale first (estimates scale back) or fit a NumPy array",
+        )
+    fit = _fit_array(d, data, arr, kv, information)
+    return _stderr_warning(d, arr, kv, fit)
