@@ -32,6 +32,7 @@ import sympy as sp
 
 from .._codegen import column_scale, require_finite, to_numpy
 from .._core import DEFAULT_BUDGET, ArgumentError, Deadline, Derivation, Step, bad_argument
+from .streaming import is_dask, logistic_dask
 from .regression import (
     column_names,
     derive,
@@ -128,6 +129,8 @@ class LogisticRegression(Derivation):
         """
         import scipy.linalg as sl
 
+        if is_dask(X) or is_dask(y):
+            return _fit_dask(X, y, tol=tol, max_iter=max_iter, start=start)
         step, loss, hessian = _compiled(self)
         Xa, ya = _checked_data(X, y)
         # Newton on X with unit-norm columns (the same loss for w * scale): tiny or huge
@@ -152,6 +155,28 @@ class LogisticRegression(Derivation):
         notes = stderr_notes(stderr, cov, causes, stacklevel=2)  # the caller of fit
         names = column_names(self.symbols[:1], [X])
         return LogisticFit(w / scale, stderr, cov, -float(f), it, converged, names, notes)
+
+
+def _fit_dask(X: Any, y: Any, *, tol: float, max_iter: int, start: Any) -> LogisticFit:
+    """The fit on Dask arrays: IRLS, one Dask reduction per pass (module ``streaming``)."""
+    import scipy.linalg as sl
+
+    if not (is_dask(X) and is_dask(y)):
+        raise ArgumentError(
+            bad_argument("X", type(X).__name__, "pass X and y both as Dask arrays, or neither")
+        )
+    try:
+        w, H, loglike, it, converged = logistic_dask(X, y, tol=tol, max_iter=max_iter, start=start)
+        cov = sl.cho_solve(sl.cho_factor(H), np.eye(len(w)))
+    except np.linalg.LinAlgError:
+        fix = (
+            "the Hessian X.T*diag(s*(1 - s))*X is singular: remove collinear columns "
+            "(or the classes are separated)"
+        )
+        raise ArgumentError(bad_argument("X", f"<dask Array of shape {X.shape}>", fix)) from None
+    stderr = np.sqrt(np.diagonal(cov))
+    notes = stderr_notes(stderr, cov, [], stacklevel=3)  # the caller of fit
+    return LogisticFit(w, stderr, cov, loglike, it, converged, None, notes)
 
 
 def _checked_data(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:

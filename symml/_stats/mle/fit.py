@@ -428,7 +428,9 @@ def _fit_stream(d: MLE, data: Any, known: Mapping[Any, float] | None, informatio
             bad_argument("information", information, 'pass "expected" or "observed"')
         )
     if data.ndim != 1 or any(isinstance(c, float) and math.isnan(c) for c in data.shape):
-        raise _stream_refusal(data, "pass a 1-D Dask array of known length (x.compute_chunk_sizes())")
+        raise _stream_refusal(
+            data, "pass a 1-D Dask array of known length (x.compute_chunk_sizes())"
+        )
     if data.dtype.kind not in "biuf":
         raise _stream_refusal(data, f"dtype {data.dtype} is not real numbers; pass floats")
     if data.shape[0] == 0:

@@ -205,9 +205,7 @@ def dask_fill(
     return values  # type: ignore[return-value]
 
 
-def _resolve(
-    prog: _Program, values: list, argv: Sequence[float], n: int, moments: dict
-) -> None:
+def _resolve(prog: _Program, values: list, argv: Sequence[float], n: int, moments: dict) -> None:
     """Nodes computable without a pass: constants and centred sums whose moments are known."""
     changed = True
     while changed:
@@ -223,7 +221,12 @@ def _resolve(
             if mode == "const":
                 values[k] = n * float(compiled(*argv, n, *filled))
             elif cen is not None and cen.key in moments:
-                a, b = (float(v) for v in np.asarray(cen.ab(*argv, n, *filled, *[math.nan] * (len(values) - k))).ravel())
+                a, b = (
+                    float(v)
+                    for v in np.asarray(
+                        cen.ab(*argv, n, *filled, *[math.nan] * (len(values) - k))
+                    ).ravel()
+                )
                 _cnt, mean, m2 = moments[cen.key]
                 values[k] = a * a * (m2 + n * (mean + b / a) ** 2)
             else:
@@ -252,7 +255,7 @@ def _tasks(
                 raise ArgumentError(
                     bad_argument(
                         "data",
-                        "<dask Array>",
+                        "<dask Array>",  # shape in the caller
                         f"the estimator needs the {mode} of the sample, which has no "
                         "streaming form; pass a NumPy array (data.compute()) if it fits "
                         "in memory",
