@@ -32,7 +32,6 @@ import sympy as sp
 
 from .._codegen import column_scale, require_finite, to_numpy
 from .._core import DEFAULT_BUDGET, ArgumentError, Deadline, Derivation, Step, bad_argument
-from .streaming import is_dask, logistic_dask
 from .regression import (
     column_names,
     derive,
@@ -41,6 +40,7 @@ from .regression import (
     rows_fix,
     stderr_notes,
 )
+from .streaming import is_dask, logistic_dask
 
 __all__ = [
     "ConvergenceWarning",

@@ -21,7 +21,7 @@ from .root import _hessian_program, _numeric_root
 from .sample import SampleMedian, _Program
 from .solve import _Solution
 from .standardise import at_risk, standardised_fit
-from .stream import block_table, is_dask
+from .stream import dask_fill, is_dask
 
 if TYPE_CHECKING:
     from .estimate import MLE
@@ -454,8 +454,10 @@ def _fit_stream(d: MLE, data: Any, known: Mapping[Any, float] | None, informatio
             return 1.0
         return 0.0
 
-    table = block_table(arr, [("check", checked), ("check", lambda b: float(np.max(np.abs(b))))])
-    bad = np.flatnonzero(table[:, 1])
+    found: list[np.ndarray] = []
+    checks = [("check", checked), ("check", lambda b: float(np.max(np.abs(b))) if b.size else 0.0)]
+    dask_fill(_estimator_program(d), arr, [kv[q] for q in m.known], {}, extra=checks, found=found)
+    bad = np.flatnonzero(found[0])
     if bad.size:
         i = int(bad[0])
         start = int(sum(arr.chunks[0][:i]))
@@ -466,7 +468,7 @@ def _fit_stream(d: MLE, data: Any, known: Mapping[Any, float] | None, informatio
             _check_logpdf(d, block, block)
         except ArgumentError as exc:
             raise type(exc)(f"in block {i} of the Dask array (rows from {start}): {exc}") from None
-    big = float(np.max(table[:, 2]))
+    big = float(np.max(found[1]))
     if big > 1e150 or 0 < big < 1e-150:
         raise _stream_refusal(
             data,

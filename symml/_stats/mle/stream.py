@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -156,13 +156,19 @@ def dask_fill(
     cache: dict,
     *,
     only_fixed: bool = False,
+    extra: Sequence[tuple] = (),
+    found: list | None = None,
 ) -> list[float]:
     """The values of ``prog``'s nodes on the Dask array ``data``, with as few passes as possible.
 
     A node is computed in the first pass whose inner sums are known; a centred
     sum of squares is computed in the same pass as its centre (Chan). Values
-    are remembered per array (its Dask name) and arguments.
+    are remembered per array (its Dask name) and arguments. ``extra`` tasks
+    (``("check", f)``) ride along in the first pass; their per-block columns
+    are appended to ``found``.
     """
+    pending = list(extra)
+    found = [] if found is None else found
     nodes = prog.nodes
     if "centred" not in prog.__dict__:
         prog.centred = [_centred(prog, k) for k in range(len(nodes))]
@@ -187,17 +193,26 @@ def dask_fill(
         tasks, owners = _tasks(prog, values, argv, n, moments, todo)
         if not tasks:  # pragma: no cover - every node has a body over earlier nodes
             raise RuntimeError(f"no streaming pass can compute nodes {todo}")
+        tasks, owners = [*tasks, *pending], [*owners, *[None] * len(pending)]
+        pending = []
         table = block_table(data, tasks)
         counts = table[:, 0]
         col = 1
         for task, owner in zip(tasks, owners, strict=True):
-            if task[0] == "moments":
+            if owner is None:
+                found.append(table[:, col])
+                col += 1
+            elif task[0] == "moments":
                 states = [tuple(r) for r in table[:, [0, col, col + 1]].tolist()]
                 moments[owner] = _chan([s for s in states if s[0] > 0])
                 col += 2
                 continue
-            values[owner] = _merge(task[0], table[:, col], counts)
-            col += 1
+            else:
+                values[owner] = _merge(task[0], table[:, col], counts)
+                col += 1
+    if pending:  # every node was known: the extra tasks alone
+        table = block_table(data, pending)
+        found.extend(table[:, 1 + j] for j in range(len(pending)))
     for k, (d, _c, depends, _m, _s) in enumerate(nodes):
         _remember(keys[k], values[k])  # type: ignore[arg-type]
         if not depends:
