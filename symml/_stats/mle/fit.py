@@ -13,7 +13,16 @@ import sympy as sp
 from ..._codegen import to_numpy
 from ..._core import ArgumentError, bad_argument
 from ..._ml import StandardErrorWarning
-from ..data import as_data, check_finite, check_support, known_values, offenders, short_data
+from ..data import (
+    _bound,
+    _check_within,
+    as_data,
+    check_finite,
+    check_support,
+    known_values,
+    offenders,
+    short_data,
+)
 from ..model import Model, numeric_form
 from .edge import check_numeric_estimate, edge_interval, find_edges, runaway_notes
 from .fisher import _eval_fisher
@@ -303,14 +312,22 @@ def _check_params(d: MLE, data: Any, theta: dict[sp.Symbol, float]) -> None:
         )
 
 
-def _check_logpdf(d: MLE, data: Any, arr: np.ndarray) -> None:
-    """Name observations where a data-only term of log f is not finite (log 0, ...)."""
+def _data_terms(d: MLE) -> list[tuple[sp.Expr, Callable]]:
+    """The terms of log f that involve the data only, compiled: ``[(g, g(x)), ...]``."""
     m: Model = d._model
+    out = []
     for term in sp.Add.make_args(m.logpdf):
         _c, g = term.as_independent(m.xs, as_Add=False)
         if not g.has(m.xs) or g.free_symbols - {m.xs}:
             continue
-        f = d._cached(("data term", g), lambda g=g: to_numpy(numeric_form(g), [m.xs]))
+        out.append((g, d._cached(("data term", g), lambda g=g: to_numpy(numeric_form(g), [m.xs]))))
+    return out
+
+
+def _check_logpdf(d: MLE, data: Any, arr: np.ndarray) -> None:
+    """Name observations where a data-only term of log f is not finite (log 0, ...)."""
+    m: Model = d._model
+    for g, f in _data_terms(d):
         with np.errstate(all="ignore"):
             vals = np.asarray(f(arr), dtype=float) * np.ones_like(arr)
         bad = ~np.isfinite(vals)
@@ -411,6 +428,36 @@ def _boundary_interval(
     return (math.nan, math.nan)
 
 
+class _BlockCheck:
+    """Whether a block holds NaN, values outside the support or where log f is not finite.
+
+    Picklable (no Derivation inside), so ``dask.distributed`` workers can run it;
+    the caller names the offenders from the flagged block.
+    """
+
+    def __init__(self, d: MLE, kv: dict[sp.Symbol, float]) -> None:
+        m: Model = d._model
+        self.support = m.support
+        self.ends = (_bound(m.support.lo, kv, m), _bound(m.support.hi, kv, m))
+        self.terms = [f for _g, f in _data_terms(d)]
+
+    def __call__(self, block: np.ndarray) -> float:
+        try:
+            _check_within(self.support, *self.ends, block, block, "", "data")
+            check_finite(block, block)
+        except ArgumentError:
+            return 1.0
+        with np.errstate(all="ignore"):
+            for f in self.terms:
+                if not np.all(np.isfinite(np.asarray(f(block), dtype=float))):
+                    return 1.0
+        return 0.0
+
+
+def _absmax(block: np.ndarray) -> float:
+    return float(np.max(np.abs(block))) if block.size else 0.0
+
+
 def _stream_refusal(data: Any, why: str) -> ArgumentError:
     return ArgumentError(bad_argument("data", f"<dask Array of shape {data.shape}>", why))
 
@@ -445,17 +492,8 @@ def _fit_stream(d: MLE, data: Any, known: Mapping[Any, float] | None, informatio
     arr = data.astype(float) if data.dtype.kind != "f" else data
     kv = known_values(m.known, known, argument="known")
 
-    def checked(block: np.ndarray) -> float:
-        try:
-            check_support(m, block, block, kv)
-            check_finite(block, block)
-            _check_logpdf(d, block, block)
-        except ArgumentError:
-            return 1.0
-        return 0.0
-
     found: list[np.ndarray] = []
-    checks = [("check", checked), ("check", lambda b: float(np.max(np.abs(b))) if b.size else 0.0)]
+    checks = [("check", _BlockCheck(d, kv)), ("check", _absmax)]
     dask_fill(_estimator_program(d), arr, [kv[q] for q in m.known], {}, extra=checks, found=found)
     bad = np.flatnonzero(found[0])
     if bad.size:
