@@ -112,8 +112,7 @@ BENCHMARKS = [
     ),
     Benchmark(
         name="dask-lstsq",
-        description="least squares on a 10^6 x 10 Dask X in row blocks of 10^5 "
-        "(10^5 with --quick)",
+        description="least squares on a 10^6 x 10 Dask X in row blocks of 10^5 (10^5 with --quick)",
         setup=_tall,
         subject=_LSTSQ,
         baselines=[Candidate("Dask: da.linalg.lstsq(X, y)", _dask_lstsq)],

@@ -100,6 +100,10 @@ class LogisticRegression(Derivation):
         ----------
         X : array_like, shape (m, n)
             The design matrix (add a column of ones for an intercept).
+            ``X`` and ``y`` may both be Dask arrays (row blocks): then each
+            Newton (IRLS) pass is one Dask reduction returning the loss,
+            ``X^T (y - s)`` and ``X^T diag(s(1 - s)) X``, and the ``n x n``
+            system is solved in NumPy (no column scaling).
         y : array_like, shape (m,)
             Labels in ``[0, 1]`` (0/1, or proportions).
         tol, max_iter : float, int
@@ -431,6 +435,8 @@ def fit_logistic(
     ``X`` (m x n, a NumPy array or DataFrame; include a column of ones for
     an intercept) and ``y`` (m labels in ``[0, 1]``). Returns a
     :class:`LogisticFit` with ``params``, ``stderr``, ``cov``, ``loglike``.
+    Dask arrays ``X``, ``y`` are fitted by IRLS with one Dask reduction per
+    pass (see :meth:`LogisticRegression.fit`).
 
     Examples
     --------

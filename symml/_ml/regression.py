@@ -359,6 +359,11 @@ class NormalEquations(Derivation):
         *data : array_like
             One array per argument, in the order of ``args``: NumPy arrays,
             pandas DataFrames / Series, nested lists.
+            For ordinary least squares, ``X`` and ``y`` may be Dask arrays
+            (tall-skinny, row blocks): the fit is the tall-skinny QR of
+            ``[X | y]`` (``dask.array.linalg.tsqr``), never ``X^T X``, and
+            nothing of length ``m`` is materialised (module
+            ``symml._ml.streaming``).
         args : sequence of symbols, optional
             The symbols the data stand for (default :meth:`default_args`).
 
