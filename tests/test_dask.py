@@ -89,7 +89,7 @@ NUMACC = {
 
 
 @pytest.mark.parametrize("name", sorted(NUMACC))
-@pytest.mark.parametrize("chunks", [1, 2, 7, 100, 1001])
+@pytest.mark.parametrize("chunks", [2, 7, 100, 1001])
 def test_numacc_per_chunk_and_across_chunks(name, chunks):
     text = NUMACC[name]
     exact = [Fraction(v) for v in text]
@@ -127,10 +127,13 @@ def test_nothing_is_materialised(monkeypatch):
     def refuse(self, *args, **kwargs):
         raise AssertionError("a Dask array was converted to NumPy")
 
-    x = chunked(FAMILIES["normal"][0])
-    expected = symml.mle_catalog("normal").fit(FAMILIES["normal"][0])
+    data = FAMILIES["normal"][0]
+    Xn, yn = logistic_data()
+    x, X, y = chunked(data, 1234), chunked(Xn, (999, 4)), chunked(yn, 999)
+    expected = symml.mle_catalog("normal").fit(data), symml.fit_logistic(Xn, yn)
     monkeypatch.setattr(type(x), "__array__", refuse)
-    same_fit(expected, symml.mle_catalog("normal").fit(x))
+    same_fit(expected[0], symml.mle_catalog("normal").fit(x, information="observed"))
+    np.testing.assert_allclose(symml.fit_logistic(X, y).params, expected[1].params, rtol=1e-10)
 
 
 def test_dask_is_imported_only_for_dask_input():
