@@ -111,6 +111,10 @@ def test_dask_mle_refuses_what_does_not_stream():
         symml.mle_catalog("laplace").fit(x)
     with pytest.raises(symml.ArgumentError, match="1-D Dask array"):
         symml.mle_catalog("normal").fit(da.ones((4, 3)))
+    with pytest.raises(symml.ArgumentError, match="known length"):
+        symml.mle_catalog("normal").fit(x[x > 1.0])
+    with pytest.raises(symml.ArgumentError, match="MultivariateNormalMLE fits do not stream"):
+        symml.mle_catalog("mvnormal").fit(da.ones((40, 2), chunks=10))
     with pytest.raises(symml.ArgumentError, match="over- or underflow"):
         symml.mle_catalog("normal").fit(chunked(np.array([1e200, 3e200]), 1))
 

@@ -7,10 +7,11 @@ from typing import Any
 
 import sympy as sp
 
-from ..._core import Derivation, Step
+from ..._core import ArgumentError, Derivation, Step, bad_argument
 from .fisher import _fisher
 from .fit import MLEFit, _fit
 from .steps import _steps
+from .stream import is_dask
 
 
 class MLE(Derivation):
@@ -196,6 +197,15 @@ class MLE(Derivation):
         >>> [round(v, 4) for v in fit.conf_int(0.95)["p"]]
         [0.0, 0.5615]
         """
+        if is_dask(data) and type(self)._fit_data is not MLE._fit_data:
+            raise ArgumentError(
+                bad_argument(
+                    "data",
+                    f"<dask Array of shape {data.shape}>",
+                    f"{type(self).__name__} fits do not stream; pass a NumPy array "
+                    "(data.compute()) if it fits in memory",
+                )
+            )
         return self._fit_data(data, known, information)
 
     def _fit_data(self, data: Any, known: Mapping[Any, float] | None, information: str) -> MLEFit:
