@@ -40,6 +40,7 @@ from .regression import (
     rows_fix,
     stderr_notes,
 )
+from .streaming import is_dask, logistic_dask
 
 __all__ = [
     "ConvergenceWarning",
@@ -99,6 +100,10 @@ class LogisticRegression(Derivation):
         ----------
         X : array_like, shape (m, n)
             The design matrix (add a column of ones for an intercept).
+            ``X`` and ``y`` may both be Dask arrays (row blocks): then each
+            Newton (IRLS) pass is one Dask reduction returning the loss,
+            ``X^T (y - s)`` and ``X^T diag(s(1 - s)) X``, and the ``n x n``
+            system is solved in NumPy (no column scaling).
         y : array_like, shape (m,)
             Labels in ``[0, 1]`` (0/1, or proportions).
         tol, max_iter : float, int
@@ -128,6 +133,8 @@ class LogisticRegression(Derivation):
         """
         import scipy.linalg as sl
 
+        if is_dask(X) or is_dask(y):
+            return _fit_dask(X, y, tol=tol, max_iter=max_iter, start=start)
         step, loss, hessian = _compiled(self)
         Xa, ya = _checked_data(X, y)
         # Newton on X with unit-norm columns (the same loss for w * scale): tiny or huge
@@ -152,6 +159,28 @@ class LogisticRegression(Derivation):
         notes = stderr_notes(stderr, cov, causes, stacklevel=2)  # the caller of fit
         names = column_names(self.symbols[:1], [X])
         return LogisticFit(w / scale, stderr, cov, -float(f), it, converged, names, notes)
+
+
+def _fit_dask(X: Any, y: Any, *, tol: float, max_iter: int, start: Any) -> LogisticFit:
+    """The fit on Dask arrays: IRLS, one Dask reduction per pass (module ``streaming``)."""
+    import scipy.linalg as sl
+
+    if not (is_dask(X) and is_dask(y)):
+        raise ArgumentError(
+            bad_argument("X", type(X).__name__, "pass X and y both as Dask arrays, or neither")
+        )
+    try:
+        w, H, loglike, it, converged = logistic_dask(X, y, tol=tol, max_iter=max_iter, start=start)
+        cov = sl.cho_solve(sl.cho_factor(H), np.eye(len(w)))
+    except np.linalg.LinAlgError:
+        fix = (
+            "the Hessian X.T*diag(s*(1 - s))*X is singular: remove collinear columns "
+            "(or the classes are separated)"
+        )
+        raise ArgumentError(bad_argument("X", f"<dask Array of shape {X.shape}>", fix)) from None
+    stderr = np.sqrt(np.diagonal(cov))
+    notes = stderr_notes(stderr, cov, [], stacklevel=3)  # the caller of fit
+    return LogisticFit(w, stderr, cov, loglike, it, converged, None, notes)
 
 
 def _checked_data(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -406,6 +435,8 @@ def fit_logistic(
     ``X`` (m x n, a NumPy array or DataFrame; include a column of ones for
     an intercept) and ``y`` (m labels in ``[0, 1]``). Returns a
     :class:`LogisticFit` with ``params``, ``stderr``, ``cov``, ``loglike``.
+    Dask arrays ``X``, ``y`` are fitted by IRLS with one Dask reduction per
+    pass (see :meth:`LogisticRegression.fit`).
 
     Examples
     --------

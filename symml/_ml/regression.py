@@ -71,6 +71,7 @@ from .._core import (
     bad_argument,
     renamed_keywords,
 )
+from .streaming import is_dask, least_squares_dask
 
 __all__ = [
     "LeastSquaresFit",
@@ -358,6 +359,11 @@ class NormalEquations(Derivation):
         *data : array_like
             One array per argument, in the order of ``args``: NumPy arrays,
             pandas DataFrames / Series, nested lists.
+            For ordinary least squares, ``X`` and ``y`` may be Dask arrays
+            (tall-skinny, row blocks): the fit is the tall-skinny QR of
+            ``[X | y]`` (``dask.array.linalg.tsqr``), never ``X^T X``, and
+            nothing of length ``m`` is materialised (module
+            ``symml._ml.streaming``).
         args : sequence of symbols, optional
             The symbols the data stand for (default :meth:`default_args`).
 
@@ -387,10 +393,46 @@ class NormalEquations(Derivation):
         (array([1.03, 1.98]), 2)
         """
         args = self.default_args() if args is None else list(args)
+        if any(is_dask(v) for v in data):
+            return _fit_dask(self, args, data)
         _require_finite_data(args, data)
         system = _compiled_system(self.result, tuple(args))
         solution, data_rows = solve_normal(system(*data), full=True)
         return LeastSquaresFit._from_solution(solution, data_rows, column_names(args, data))
+
+
+def _fit_dask(ne: NormalEquations, args: list[Any], data: Sequence[Any]) -> LeastSquaresFit:
+    """Ordinary least squares on a tall-skinny Dask ``X`` by tsqr (module ``streaming``)."""
+    mats = [s for s in args if isinstance(s, sp.MatrixSymbol)]
+    ols = len(args) == len(data) == 2 and len(mats) == 2
+    if ols:
+        X, y = args
+        ols = ne.result.rhs == (X.T * X).I * X.T * y
+    if not ols:
+        raise ArgumentError(
+            bad_argument(
+                "data",
+                f"<{len(data)} arrays, some Dask>",
+                "on Dask arrays only ordinary least squares (X*w - y).T*(X*w - y) with "
+                "data (X, y) is streamed; weight the rows yourself (sqrt(W)*X, sqrt(W)*y) "
+                "or pass NumPy arrays",
+            )
+        )
+    parts = least_squares_dask(*data)
+    cov = parts["cov"]
+    notes = stderr_notes(parts["stderr"], cov, [], stacklevel=3)  # the caller of fit
+    return LeastSquaresFit(
+        parts["params"],
+        parts["stderr"],
+        cov,
+        float(parts["sigma2"]),
+        float(parts["rss"]),
+        parts["df_resid"],
+        parts["rank"],
+        "QR (Dask tsqr)",
+        None,
+        notes,
+    )
 
 
 def _require_finite_data(args: Sequence[Any], data: Sequence[Any]) -> None:

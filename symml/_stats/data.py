@@ -85,6 +85,8 @@ def offenders(
 
 
 def short_data(data: Any) -> Any:
+    if type(data).__module__.startswith("dask."):  # never materialise a Dask array
+        return f"<dask {type(data).__name__} of shape {data.shape}>"
     arr = np.asarray(data, dtype=object).ravel()
     if arr.size <= 6:
         return data if not isinstance(data, np.ndarray) else arr.tolist()

@@ -16,6 +16,7 @@ module                  what it holds
                         unbounded likelihoods, estimates running off to infinity
 ``standardise``         fits on centred and scaled data (near 1e308, 1e-320, far from 0)
 ``verify``              ``MLE.verify()``
+``stream``              sums over Dask arrays, block by block (Chan merging)
 ``mvnormal``            the multivariate normal (:class:`MultivariateNormalMLE`)
 ``catalog``             :func:`mle_catalog`, :data:`MLE_CATALOG`
 ======================  ==================================================================

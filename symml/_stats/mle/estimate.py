@@ -7,10 +7,11 @@ from typing import Any
 
 import sympy as sp
 
-from ..._core import Derivation, Step
+from ..._core import ArgumentError, Derivation, Step, bad_argument
 from .fisher import _fisher
 from .fit import MLEFit, _fit
 from .steps import _steps
+from .stream import is_dask
 
 
 class MLE(Derivation):
@@ -132,7 +133,7 @@ class MLE(Derivation):
 
         Parameters
         ----------
-        data : array-like or pandas Series
+        data : array-like, pandas Series or Dask array
             The observations (1-D). NaN, infinite values and values outside
             the support raise :class:`~symml.ArgumentError` naming them.
             The entries a NumPy masked array masks are missing values and
@@ -157,6 +158,16 @@ class MLE(Derivation):
         Data near ``1e308`` or ``1e-320``, or far from zero relative to their
         spread, are fitted centred and scaled, and the estimates transformed
         back (module ``symml._stats.mle.standardise``).
+
+        Dask arrays stream: a 1-D ``dask.array`` is never converted to NumPy.
+        One pass reduces every block to its sums (and the count, mean and
+        centred ``M2`` of centred sums of squares, merged pairwise with Chan's
+        update, so the NumPy path's accuracy holds across blocks) and checks
+        it (NaN, support); the estimates, Fisher information and intervals
+        follow from those numbers. Works with the threaded scheduler and with
+        ``dask.distributed``. Only closed-form estimators stream: a model
+        that needs a numeric search (Gamma with both parameters, Student-t)
+        or a sample median (Laplace) raises ArgumentError saying so.
 
         Boundaries: an estimate on an endpoint of the parameter space
         (``p = 0`` for Bernoulli data that are all 0) is returned when the
@@ -186,6 +197,15 @@ class MLE(Derivation):
         >>> [round(v, 4) for v in fit.conf_int(0.95)["p"]]
         [0.0, 0.5615]
         """
+        if is_dask(data) and type(self)._fit_data is not MLE._fit_data:
+            raise ArgumentError(
+                bad_argument(
+                    "data",
+                    f"<dask Array of shape {data.shape}>",
+                    f"{type(self).__name__} fits do not stream; pass a NumPy array "
+                    "(data.compute()) if it fits in memory",
+                )
+            )
         return self._fit_data(data, known, information)
 
     def _fit_data(self, data: Any, known: Mapping[Any, float] | None, information: str) -> MLEFit:

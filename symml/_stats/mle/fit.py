@@ -13,7 +13,16 @@ import sympy as sp
 from ..._codegen import to_numpy
 from ..._core import ArgumentError, bad_argument
 from ..._ml import StandardErrorWarning
-from ..data import as_data, check_finite, check_support, known_values, offenders, short_data
+from ..data import (
+    _bound,
+    _check_within,
+    as_data,
+    check_finite,
+    check_support,
+    known_values,
+    offenders,
+    short_data,
+)
 from ..model import Model, numeric_form
 from .edge import check_numeric_estimate, edge_interval, find_edges, runaway_notes
 from .fisher import _eval_fisher
@@ -21,6 +30,7 @@ from .root import _hessian_program, _numeric_root
 from .sample import SampleMedian, _Program
 from .solve import _Solution
 from .standardise import at_risk, standardised_fit
+from .stream import dask_fill, is_dask
 
 if TYPE_CHECKING:
     from .estimate import MLE
@@ -127,20 +137,26 @@ class MLEFit:
         return "\n".join(rows)
 
 
-def _closed_form(d: MLE, data: Any, arr: np.ndarray, kargs: list[float]) -> np.ndarray:
-    """The closed-form estimates on ``arr``; an error naming the data if one is not finite."""
+def _estimator_program(d: MLE) -> _Program:
     m: Model = d._model
     closed = d._solution.closed
-    prog = d._cached(
+    return d._cached(
         "estimators",
         lambda: _Program(
             sp.ImmutableMatrix([closed[p] for p in m.params]), d._sample, list(m.known)
         ),
     )
+
+
+def _closed_form(d: MLE, data: Any, arr: np.ndarray, kargs: list[float]) -> np.ndarray:
+    """The closed-form estimates on ``arr``; an error naming the data if one is not finite."""
+    m: Model = d._model
+    prog = _estimator_program(d)
     values = np.asarray(prog(arr, kargs), dtype=float).reshape(-1)
     if not np.all(np.isfinite(values)):
-        check_finite(data, arr)
-        _check_logpdf(d, data, arr)
+        if not is_dask(arr):  # Dask blocks were checked in the streaming pass
+            check_finite(data, arr)
+            _check_logpdf(d, data, arr)
         found = dict(zip((p.name for p in m.params), values.tolist(), strict=True))
         raise ArgumentError(
             bad_argument(
@@ -159,6 +175,8 @@ def _fit(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str)
         raise ArgumentError(
             bad_argument("information", information, 'pass "expected" or "observed"')
         )
+    if is_dask(data):
+        return _fit_stream(d, data, known, information)
     arr = as_data(data)
     kv = known_values(m.known, known, argument="known")
     check_support(m, data, arr, kv)
@@ -294,14 +312,22 @@ def _check_params(d: MLE, data: Any, theta: dict[sp.Symbol, float]) -> None:
         )
 
 
-def _check_logpdf(d: MLE, data: Any, arr: np.ndarray) -> None:
-    """Name observations where a data-only term of log f is not finite (log 0, ...)."""
+def _data_terms(d: MLE) -> list[tuple[sp.Expr, Callable]]:
+    """The terms of log f that involve the data only, compiled: ``[(g, g(x)), ...]``."""
     m: Model = d._model
+    out = []
     for term in sp.Add.make_args(m.logpdf):
         _c, g = term.as_independent(m.xs, as_Add=False)
         if not g.has(m.xs) or g.free_symbols - {m.xs}:
             continue
-        f = d._cached(("data term", g), lambda g=g: to_numpy(numeric_form(g), [m.xs]))
+        out.append((g, d._cached(("data term", g), lambda g=g: to_numpy(numeric_form(g), [m.xs]))))
+    return out
+
+
+def _check_logpdf(d: MLE, data: Any, arr: np.ndarray) -> None:
+    """Name observations where a data-only term of log f is not finite (log 0, ...)."""
+    m: Model = d._model
+    for g, f in _data_terms(d):
         with np.errstate(all="ignore"):
             vals = np.asarray(f(arr), dtype=float) * np.ones_like(arr)
         bad = ~np.isfinite(vals)
@@ -400,3 +426,92 @@ def _boundary_interval(
         # P(min >= c scale) = c^(-n alpha): scale in [min (1 - level)^(1/(n alpha)), min]
         return (est * (1 - level) ** (1 / (n * alpha)), est)
     return (math.nan, math.nan)
+
+
+class _BlockCheck:
+    """Whether a block holds NaN, values outside the support or where log f is not finite.
+
+    Picklable (no Derivation inside), so ``dask.distributed`` workers can run it;
+    the caller names the offenders from the flagged block.
+    """
+
+    def __init__(self, d: MLE, kv: dict[sp.Symbol, float]) -> None:
+        m: Model = d._model
+        self.support = m.support
+        self.ends = (_bound(m.support.lo, kv, m), _bound(m.support.hi, kv, m))
+        self.terms = [f for _g, f in _data_terms(d)]
+
+    def __call__(self, block: np.ndarray) -> float:
+        try:
+            _check_within(self.support, *self.ends, block, block, "", "data")
+            check_finite(block, block)
+        except ArgumentError:
+            return 1.0
+        with np.errstate(all="ignore"):
+            for f in self.terms:
+                if not np.all(np.isfinite(np.asarray(f(block), dtype=float))):
+                    return 1.0
+        return 0.0
+
+
+def _absmax(block: np.ndarray) -> float:
+    return float(np.max(np.abs(block))) if block.size else 0.0
+
+
+def _stream_refusal(data: Any, why: str) -> ArgumentError:
+    return ArgumentError(bad_argument("data", f"<dask Array of shape {data.shape}>", why))
+
+
+def _fit_stream(d: MLE, data: Any, known: Mapping[Any, float] | None, information: str) -> MLEFit:
+    """``MLE.fit`` on a 1-D Dask array: sufficient statistics streamed (module ``stream``).
+
+    One pass checks every block (support, NaN, log-density) and computes the
+    closed-form estimators' sums; a model without a closed form is refused
+    (its numeric search would need a pass over the data per iteration).
+    """
+    m: Model = d._model
+    if information not in ("expected", "observed"):
+        raise ArgumentError(
+            bad_argument("information", information, 'pass "expected" or "observed"')
+        )
+    if data.ndim != 1 or any(isinstance(c, float) and math.isnan(c) for c in data.shape):
+        raise _stream_refusal(
+            data, "pass a 1-D Dask array of known length (x.compute_chunk_sizes())"
+        )
+    if data.dtype.kind not in "biuf":
+        raise _stream_refusal(data, f"dtype {data.dtype} is not real numbers; pass floats")
+    if data.shape[0] == 0:
+        raise _stream_refusal(data, "it is empty; pass observations")
+    if not d._solution.closed:
+        raise _stream_refusal(
+            data,
+            f"{m.label} has no closed-form estimator over finite sufficient statistics, so a "
+            "fit would read the data once per iteration of a numeric search; symml does not "
+            "stream that: pass a NumPy array (data.compute()) or a sample of it",
+        )
+    arr = data.astype(float) if data.dtype.kind != "f" else data
+    kv = known_values(m.known, known, argument="known")
+
+    found: list[np.ndarray] = []
+    checks = [("check", _BlockCheck(d, kv)), ("check", _absmax)]
+    dask_fill(_estimator_program(d), arr, [kv[q] for q in m.known], {}, extra=checks, found=found)
+    bad = np.flatnonzero(found[0])
+    if bad.size:
+        i = int(bad[0])
+        start = int(sum(arr.chunks[0][:i]))
+        block = np.asarray(arr.blocks[i].compute())  # one block, to name the offenders
+        try:
+            check_support(m, block, block, kv)
+            check_finite(block, block)
+            _check_logpdf(d, block, block)
+        except ArgumentError as exc:
+            raise type(exc)(f"in block {i} of the Dask array (rows from {start}): {exc}") from None
+    big = float(np.max(found[1]))
+    if big > 1e150 or 0 < big < 1e-150:
+        raise _stream_refusal(
+            data,
+            f"values reach {big:.3g}: sums of them over- or underflow; divide the data by a "
+            "scale first (estimates scale back) or fit a NumPy array",
+        )
+    fit = _fit_array(d, data, arr, kv, information)
+    return _stderr_warning(d, arr, kv, fit)

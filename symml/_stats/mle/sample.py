@@ -13,6 +13,7 @@ import sympy as sp
 from ..._codegen import to_numpy
 from ..model import Model, _fresh, numeric_form
 from ..signs import signed_sums
+from .stream import dask_fill, is_dask
 
 
 class _SampleStatistic(sp.Function):
@@ -210,6 +211,7 @@ class _Program:
         self.nodes: list[tuple[sp.Dummy, Any, bool, str, Callable | None]] = []
         self._keys: dict[Any, sp.Dummy] = {}
         self._shareable: list[tuple[sp.Dummy, Any]] = []  # fixed nodes without inner sums
+        self.bodies: list[sp.Expr | None] = []  # what each node sums (streamed evaluation)
         lowered = self._lower(sp.sympify(expr))
         self.dummies = [d for d, *_ in self.nodes]
         self.outer = to_numpy(numeric_form(lowered), [*self.args, sample.n, *self.dummies])
@@ -238,6 +240,7 @@ class _Program:
         )
         if func is not None:
             self.nodes.append((d, None, False, kind, _ORDER_STATS[func]))
+            self.bodies.append(None)
         else:
             mode = "sum"
             body = g
@@ -253,6 +256,7 @@ class _Program:
                     numeric_form(body), [self.sample.xs, *self.args, self.sample.n, *inner]
                 )
             self.nodes.append((d, compiled, depends, mode, None))
+            self.bodies.append(body)
         if not depends and not any(g.has(dd) for dd in inner):
             self._shareable.append((d, key))
         self._keys[key] = d
@@ -286,6 +290,8 @@ class _Program:
         *,
         only_fixed: bool = False,
     ) -> list[float]:
+        if is_dask(data):  # Dask reductions, block by block (module ``stream``)
+            return dask_fill(self, data, argv, cache, only_fixed=only_fixed)
         n = data.shape[0]
         values: list[float] = []
         for d, compiled, depends, mode, stat in self.nodes:
