@@ -46,8 +46,9 @@ def explore_descent(
         The learning rate's slider range. Default: up to 1.5 times the derived
         learning-rate bound ``2 / λ_max`` of the Hessian at ``start``
         (:func:`symml.learning_rate_bound`), so the slider crosses into
-        divergence. The learning rate starts at 0.9 times that bound (the
-        largest steps that are still stable near the start), kept in the range.
+        divergence. The learning rate starts at half that bound, ``1 / λ_max``
+        (the classic step of an L-smooth function: the loss falls at every step near
+        the start), kept in the range.
     iterations : slider range of the number of iterations
     xlim, ylim : the plotted box (also the start sliders' ranges)
 
@@ -151,7 +152,7 @@ def _descent_model(
     )
     model[s["method"]].value = "gradient descent"
     rate = model[s["lr"]]
-    first = 0.9 * bound if bound else float(np.sqrt(lo_lr * hi_lr))
+    first = 0.5 * bound if bound else float(np.sqrt(lo_lr * hi_lr))
     rate.value = rate.validate(on_grid(min(max(first, lo_lr), hi_lr), lo_lr, rate.step))
     model[s["iterations"]].value = min(max(20, iterations[0]), iterations[1])
     model[s["x0"]].value = model[s["x0"]].validate(start[0])
