@@ -540,6 +540,10 @@ def test_every_plot_panel_names_its_x_axis():
     assert explorers["derivative"].figure.axes[1].get_xlabel() == "$x$"
     assert explorers["regression"].figure.axes[0].get_xlabel() == "$x$"
     assert explorers["likelihood"].figure.axes[0].get_xlabel() == "$x$"
+    from symml.widgets import explore_bayesian_regression
+
+    blr = explore_bayesian_regression()
+    assert [ax.get_xlabel() for ax in blr.figure.axes] == ["$x$", "degree d"]
 
 
 def test_descent_starts_from_the_learning_rate_bound():

@@ -34,6 +34,8 @@ def _figure(
     ax.set_ylim(float(yd.min()) - 0.5 * span, float(yd.max()) + 0.5 * span)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper left", fontsize="small")
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
     (ev_line,) = ax_ev.plot(degrees, np.zeros(degrees.size), "o-", color="C0")
     (ev_mark,) = ax_ev.plot([0], [0], "o", color="C3", ms=10, label="current degree")
     ax_ev.set_xlabel("degree d")
