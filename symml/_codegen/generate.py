@@ -135,8 +135,13 @@ def _scalar_return(entry: sp.Basic, code: str, params: list[_Arg]) -> str:
     return f"return _expand({code}, _shape)"
 
 
-def _fill(target: _Target, codes: list[str | None], params: list[_Arg]) -> list[str]:
-    """Lines filling a preallocated ``(*target.shape, *batch)`` array (None: a zero entry)."""
+def _fill(
+    target: _Target, codes: list[str | None], params: list[_Arg], *, xp: bool = False
+) -> list[str]:
+    """Lines filling a preallocated ``(*target.shape, *batch)`` array (None: a zero entry).
+
+    ``xp``: array code for other libraries, which stacks the entries (no writes in place).
+    """
     lines: list[str] = []
     assign: list[tuple[tuple[int, ...], str]] = []
     dtype_items = [*(p.pyname for p in params), "0.0"]
@@ -151,6 +156,12 @@ def _fill(target: _Target, codes: list[str | None], params: list[_Arg]) -> list[
         if (not const or entry.has(sp.I)) and code not in dtype_items:
             dtype_items.append(code)
         assign.append((idx, code))
+    if xp:
+        by_index = dict(assign)
+        index_iter = itertools.product(*map(range, target.shape or ()))
+        items = "".join(f"{by_index.get(idx, 'None')}, " for idx in index_iter)
+        dtype = _result_type(dtype_items)
+        return [*lines, f"return _assemble({target.shape!r}, _shape, {dtype}, ({items}))"]
     alloc = "_zeros" if None in codes else "_empty"
     lines.append(f"_out = {alloc}({target.shape!r} + _shape, {_result_type(dtype_items)})")
     lines += [f"_out[{', '.join(map(str, idx))}] = {code}" for idx, code in assign]
@@ -186,11 +197,12 @@ def _body(target: _Target, params: list[_Arg], *, cse: bool, value: Any) -> _Bod
     lines += [f"{sym.name} = {pr(sub)}" for sym, sub in replacements]
     if target.shape is None:
         lines.append(_scalar_return(entries[0], pr(reduced[0]), params))
-    else:
-        zero = [not e.free_symbols and e == 0 for e in entries]
-        codes = [None if z else pr(r) for z, r in zip(zero, reduced, strict=True)]
-        lines += _fill(target, codes, params)
-    return _Body(lines, set(printer.module_imports))
+        return _Body(lines, set(printer.module_imports))
+    zero = [not e.free_symbols and e == 0 for e in entries]
+    codes = [None if z else pr(r) for z, r in zip(zero, reduced, strict=True)]
+    xp_lines = lines + _fill(target, codes, params, xp=True)
+    lines += _fill(target, codes, params)
+    return _Body(lines, set(printer.module_imports), xp_lines)
 
 
 def _prologue(params: list[_Arg]) -> list[str]:
@@ -544,6 +556,7 @@ def to_numpy(
         ident=ident,
         params=params,
         prologue=_prologue(params),
+        xp_prologue=[f"{p.pyname} = _asfloat({p.pyname})" for p in params],
         complex_test=" or ".join(f'{p.pyname}.dtype.kind == "c"' for p in params),
         plain_args=names,
         label=_label(expr, name),

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .._core import ArgumentError, ShapeError, SymmlError, bad_argument
+from .xp import _is_foreign, _PLAIN_TYPES
 
 
 class _Shown:
@@ -116,11 +117,21 @@ def _bind(spec: tuple[tuple[Any, Any, Any], ...], dims: tuple[str, ...], *values
     layout flag (True: give k x 1 results 1-D, as some vector was passed 1-D
     or none was passed as a 2-D column).
     """
+    return _bind_arrays(spec, dims, values, _numbers)
+
+
+def _bind_arrays(
+    spec: tuple[tuple[Any, Any, Any], ...],
+    dims: tuple[str, ...],
+    values: Sequence[Any],
+    convert: Callable[[str, Any], Any],
+) -> list[Any]:
+    """:func:`_bind` with ``convert(name, value)`` making the arrays (array code: no NumPy)."""
     sizes = _Sizes()
     out: list[Any] = []
     given_as: set[str] = set()
     for (name, rows, cols), value in zip(spec, values, strict=True):
-        a = _numbers(name, value)
+        a = convert(name, value)
         if rows is None:
             if a.ndim:
                 raise ShapeError(
@@ -302,7 +313,12 @@ def _broadcast_error(label: str, names: Sequence[str], values: Sequence[Any]) ->
 
 
 def guarded(
-    func: Callable[..., Any], params: Sequence[tuple[str, str]], label: str, *, broadcast: bool
+    func: Callable[..., Any],
+    params: Sequence[tuple[str, str]],
+    label: str,
+    *,
+    broadcast: bool,
+    foreign: Callable[[tuple, dict], Any] | None = None,
 ) -> Callable[..., Any]:
     """``func`` with its call errors translated (see the module docstring, last paragraph).
 
@@ -311,6 +327,8 @@ def guarded(
     ``broadcast``: the inputs are broadcast together (scalar code), so a
     NumPy broadcasting error is explained. Inputs that are not arrays of
     numbers (ragged lists, strings) are an ArgumentError naming the argument.
+    ``foreign(args, kwargs)``, when given, runs calls with arrays of another
+    library (JAX, Dask, ...: see :mod:`.xp`); NumPy calls never reach it.
     The wrapper keeps ``func``'s name, docstring, signature and source
     (``inspect`` follows ``__wrapped__``).
 
@@ -332,6 +350,12 @@ def guarded(
 
     def call(*args: Any, **kwargs: Any) -> Any:
         try:
+            if foreign is not None:
+                for a in args:
+                    if type(a) not in _PLAIN_TYPES and _is_foreign(a):
+                        return foreign(args, kwargs)
+                if kwargs and any(map(_is_foreign, kwargs.values())):
+                    return foreign(args, kwargs)
             return func(*args, **kwargs)
         except SymmlError:
             raise
