@@ -333,7 +333,9 @@ def _build(head: _Header, obj: sp.Basic, main: _Body, plain: _Body | None) -> Ca
     func.__qualname__ = head.name
     doc = _docstring(sig, obj, head.params, source, plain=plain is not None)
     if xp_source != source:
-        doc += "\nArray code (JAX, Dask, ... inputs)\n----------------------------------\n" + xp_source
+        doc += (
+            "\nArray code (JAX, Dask, ... inputs)\n----------------------------------\n" + xp_source
+        )
     func.__doc__ = doc
     params = [(p.symbol.name, p.pyname) for p in head.params]
     runner = ForeignRunner(xp_source, head.ident, modules)

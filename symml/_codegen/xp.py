@@ -133,7 +133,8 @@ def _sigmoid(xp: Any) -> Callable[[Any], Any]:
     """The logistic sigmoid in ``xp`` without SciPy: no overflow for any real input."""
 
     def expit(z: Any) -> Any:
-        return 0.5 * xp.tanh(0.5 * z) + 0.5
+        e = xp.exp(-xp.abs(z))  # in (0, 1]: never overflows
+        return xp.where(z >= 0, 1 / (1 + e), e / (1 + e))  # exact tails on both sides
 
     return expit
 
@@ -288,4 +289,3 @@ class ForeignRunner:
             func = _compile_in(self.source, self.ident, names)
             self.compiled[xp] = func
         return func(*args, **kwargs)
-
