@@ -49,7 +49,7 @@ def data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _dask(a: np.ndarray) -> object:
-    return da.from_array(a, chunks=(50,) + a.shape[1:])
+    return da.from_array(a, chunks=(50, *a.shape[1:]))
 
 
 def _same(result: object, expected: np.ndarray) -> None:
