@@ -224,7 +224,11 @@ def to_numpy(
     name: str | None = None,
     shape: tuple[int, ...] | None = None,
 ) -> Callable[..., np.ndarray]:
-    r"""Turn a SymPy expression, matrix or Derivation into a fast vectorised NumPy function.
+    r"""Turn a SymPy expression, matrix or Derivation into fast vectorised array code.
+
+    The name says NumPy; the code is *array code*: NumPy in, NumPy out, and
+    with JAX, Dask, CuPy or PyTorch arrays the same formula runs in that
+    library (see *Array libraries*).
 
     Parameters
     ----------
@@ -255,9 +259,11 @@ def to_numpy(
     Returns
     -------
     callable
-        ``f(*arrays)``. Inputs go through ``numpy.asarray``; integer and bool
-        inputs become float64 (so ``x**-1`` works). Its output shape is
-        below. ``f.__doc__`` shows the expression and the code.
+        ``f(*arrays)``. NumPy inputs (and lists, numbers, pandas objects) go
+        through ``numpy.asarray``; integer and bool inputs become float64
+        (so ``x**-1`` works). Arrays of another library give an array of
+        that library (*Array libraries*). Its output shape is below.
+        ``f.__doc__`` shows the expression and the code.
 
     Output shapes
     -------------
@@ -385,8 +391,9 @@ def to_numpy(
     >>> X, w = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("w", n, 1)
     >>> yv = sp.MatrixSymbol("y", m, 1)
     >>> grad = to_numpy(X.T*((X*w).applyfunc(expit) - yv), [X, w, yv], name="grad")
-    >>> print(grad.__doc__.strip().splitlines()[-2].strip())
-    _r = X.T @ (scipy.special.expit(X @ w) - y)
+    >>> print("\n".join(grad.__doc__.strip().splitlines()[-3:-1]))
+        _t0 = scipy.special.expit(X @ w) - y
+        _r = X.T @ (_t0[:, 0] if _flat else _t0)
     >>> X_data = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
     >>> grad(X_data, [0.0, 0.0], [1.0, 0.0, 1.0])
     array([-1.5, -2. ])
@@ -401,6 +408,32 @@ def to_numpy(
     >>> w_hat = solve(X_data, [1.0, 2.0, 4.0])      # QR least squares, no (X^T X)^{-1}
     >>> np.allclose(w_hat, [2 / 3, 1 / 12])
     True
+
+    Array libraries
+    ---------------
+    The function follows its inputs: when one of them is an array of another
+    library -- JAX, Dask, CuPy, PyTorch, or any array with
+    ``__array_namespace__`` -- that library is found with
+    ``array_api_compat.array_namespace`` (imported only then, so NumPy calls
+    and ``import symml`` pay nothing) and the same formula runs with
+    ``numpy`` meaning that library. NumPy arrays and numbers may join the
+    arrays of one other library; two other libraries are an ArgumentError.
+    Nothing is converted behind your back: JAX in, JAX out, and
+    ``jax.jit(f)`` works (the array code writes nothing in place and has no
+    branch on a value); Dask in, a lazy Dask array out, computed by
+    ``.compute()``. The stable forms exist in each library: ``logaddexp`` and
+    ``log1p`` are the library's own, the sigmoid is ``where(z >= 0, 1/(1 + e),
+    e/(1 + e))`` with ``e = exp(-|z|)`` (no SciPy needed). A part with no
+    equivalent in the library -- the QR least-squares runtime of ``M**-1 * N``
+    normal equations -- raises an ArgumentError naming the library rather
+    than converting; plain solves (``numpy.linalg.solve``) run in it. The
+    array-code source is at the end of ``f.__doc__`` when it differs from the
+    NumPy source.
+
+    >>> import jax.numpy as jnp
+    >>> softplus_jax = softplus(jnp.asarray([-800.0, 0.0, 800.0]))
+    >>> type(softplus_jax).__module__.split(".")[0], softplus_jax.tolist()[::2]
+    ('jaxlib', [0.0, 800.0])
 
     How it works
     ------------
