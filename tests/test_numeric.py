@@ -691,7 +691,15 @@ def test_results_never_alias_the_inputs():
 # -- generated code: CSE, broadcasting, solves -------------------------------------
 def test_logistic_gradient_code_is_the_hand_written_expression():
     code = source(to_numpy(LOGISTIC_GRAD, [X, w, yv]))
-    assert "_r = X.T @ (scipy.special.expit(X @ w) - y)" in code
+    assert "_t0 = scipy.special.expit(X @ w) - y" in code
+    # 1-D vectors in: a matrix-vector product, as X.T @ r by hand; columns in: columns out
+    assert "_r = X.T @ (_t0[:, 0] if _flat else _t0)" in code
+    d = data()
+    grad = to_numpy(LOGISTIC_GRAD, [X, w, yv])
+    flat = grad(d["X"], d["w"], d["y"])
+    column = grad(d["X"], d["w"][:, None], d["y"][:, None])
+    assert flat.shape == (3,) and column.shape == (3, 1)
+    np.testing.assert_allclose(column[:, 0], flat, rtol=1e-15)
 
 
 def test_logistic_hessian_broadcasts_the_diagonal_and_computes_the_sigmoid_once():
@@ -727,7 +735,7 @@ def test_cse_false_recomputes_but_agrees():
 
 
 def test_products_multiply_into_the_vector_first():
-    assert "X.T @ (X @ w)" in source(to_numpy(X.T * X * w, [X, w]))
+    assert "_t0 = X @ w\n    _r = X.T @ (_t0[:, 0]" in source(to_numpy(X.T * X * w, [X, w]))
     assert "(y.T @ X) @ X" in source(to_numpy(yv.T * X * X.T * X, [X, yv]))
 
 

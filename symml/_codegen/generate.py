@@ -446,13 +446,17 @@ def to_numpy(
     ``NameError`` later); (5) writes the source of one Python function that
     converts its inputs, computes the pieces and fills the output, and
     compiles it once with ``exec`` in a namespace holding ``numpy`` (and
-    ``scipy.special`` only when used). ``f.__doc__`` shows that source and
-    ``inspect.getsource(f)`` works:
+    ``scipy.special`` only when used). Its first line sends arrays of other
+    libraries to the array code (one type test per argument; see *Array
+    libraries*). ``f.__doc__`` shows that source and ``inspect.getsource(f)``
+    works:
 
     >>> import inspect
     >>> g = to_numpy(sp.Matrix([sp.exp(x*y)*y, sp.exp(x*y)*x, 0]), [x, y])
     >>> print(inspect.getsource(g))
     def symml_func(x, y):
+        if (type(x) not in _plain_types or type(y) not in _plain_types) and _foreign(x, y):
+            return _array_code(x, y)
         x = _asarray(x)
         if x.dtype.kind in "biu":
             x = x.astype(_float64)

@@ -313,12 +313,7 @@ def _broadcast_error(label: str, names: Sequence[str], values: Sequence[Any]) ->
 
 
 def guarded(
-    func: Callable[..., Any],
-    params: Sequence[tuple[str, str]],
-    label: str,
-    *,
-    broadcast: bool,
-    foreign: Callable[[tuple, dict], Any] | None = None,
+    func: Callable[..., Any], params: Sequence[tuple[str, str]], label: str, *, broadcast: bool
 ) -> Callable[..., Any]:
     """``func`` with its call errors translated (see the module docstring, last paragraph).
 
@@ -327,8 +322,6 @@ def guarded(
     ``broadcast``: the inputs are broadcast together (scalar code), so a
     NumPy broadcasting error is explained. Inputs that are not arrays of
     numbers (ragged lists, strings) are an ArgumentError naming the argument.
-    ``foreign(args, kwargs)``, when given, runs calls with arrays of another
-    library (JAX, Dask, ...: see :mod:`.xp`); NumPy calls never reach it.
     The wrapper keeps ``func``'s name, docstring, signature and source
     (``inspect`` follows ``__wrapped__``).
 
@@ -350,12 +343,6 @@ def guarded(
 
     def call(*args: Any, **kwargs: Any) -> Any:
         try:
-            if foreign is not None:
-                for a in args:
-                    if type(a) not in _PLAIN_TYPES and _is_foreign(a):
-                        return foreign(args, kwargs)
-                if kwargs and any(map(_is_foreign, kwargs.values())):
-                    return foreign(args, kwargs)
             return func(*args, **kwargs)
         except SymmlError:
             raise

@@ -27,7 +27,7 @@ from .._core import ArgumentError, Derivation, bad_argument
 from . import runtime
 from .lstsq import solve_normal
 from .stable import expit
-from .xp import ForeignRunner
+from .xp import _PLAIN_TYPES, ForeignRunner, foreign
 
 
 # ---------------------------------------------------------------------------
@@ -268,6 +268,9 @@ _RUNTIME: dict[str, Any] = {
     "_kron": np.kron,
     "_block": np.block,
     "_explicit": runtime._explicit,
+    # arrays of other libraries (see .xp)
+    "_plain_types": _PLAIN_TYPES,
+    "_foreign": foreign,
 }
 
 _counter = itertools.count()
@@ -301,14 +304,27 @@ class _Header(NamedTuple):
     xp_prologue: list[str] | None = None  # the array code's prologue (None: ``prologue``)
 
 
+def _dispatch(names: list[str]) -> list[str]:
+    """Lines sending arrays of other libraries to the array code (a type test per argument)."""
+    if not names:
+        return []
+    test = " or ".join(f"type({n}) not in _plain_types" for n in names)
+    args = _call_list(names)
+    return [f"if ({test}) and _foreign({args}):", f"    return _array_code({args})"]
+
+
 def _source(head: _Header, main: _Body, plain: _Body | None, *, xp: bool) -> str:
     """The source of the function: NumPy code, or (``xp``) array code for other libraries."""
 
     def body(b: _Body) -> list[str]:
         return b.xp_lines if xp and b.xp_lines is not None else b.lines
 
-    prologue = head.xp_prologue if xp and head.xp_prologue is not None else head.prologue
-    sig = f"{head.ident}({_call_list([p.pyname for p in head.params])})"
+    names = [p.pyname for p in head.params]
+    if xp:
+        prologue = head.xp_prologue if head.xp_prologue is not None else head.prologue
+    else:
+        prologue = [*_dispatch(names), *head.prologue]
+    sig = f"{head.ident}({_call_list(names)})"
     lines = [f"def {sig}:", *_indent(prologue)]
     if plain is not None:
         lines += _indent([f"if {head.complex_test}:", f"    return _plain({head.plain_args})"])
@@ -339,7 +355,8 @@ def _build(head: _Header, obj: sp.Basic, main: _Body, plain: _Body | None) -> Ca
     func.__doc__ = doc
     params = [(p.symbol.name, p.pyname) for p in head.params]
     runner = ForeignRunner(xp_source, head.ident, modules)
-    return runtime.guarded(func, params, head.label, broadcast=head.broadcast, foreign=runner)
+    func.__globals__["_array_code"] = runner
+    return runtime.guarded(func, params, head.label, broadcast=head.broadcast)
 
 
 def _compile(source: str, ident: str, modules: set[str]) -> Callable[..., Any]:
