@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from .._core import ArgumentError, ShapeError, SymmlError, bad_argument
-from .xp import _PLAIN_TYPES, _is_foreign
 
 
 class _Shown:
