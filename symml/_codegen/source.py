@@ -313,7 +313,9 @@ def _dispatch(names: list[str]) -> list[str]:
     return [f"if ({test}) and _foreign({args}):", f"    return _array_code({args})"]
 
 
-def _source(head: _Header, main: _Body, plain: _Body | None, *, xp: bool) -> str:
+def _source(
+    head: _Header, main: _Body, plain: _Body | None, *, xp: bool, dispatch: bool = True
+) -> str:
     """The source of the function: NumPy code, or (``xp``) array code for other libraries."""
 
     def body(b: _Body) -> list[str]:
@@ -323,7 +325,7 @@ def _source(head: _Header, main: _Body, plain: _Body | None, *, xp: bool) -> str
     if xp:
         prologue = head.xp_prologue if head.xp_prologue is not None else head.prologue
     else:
-        prologue = [*_dispatch(names), *head.prologue]
+        prologue = [*(_dispatch(names) if dispatch else []), *head.prologue]
     sig = f"{head.ident}({_call_list(names)})"
     lines = [f"def {sig}:", *_indent(prologue)]
     if plain is not None:
@@ -348,7 +350,7 @@ def _build(head: _Header, obj: sp.Basic, main: _Body, plain: _Body | None) -> Ca
     func.__name__ = head.name
     func.__qualname__ = head.name
     doc = _docstring(sig, obj, head.params, source, plain=plain is not None)
-    if xp_source != source:
+    if xp_source != _source(head, main, plain, xp=False, dispatch=False):
         doc += (
             "\nArray code (JAX, Dask, ... inputs)\n----------------------------------\n" + xp_source
         )
