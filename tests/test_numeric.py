@@ -707,7 +707,33 @@ def test_logistic_hessian_broadcasts_the_diagonal_and_computes_the_sigmoid_once(
     assert code.count("expit(") == 1
     assert code.count("X @ w") == 1
     assert "_diagflat" not in code and "_eye" not in code and "diag" not in code
-    assert re.search(r"X\.T @ \(\(.*\) \* X\)", code)
+    # B.T * DiagMatrix(v) * B is a weighted Gram matrix: V.T @ V with V = sqrt(v) * B (syrk)
+    assert "_r = _gram(X, _t0 * (1 - _t0))" in code
+
+
+GRAM = X.T * DiagMatrix(sp.HadamardProduct(X * w, X * w)) * X  # nonnegative weights
+SIGNED = X.T * DiagMatrix(X * w) * X  # weights of both signs
+
+
+@pytest.mark.parametrize(
+    "expr", [GRAM, SIGNED, LOGISTIC_HESS], ids=["squares", "signed", "logistic"]
+)
+def test_weighted_gram_matrix_equals_the_plain_product_and_is_symmetric(expr):
+    d = data(rows=50, cols=4)
+    H = to_numpy(expr, [X, w, yv])(d["X"], d["w"], d["y"])
+    v = call(expr.args[1].args[0], [X, w, yv], d).ravel()  # the diagonal
+    np.testing.assert_allclose(H, d["X"].T @ (v[:, None] * d["X"]), rtol=1e-12, atol=1e-12)
+    if expr is SIGNED:  # the plain product: symmetric to rounding
+        np.testing.assert_allclose(H, H.T, rtol=1e-13)
+    else:  # V.T @ V: exactly symmetric
+        np.testing.assert_array_equal(H, H.T)
+
+
+def test_weighted_gram_matrix_of_complex_data_is_the_plain_product():
+    d = data(rows=6, cols=2)
+    Xc = d["X"] + 1j * d["X"][::-1]
+    H = to_numpy(SIGNED, [X, w])(Xc, d["w"])
+    np.testing.assert_allclose(H, Xc.T @ ((Xc @ d["w"])[:, None] * Xc), rtol=1e-12)
 
 
 def test_diagonal_products_never_materialise_an_m_by_m_matrix():

@@ -158,6 +158,20 @@ def _solve(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return np.linalg.solve(A, B)
 
 
+def _gram(B: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``B.T @ (v * B)`` for a column ``v``: as ``V.T @ V`` with ``V = sqrt(v) * B`` when ``v >= 0``.
+
+    NumPy multiplies a matrix by its own transpose with a symmetric rank-k
+    update (BLAS ``syrk``): half the flops of ``B.T @ (v * B)``, several times
+    faster on tall ``B``, and exactly symmetric. Weights with a negative (or
+    NaN) entry, and complex arrays, take the plain product.
+    """
+    if v.dtype.kind == "f" and B.dtype.kind == "f" and (v >= 0).all():
+        V = np.sqrt(v) * B
+        return V.T @ V
+    return B.T @ (v * B)
+
+
 def _logdet(A: np.ndarray) -> Any:
     """``log(det(A))`` by ``slogdet`` (no overflow); nan for det < 0, -inf for 0."""
     sign, logabs = np.linalg.slogdet(A)

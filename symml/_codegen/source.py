@@ -254,6 +254,7 @@ _RUNTIME: dict[str, Any] = {
     "_bind": runtime._bind,
     "_iscomplex": runtime._iscomplex,
     "_solve": runtime._solve,
+    "_gram": runtime._gram,
     "_solve_normal": solve_normal,
     "_inv": np.linalg.inv,
     "_det": np.linalg.det,

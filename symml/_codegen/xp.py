@@ -205,8 +205,12 @@ def _helpers(label: str, xp: Any, mod: _Module) -> dict[str, Any]:
             f"{label} arrays; pass NumPy arrays (e.g. numpy.asarray(X)) for this solve"
         )
 
+    def gram(B: Any, v: Any) -> Any:
+        return B.T @ (v * B)  # no branch on values: jax.jit traces it
+
     lin = mod.linalg
     return {
+        "_gram": gram,
         "numpy": mod,
         "scipy": types.SimpleNamespace(special=_Special(label, xp, mod)),
         "_asarray": mod.asarray,
