@@ -159,7 +159,7 @@ def _solve(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 
 def _gram(B: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """``B.T @ (v * B)`` for a column ``v``: as ``V.T @ V`` with ``V = sqrt(v) * B`` when ``v >= 0``.
+    """``B.T @ (v * B)`` for a column ``v``, as ``V.T @ V`` with ``V = sqrt(v) * B`` if ``v >= 0``.
 
     NumPy multiplies a matrix by its own transpose with a symmetric rank-k
     update (BLAS ``syrk``): half the flops of ``B.T @ (v * B)``, several times
