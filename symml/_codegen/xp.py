@@ -159,14 +159,21 @@ def _result_type(*items: Any) -> Any:
     return functools.reduce(np.promote_types, [np.dtype(d) for d in dtypes])
 
 
-def _helpers(label: str, xp: Any, mod: _Module) -> dict[str, Any]:
-    """The runtime names of the generated code, for arrays of one library."""
+def _asfloat(mod: _Module) -> Callable[[Any], Any]:
+    """Arrays of the library (no conversion to NumPy); integers and bools become float64."""
 
     def asfloat(a: Any) -> Any:
         a = mod.asarray(a)
         if np.dtype(a.dtype).kind in "biu":
             a = a.astype(np.float64)
         return a
+
+    return asfloat
+
+
+def _helpers(label: str, xp: Any, mod: _Module) -> dict[str, Any]:
+    """The runtime names of the generated code, for arrays of one library."""
+    asfloat = _asfloat(mod)
 
     def full(shape: Any, value: Any, dtype: Any) -> Any:
         return mod.full(tuple(shape), value, dtype=dtype)
