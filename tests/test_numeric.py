@@ -691,7 +691,15 @@ def test_results_never_alias_the_inputs():
 # -- generated code: CSE, broadcasting, solves -------------------------------------
 def test_logistic_gradient_code_is_the_hand_written_expression():
     code = source(to_numpy(LOGISTIC_GRAD, [X, w, yv]))
-    assert "_r = X.T @ (scipy.special.expit(X @ w) - y)" in code
+    assert "_t0 = scipy.special.expit(X @ w) - y" in code
+    # 1-D vectors in: a matrix-vector product, as X.T @ r by hand; columns in: columns out
+    assert "_r = X.T @ (_t0[:, 0] if _flat else _t0)" in code
+    d = data()
+    grad = to_numpy(LOGISTIC_GRAD, [X, w, yv])
+    flat = grad(d["X"], d["w"], d["y"])
+    column = grad(d["X"], d["w"][:, None], d["y"][:, None])
+    assert flat.shape == (3,) and column.shape == (3, 1)
+    np.testing.assert_allclose(column[:, 0], flat, rtol=1e-15)
 
 
 def test_logistic_hessian_broadcasts_the_diagonal_and_computes_the_sigmoid_once():
@@ -699,7 +707,33 @@ def test_logistic_hessian_broadcasts_the_diagonal_and_computes_the_sigmoid_once(
     assert code.count("expit(") == 1
     assert code.count("X @ w") == 1
     assert "_diagflat" not in code and "_eye" not in code and "diag" not in code
-    assert re.search(r"X\.T @ \(\(.*\) \* X\)", code)
+    # B.T * DiagMatrix(v) * B is a weighted Gram matrix: V.T @ V with V = sqrt(v) * B (syrk)
+    assert "_r = _gram(X, _t0 * (1 - _t0))" in code
+
+
+GRAM = X.T * DiagMatrix(sp.HadamardProduct(X * w, X * w)) * X  # nonnegative weights
+SIGNED = X.T * DiagMatrix(X * w) * X  # weights of both signs
+
+
+@pytest.mark.parametrize(
+    "expr", [GRAM, SIGNED, LOGISTIC_HESS], ids=["squares", "signed", "logistic"]
+)
+def test_weighted_gram_matrix_equals_the_plain_product_and_is_symmetric(expr):
+    d = data(rows=50, cols=4)
+    H = to_numpy(expr, [X, w, yv])(d["X"], d["w"], d["y"])
+    v = call(expr.args[1].args[0], [X, w, yv], d).ravel()  # the diagonal
+    np.testing.assert_allclose(H, d["X"].T @ (v[:, None] * d["X"]), rtol=1e-12, atol=1e-12)
+    if expr is SIGNED:  # the plain product: symmetric to rounding
+        np.testing.assert_allclose(H, H.T, rtol=1e-13)
+    else:  # V.T @ V: exactly symmetric
+        np.testing.assert_array_equal(H, H.T)
+
+
+def test_weighted_gram_matrix_of_complex_data_is_the_plain_product():
+    d = data(rows=6, cols=2)
+    Xc = d["X"] + 1j * d["X"][::-1]
+    H = to_numpy(SIGNED, [X, w])(Xc, d["w"])
+    np.testing.assert_allclose(H, Xc.T @ ((Xc @ d["w"])[:, None] * Xc), rtol=1e-12)
 
 
 def test_diagonal_products_never_materialise_an_m_by_m_matrix():
@@ -727,7 +761,7 @@ def test_cse_false_recomputes_but_agrees():
 
 
 def test_products_multiply_into_the_vector_first():
-    assert "X.T @ (X @ w)" in source(to_numpy(X.T * X * w, [X, w]))
+    assert "_t0 = X @ w\n    _r = X.T @ (_t0[:, 0]" in source(to_numpy(X.T * X * w, [X, w]))
     assert "(y.T @ X) @ X" in source(to_numpy(yv.T * X * X.T * X, [X, yv]))
 
 

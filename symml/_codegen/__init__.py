@@ -1,4 +1,4 @@
-r"""``to_numpy``: the one place in symml that turns SymPy into array code.
+r"""``to_numpy``: the one place in symml that turns SymPy into array code (NumPy, JAX, Dask).
 
 =================================  ======================================================
 module                             what it holds
@@ -11,6 +11,9 @@ module                             what it holds
                                    of NumPy operations, shared values, cheap products
 :mod:`.products`                   products as factor lists; the normal-equation pattern
 :mod:`.lstsq`                      the least-squares runtime (QR, never ``X^T X``)
+:mod:`.xp`                         array code on other libraries: JAX, Dask, CuPy,
+                                   PyTorch inputs give their own arrays (``jax.jit``
+                                   works, Dask stays lazy)
 :mod:`.source`, :mod:`.runtime`    printing, compiling and documenting the generated
                                    source; the helpers it calls; clear errors for
                                    wrong calls (missing arguments, shapes that do

@@ -458,6 +458,10 @@ class _MatrixCompiler:
         if not items:
             n = next(f for f in factors if isinstance(f, sp.Identity)).shape[0]
             return self.add(f"_eye({self.dim(n)})")
+        if [it.kind for it in items] == ["mat", "diag", "mat"]:
+            left = self.nodes[items[0].node]  # B.T * DiagMatrix(v) * B: a weighted Gram matrix
+            if left.template == "{0}.T" and left.children == (items[2].node,):
+                return self.add("_gram({0}, {1})", [items[2].node, items[1].node])
         # estimated sizes: symbolic dimensions count as large
         sizes = [_estimate(items[0].shape[0])] + [_estimate(it.shape[1]) for it in items]
         plan = _Plan(items, sizes, _cheapest_split([it.kind for it in items], sizes))

@@ -135,8 +135,13 @@ def _scalar_return(entry: sp.Basic, code: str, params: list[_Arg]) -> str:
     return f"return _expand({code}, _shape)"
 
 
-def _fill(target: _Target, codes: list[str | None], params: list[_Arg]) -> list[str]:
-    """Lines filling a preallocated ``(*target.shape, *batch)`` array (None: a zero entry)."""
+def _fill(
+    target: _Target, codes: list[str | None], params: list[_Arg], *, xp: bool = False
+) -> list[str]:
+    """Lines filling a preallocated ``(*target.shape, *batch)`` array (None: a zero entry).
+
+    ``xp``: array code for other libraries, which stacks the entries (no writes in place).
+    """
     lines: list[str] = []
     assign: list[tuple[tuple[int, ...], str]] = []
     dtype_items = [*(p.pyname for p in params), "0.0"]
@@ -151,6 +156,12 @@ def _fill(target: _Target, codes: list[str | None], params: list[_Arg]) -> list[
         if (not const or entry.has(sp.I)) and code not in dtype_items:
             dtype_items.append(code)
         assign.append((idx, code))
+    if xp:
+        by_index = dict(assign)
+        index_iter = itertools.product(*map(range, target.shape or ()))
+        items = "".join(f"{by_index.get(idx, 'None')}, " for idx in index_iter)
+        dtype = _result_type(dtype_items)
+        return [*lines, f"return _assemble({target.shape!r}, _shape, {dtype}, ({items}))"]
     alloc = "_zeros" if None in codes else "_empty"
     lines.append(f"_out = {alloc}({target.shape!r} + _shape, {_result_type(dtype_items)})")
     lines += [f"_out[{', '.join(map(str, idx))}] = {code}" for idx, code in assign]
@@ -186,11 +197,12 @@ def _body(target: _Target, params: list[_Arg], *, cse: bool, value: Any) -> _Bod
     lines += [f"{sym.name} = {pr(sub)}" for sym, sub in replacements]
     if target.shape is None:
         lines.append(_scalar_return(entries[0], pr(reduced[0]), params))
-    else:
-        zero = [not e.free_symbols and e == 0 for e in entries]
-        codes = [None if z else pr(r) for z, r in zip(zero, reduced, strict=True)]
-        lines += _fill(target, codes, params)
-    return _Body(lines, set(printer.module_imports))
+        return _Body(lines, set(printer.module_imports))
+    zero = [not e.free_symbols and e == 0 for e in entries]
+    codes = [None if z else pr(r) for z, r in zip(zero, reduced, strict=True)]
+    xp_lines = lines + _fill(target, codes, params, xp=True)
+    lines += _fill(target, codes, params)
+    return _Body(lines, set(printer.module_imports), xp_lines)
 
 
 def _prologue(params: list[_Arg]) -> list[str]:
@@ -212,7 +224,11 @@ def to_numpy(
     name: str | None = None,
     shape: tuple[int, ...] | None = None,
 ) -> Callable[..., np.ndarray]:
-    r"""Turn a SymPy expression, matrix or Derivation into a fast vectorised NumPy function.
+    r"""Turn a SymPy expression, matrix or Derivation into fast vectorised array code.
+
+    The name says NumPy; the code is *array code*: NumPy in, NumPy out, and
+    with JAX, Dask, CuPy or PyTorch arrays the same formula runs in that
+    library (see *Array libraries*).
 
     Parameters
     ----------
@@ -243,9 +259,11 @@ def to_numpy(
     Returns
     -------
     callable
-        ``f(*arrays)``. Inputs go through ``numpy.asarray``; integer and bool
-        inputs become float64 (so ``x**-1`` works). Its output shape is
-        below. ``f.__doc__`` shows the expression and the code.
+        ``f(*arrays)``. NumPy inputs (and lists, numbers, pandas objects) go
+        through ``numpy.asarray``; integer and bool inputs become float64
+        (so ``x**-1`` works). Arrays of another library give an array of
+        that library (*Array libraries*). Its output shape is below.
+        ``f.__doc__`` shows the expression and the code.
 
     Output shapes
     -------------
@@ -373,8 +391,9 @@ def to_numpy(
     >>> X, w = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("w", n, 1)
     >>> yv = sp.MatrixSymbol("y", m, 1)
     >>> grad = to_numpy(X.T*((X*w).applyfunc(expit) - yv), [X, w, yv], name="grad")
-    >>> print(grad.__doc__.strip().splitlines()[-2].strip())
-    _r = X.T @ (scipy.special.expit(X @ w) - y)
+    >>> print("\n".join(grad.__doc__.strip().splitlines()[-3:-1]))
+        _t0 = scipy.special.expit(X @ w) - y
+        _r = X.T @ (_t0[:, 0] if _flat else _t0)
     >>> X_data = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
     >>> grad(X_data, [0.0, 0.0], [1.0, 0.0, 1.0])
     array([-1.5, -2. ])
@@ -390,6 +409,32 @@ def to_numpy(
     >>> np.allclose(w_hat, [2 / 3, 1 / 12])
     True
 
+    Array libraries
+    ---------------
+    The function follows its inputs: when one of them is an array of another
+    library -- JAX, Dask, CuPy, PyTorch, or any array with
+    ``__array_namespace__`` -- that library is found with
+    ``array_api_compat.array_namespace`` (imported only then, so NumPy calls
+    and ``import symml`` pay nothing) and the same formula runs with
+    ``numpy`` meaning that library. NumPy arrays and numbers may join the
+    arrays of one other library; two other libraries are an ArgumentError.
+    Nothing is converted behind your back: JAX in, JAX out, and
+    ``jax.jit(f)`` works (the array code writes nothing in place and has no
+    branch on a value); Dask in, a lazy Dask array out, computed by
+    ``.compute()``. The stable forms exist in each library: ``logaddexp`` and
+    ``log1p`` are the library's own, the sigmoid is ``where(z >= 0, 1/(1 + e),
+    e/(1 + e))`` with ``e = exp(-|z|)`` (no SciPy needed). A part with no
+    equivalent in the library -- the QR least-squares runtime of ``M**-1 * N``
+    normal equations -- raises an ArgumentError naming the library rather
+    than converting; plain solves (``numpy.linalg.solve``) run in it. The
+    array-code source is at the end of ``f.__doc__`` when it differs from the
+    NumPy source.
+
+    >>> import jax.numpy as jnp
+    >>> softplus_jax = softplus(jnp.asarray([-800.0, 0.0, 800.0]))
+    >>> type(softplus_jax).__module__.split(".")[0], softplus_jax.tolist()[::2]
+    ('jaxlib', [0.0, 800.0])
+
     How it works
     ------------
     ``to_numpy`` (1) takes ``expr`` (a Derivation's ``.result``) and checks
@@ -401,13 +446,17 @@ def to_numpy(
     ``NameError`` later); (5) writes the source of one Python function that
     converts its inputs, computes the pieces and fills the output, and
     compiles it once with ``exec`` in a namespace holding ``numpy`` (and
-    ``scipy.special`` only when used). ``f.__doc__`` shows that source and
-    ``inspect.getsource(f)`` works:
+    ``scipy.special`` only when used). Its first line sends arrays of other
+    libraries to the array code (one type test per argument; see *Array
+    libraries*). ``f.__doc__`` shows that source and ``inspect.getsource(f)``
+    works:
 
     >>> import inspect
     >>> g = to_numpy(sp.Matrix([sp.exp(x*y)*y, sp.exp(x*y)*x, 0]), [x, y])
     >>> print(inspect.getsource(g))
     def symml_func(x, y):
+        if (type(x) not in _plain_types or type(y) not in _plain_types) and _foreign(x, y):
+            return _array_code(x, y)
         x = _asarray(x)
         if x.dtype.kind in "biu":
             x = x.astype(_float64)
@@ -544,6 +593,7 @@ def to_numpy(
         ident=ident,
         params=params,
         prologue=_prologue(params),
+        xp_prologue=[f"{p.pyname} = _asfloat({p.pyname})" for p in params],
         complex_test=" or ".join(f'{p.pyname}.dtype.kind == "c"' for p in params),
         plain_args=names,
         label=_label(expr, name),

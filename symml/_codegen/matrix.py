@@ -59,6 +59,11 @@ def _result_line(obj: sp.MatrixExpr) -> str:
     return "return _r"
 
 
+def _is_column(obj: sp.MatrixExpr) -> bool:
+    rows, cols = (sp.sympify(d) for d in obj.shape)
+    return cols == 1 and rows != 1
+
+
 def _matrix_body(comp: _MatrixCompiler, obj: sp.Basic) -> _Body:
     """Lines computing ``obj`` from the bound arrays."""
     if comp.blocks_only:
@@ -70,9 +75,16 @@ def _matrix_body(comp: _MatrixCompiler, obj: sp.Basic) -> _Body:
     else:
         fix = "with matrix arguments pass a matrix expression or a scalar formula"
         raise ArgumentError(bad_argument("expr", comp.value, fix))
+    vector = False
+    if _is_matrix(obj) and _is_column(obj) and comp.nodes[root].template == "{0} @ {1}":
+        # a flat result of A @ v: a matrix-vector product (gemv), as X.T @ r by hand
+        root = comp.add("{0} @ ({1}[:, 0] if _flat else {1})", comp.nodes[root].children)
+        vector = True
     lines, code = _emit(comp.nodes, root, cse=comp.cse)
     lines.append(f"_r = {code}")
-    if _is_matrix(obj):
+    if vector:
+        lines.append("return _r")
+    elif _is_matrix(obj):
         if comp.nodes[root].view:
             lines.append("_r = _r.copy()")
         lines.append(_result_line(obj))

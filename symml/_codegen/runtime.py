@@ -116,11 +116,21 @@ def _bind(spec: tuple[tuple[Any, Any, Any], ...], dims: tuple[str, ...], *values
     layout flag (True: give k x 1 results 1-D, as some vector was passed 1-D
     or none was passed as a 2-D column).
     """
+    return _bind_arrays(spec, dims, values, _numbers)
+
+
+def _bind_arrays(
+    spec: tuple[tuple[Any, Any, Any], ...],
+    dims: tuple[str, ...],
+    values: Sequence[Any],
+    convert: Callable[[str, Any], Any],
+) -> list[Any]:
+    """:func:`_bind` with ``convert(name, value)`` making the arrays (array code: no NumPy)."""
     sizes = _Sizes()
     out: list[Any] = []
     given_as: set[str] = set()
     for (name, rows, cols), value in zip(spec, values, strict=True):
-        a = _numbers(name, value)
+        a = convert(name, value)
         if rows is None:
             if a.ndim:
                 raise ShapeError(
@@ -146,6 +156,20 @@ def _iscomplex(*arrays: Any) -> bool:
 def _solve(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``A^{-1} B`` by an LU solve (``numpy.linalg.solve``); never forms ``A^{-1}``."""
     return np.linalg.solve(A, B)
+
+
+def _gram(B: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``B.T @ (v * B)`` for a column ``v``, as ``V.T @ V`` with ``V = sqrt(v) * B`` if ``v >= 0``.
+
+    NumPy multiplies a matrix by its own transpose with a symmetric rank-k
+    update (BLAS ``syrk``): half the flops of ``B.T @ (v * B)``, several times
+    faster on tall ``B``, and exactly symmetric. Weights with a negative (or
+    NaN) entry, and complex arrays, take the plain product.
+    """
+    if v.dtype.kind == "f" and B.dtype.kind == "f" and (v >= 0).all():
+        V = np.sqrt(v) * B
+        return V.T @ V
+    return B.T @ (v * B)
 
 
 def _logdet(A: np.ndarray) -> Any:

@@ -27,6 +27,7 @@ from .._core import ArgumentError, Derivation, bad_argument
 from . import runtime
 from .lstsq import solve_normal
 from .stable import expit
+from .xp import _PLAIN_TYPES, ForeignRunner, foreign
 
 
 # ---------------------------------------------------------------------------
@@ -79,6 +80,7 @@ class _Body(NamedTuple):
 
     lines: list[str]
     modules: set[str]
+    xp_lines: list[str] | None = None  # the array code for other libraries (None: ``lines``)
 
 
 def _definition_rhs(obj: sp.Basic, symbols: list[Any]) -> sp.Basic:
@@ -252,6 +254,7 @@ _RUNTIME: dict[str, Any] = {
     "_bind": runtime._bind,
     "_iscomplex": runtime._iscomplex,
     "_solve": runtime._solve,
+    "_gram": runtime._gram,
     "_solve_normal": solve_normal,
     "_inv": np.linalg.inv,
     "_det": np.linalg.det,
@@ -266,6 +269,9 @@ _RUNTIME: dict[str, Any] = {
     "_kron": np.kron,
     "_block": np.block,
     "_explicit": runtime._explicit,
+    # arrays of other libraries (see .xp)
+    "_plain_types": _PLAIN_TYPES,
+    "_foreign": foreign,
 }
 
 _counter = itertools.count()
@@ -296,34 +302,74 @@ class _Header(NamedTuple):
     plain_args: str  # what ``_plain`` is called with
     label: str = "the function made by to_numpy"  # what messages call it
     broadcast: bool = True  # the inputs are broadcast together (scalar code)
+    xp_prologue: list[str] | None = None  # the array code's prologue (None: ``prologue``)
+
+
+def _dispatch(names: list[str]) -> list[str]:
+    """Lines sending arrays of other libraries to the array code (a type test per argument)."""
+    if not names:
+        return []
+    test = " or ".join(f"type({n}) not in _plain_types" for n in names)
+    args = _call_list(names)
+    return [f"if ({test}) and _foreign({args}):", f"    return _array_code({args})"]
+
+
+def _source(
+    head: _Header, main: _Body, plain: _Body | None, *, xp: bool, dispatch: bool = True
+) -> str:
+    """The source of the function: NumPy code, or (``xp``) array code for other libraries."""
+
+    def body(b: _Body) -> list[str]:
+        return b.xp_lines if xp and b.xp_lines is not None else b.lines
+
+    names = [p.pyname for p in head.params]
+    if xp:
+        prologue = head.xp_prologue if head.xp_prologue is not None else head.prologue
+    else:
+        prologue = [*(_dispatch(names) if dispatch else []), *head.prologue]
+    sig = f"{head.ident}({_call_list(names)})"
+    lines = [f"def {sig}:", *_indent(prologue)]
+    if plain is not None:
+        lines += _indent([f"if {head.complex_test}:", f"    return _plain({head.plain_args})"])
+    lines += _indent(body(main))
+    if plain is not None:
+        lines += ["", f"def _plain({head.plain_args}):", *_indent(body(plain))]
+    return "\n".join(lines) + "\n"
 
 
 def _build(head: _Header, obj: sp.Basic, main: _Body, plain: _Body | None) -> Callable[..., Any]:
     """Compile ``def <ident>(...)`` (and ``def _plain`` for complex inputs); name and document it.
 
     ``plain`` is the body without stable forms, or None when it would be the same.
+    The array code for other libraries (:mod:`.xp`) is compiled on its first call.
     """
     sig = f"{head.ident}({_call_list([p.pyname for p in head.params])})"
-    lines = [f"def {sig}:", *_indent(head.prologue)]
-    modules = set(main.modules)
-    if plain is not None:
-        lines += _indent([f"if {head.complex_test}:", f"    return _plain({head.plain_args})"])
-    lines += _indent(main.lines)
-    if plain is not None:
-        modules |= plain.modules
-        lines += ["", f"def _plain({head.plain_args}):", *_indent(plain.lines)]
-    source = "\n".join(lines) + "\n"
+    modules = set(main.modules) | (plain.modules if plain is not None else set())
+    source = _source(head, main, plain, xp=False)
+    xp_source = _source(head, main, plain, xp=True)
     func = _compile(source, head.ident, modules)
     func.__name__ = head.name
     func.__qualname__ = head.name
-    func.__doc__ = _docstring(sig, obj, head.params, source, plain=plain is not None)
+    doc = _docstring(sig, obj, head.params, source, plain=plain is not None)
+    if xp_source != _source(head, main, plain, xp=False, dispatch=False):
+        doc += (
+            "\nArray code (JAX, Dask, ... inputs)\n----------------------------------\n" + xp_source
+        )
+    func.__doc__ = doc
     params = [(p.symbol.name, p.pyname) for p in head.params]
+    runner = ForeignRunner(xp_source, head.ident, modules)
+    func.__globals__["_array_code"] = runner
     return runtime.guarded(func, params, head.label, broadcast=head.broadcast)
 
 
 def _compile(source: str, ident: str, modules: set[str]) -> Callable[..., Any]:
     """Run ``source`` once in a fresh namespace; register it so ``inspect`` finds it."""
-    namespace = _namespace(modules)
+    return _compile_in(source, ident, _namespace(modules))
+
+
+def _compile_in(source: str, ident: str, names: dict[str, Any]) -> Callable[..., Any]:
+    """Run ``source`` once in a namespace holding ``names``; register it for ``inspect``."""
+    namespace = {"__name__": "symml._generated", "builtins": builtins, **names}
     filename = f"<symml-generated-{next(_counter)}>"
     exec(compile(source, filename, "exec"), namespace)  # our own printed code
     func = namespace[ident]
