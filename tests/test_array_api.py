@@ -11,14 +11,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import dask.array as da
+import jax
 import numpy as np
 import pytest
 import sympy as sp
 
 import symml
 
-jax = pytest.importorskip("jax")
-da = pytest.importorskip("dask.array")
 jnp = jax.numpy
 jax.config.update("jax_enable_x64", True)
 

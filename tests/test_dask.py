@@ -15,13 +15,12 @@ import sys
 import textwrap
 from fractions import Fraction
 
+import dask.array as da
 import numpy as np
 import pytest
 import sympy as sp
 
 import symml
-
-da = pytest.importorskip("dask.array")
 
 
 def chunked(x: np.ndarray, chunks: int | tuple = 997):
@@ -215,7 +214,8 @@ def test_logistic_on_dask_is_irls_and_equals_numpy():
 
 
 def test_fits_on_a_distributed_local_cluster():
-    distributed = pytest.importorskip("distributed")
+    import distributed
+
     x = FAMILIES["normal"][0]
     X, y = logistic_data(5_000)
     Xr, yr, _ = regression_data(5_000)

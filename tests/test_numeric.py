@@ -670,7 +670,8 @@ def test_matrix_output_shapes(expr, args, shapes, expected):
 
 
 def test_matrix_inputs_accept_lists_integers_and_pandas():
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
+
     f = to_numpy(X.T * (X * w - yv), [X, w, yv])
     frame = pd.DataFrame({"a": [1, 2, 3], "b": [0, 1, 0]})
     out = f(frame, pd.Series([1.0, -1.0]), [1, 0, 2])

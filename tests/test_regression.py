@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.special as sc
+import statsmodels.api as sm
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
@@ -24,9 +26,6 @@ from symml import (
     normal_equations,
     to_numpy,
 )
-
-sm = pytest.importorskip("statsmodels.api")
-pd = pytest.importorskip("pandas")
 
 m, n = sp.symbols("m n", integer=True, positive=True)
 X = sp.MatrixSymbol("X", m, n)
