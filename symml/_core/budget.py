@@ -117,7 +117,8 @@ def can_interrupt() -> bool:
 def _in_finalizer(frame: Any) -> bool:
     """Whether ``frame`` runs a finalizer, where a raised exception would be lost.
 
-    Finalizers are ``__del__`` methods, weakref callbacks and the garbage
+    Finalizers are ``__del__`` methods, weakref callbacks (``weakref.py``, and
+    ``_weakrefset.py``'s ``WeakSet._remove``, which SymPy's caches trigger) and the garbage
     collector's own callbacks (``gc.callbacks``, which Hypothesis, for one,
     installs): Python prints an exception raised in them and goes on.
     """
@@ -126,7 +127,7 @@ def _in_finalizer(frame: Any) -> bool:
         code = frame.f_code
         if (
             code.co_name == "__del__"
-            or code.co_filename.endswith("weakref.py")
+            or code.co_filename.endswith(("weakref.py", "_weakrefset.py"))
             or code in gc_callbacks
         ):
             return True
