@@ -40,17 +40,31 @@ _SE = {"location": "scale", "scale": "scale", "rate": "rate", "invariant": "inva
 
 
 def at_risk(arr: np.ndarray) -> bool:
-    """Whether a direct fit on ``arr`` may overflow, underflow or cancel its digits."""
-    if arr.size == 0 or not np.all(np.isfinite(arr)):
+    """Whether a direct fit on ``arr`` may overflow, underflow or cancel its digits.
+
+    Two passes (``min``, ``max``), no sort: this runs before every fit. The data sit
+    within ``spread`` of their midpoint, so "the spread is tiny against the midpoint"
+    is the same test as against the median.
+
+    Examples
+    --------
+    >>> at_risk(np.array([1.0, 2.0, 3.0])), at_risk(np.array([1e8, 1e8 + 1e-3]))
+    (False, True)
+    >>> at_risk(np.array([1e200, 2e200])), at_risk(np.array([np.nan, 1.0]))
+    (True, False)
+    """
+    if arr.size == 0:
         return False
-    big = float(np.max(np.abs(arr)))
-    with np.errstate(over="ignore"):
-        spread = float(np.max(arr) - np.min(arr))
+    lo, hi = float(np.min(arr)), float(np.max(arr))
+    if not (math.isfinite(lo) and math.isfinite(hi)):  # NaN or inf: refused elsewhere
+        return False
+    big = max(abs(lo), abs(hi))
     if big == 0:
         return False
     if big > 1e150 or big < 1e-150:
         return True
-    return 0 < spread < 1e-6 * abs(float(np.median(arr)))
+    spread = hi - lo
+    return 0 < spread < 1e-6 * abs(0.5 * lo + 0.5 * hi)
 
 
 def _allowed(m: Model) -> tuple[bool, bool]:
