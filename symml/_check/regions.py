@@ -353,7 +353,7 @@ class _Walk:
         key, s = _canon(u)
         return None if key not in cell.signs else s * cell.signs[key]
 
-    def walk(self, expr: sp.Expr, cell: _Cell, depth: int = 0) -> None:
+    def walk(self, expr: sp.Expr, cell: _Cell) -> None:
         """Refine ``cell`` until no switch is left in ``expr``, then check the region."""
         if self.deadline.expired:
             raise _OutOfTime("the region analysis ran out of time")
@@ -381,13 +381,13 @@ class _Walk:
             return  # the signs of this case contradict each other: nothing to check
         branches = {n: b for n, b in branches.items() if b is not n}
         if branches:
-            self.walk(expr.xreplace(branches), cell, depth)
+            self.walk(expr.xreplace(branches), cell)
             return
         if not undecided:
             raise _GiveUp(f"cannot resolve {nodes[0]}")
-        self.split(expr, cell, undecided, depth)
+        self.split(expr, cell, undecided)
 
-    def split(self, expr: sp.Expr, cell: _Cell, undecided: list[sp.Expr], depth: int) -> None:
+    def split(self, expr: sp.Expr, cell: _Cell, undecided: list[sp.Expr]) -> None:
         """Cut ``cell`` by the first undecided atom (with every atom in the same symbol)."""
         first = undecided[0]
         found = self.cuts(first)
@@ -404,7 +404,7 @@ class _Walk:
                 self.breakpoints.add_root(t, r)
                 self.cut_points.add_root(t, r)
             for piece in _pieces(lo, hi, inside):
-                self.walk(expr, cell.refined(intervals={t: piece}), depth + 1)
+                self.walk(expr, cell.refined(intervals={t: piece}))
             return
         if any(s.is_real is not True for s in first.free_symbols) or first.is_real is False:
             raise _GiveUp(f"{first} may not be real")
@@ -416,7 +416,7 @@ class _Walk:
         if solved is not None:
             self.breakpoints.add_line(*solved)
         for s in (1, -1):
-            self.walk(expr, cell.refined(signs={key: s}), depth + 1)
+            self.walk(expr, cell.refined(signs={key: s}))
 
     def leaf(self, expr: sp.Expr, cell: _Cell) -> None:
         """Check one region: the difference there, free of switches, must be zero."""
