@@ -141,13 +141,19 @@ def _number_sign(value: Any) -> int:
     return 1 if number > 0 else -1
 
 
-def _univariate(u: sp.Expr) -> tuple[sp.Symbol, sp.Poly, sp.Poly] | None:
-    """``(t, numerator, denominator)`` when ``u`` is a rational function of one real symbol."""
+def _only_real_symbol(u: sp.Expr) -> sp.Symbol | None:
+    """The one free symbol of ``u`` when there is exactly one and it is real, else None."""
     free = u.free_symbols
     if len(free) != 1:
         return None
     (t,) = free
-    if t.is_real is not True:
+    return t if t.is_real is True else None
+
+
+def _univariate(u: sp.Expr) -> tuple[sp.Symbol, sp.Poly, sp.Poly] | None:
+    """``(t, numerator, denominator)`` when ``u`` is a rational function of one real symbol."""
+    t = _only_real_symbol(u)
+    if t is None:
         return None
     num, den = sp.fraction(sp.together(u))
     if not (num.is_polynomial(t) and den.is_polynomial(t)):
@@ -166,11 +172,8 @@ _CONTINUOUS = (sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.er
 def _continuous_roots(u: sp.Expr, deadline: Deadline) -> tuple[sp.Symbol, list[sp.Float]] | None:
     """``(t, roots)`` for ``u`` continuous in one real symbol ``t`` with finitely many real
     roots that ``solveset`` finds (``exp(x) - 2``: ``x = log(2)``); else None."""
-    free = u.free_symbols
-    if len(free) != 1:
-        return None
-    (t,) = free
-    if t.is_real is not True:
+    t = _only_real_symbol(u)
+    if t is None:
         return None
     for node in sp.preorder_traversal(u):
         if isinstance(node, sp.Pow):
