@@ -79,9 +79,6 @@ class _Breakpoints:
         if (sym, solution) not in self.lines and len(self.lines) < 16:
             self.lines.append((sym, solution))
 
-    def __len__(self) -> int:
-        return sum(len(r) for r in self.roots.values()) + len(self.lines)
-
 
 @dataclass
 class _Regions:
@@ -317,11 +314,13 @@ class _Cell:
 class _Walk:
     """The region-by-region walk over one difference ``claimed - expected``."""
 
-    def __init__(self, deadline: Deadline, seed: int, breakpoints: _Breakpoints) -> None:
+    def __init__(
+        self, deadline: Deadline, seed: int, breakpoints: _Breakpoints, cut_points: _Breakpoints
+    ) -> None:
         self.deadline = deadline
         self.seed = seed
         self.breakpoints = breakpoints
-        self.cut_points = _Breakpoints()  # where this walk cut (for the note)
+        self.cut_points = cut_points  # where this walk cut (for the note)
         self.leaves = 0
         self.failed: str | None = None
         self.known: dict[sp.Expr, tuple[sp.Symbol, list[sp.Float]] | None] = {}
@@ -538,8 +537,7 @@ def _analyse(
             ):
                 raise _GiveUp("unevaluated derivatives, integrals or sums")
             _step_breakpoints(a - b, out.breakpoints)
-            walk = _Walk(deadline, seed, out.breakpoints)
-            walk.cut_points = out.cuts
+            walk = _Walk(deadline, seed, out.breakpoints, out.cuts)
             walk.walk(_floors_generalised(a - b), _Cell())
             regions += walk.leaves
             if walk.failed is not None:

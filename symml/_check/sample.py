@@ -198,7 +198,7 @@ class _Sampler:
         self.seed = seed
         self.rtol = rtol
         self.atol = atol
-        self.breakpoints = breakpoints or _Breakpoints()
+        self.breakpoints = _Breakpoints() if breakpoints is None else breakpoints
         self.fast: bool | None = None  # whether evalf(subs=...) suits both sides
         self.strict = False  # confirm differences at _STABLE_DIGITS too (probe points)
 
