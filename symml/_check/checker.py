@@ -113,7 +113,7 @@ from .._core import (
 from .polynomials import _differing_point
 from .prepare import _Inconclusive, _pair, _prepare, _Problem, _to_sympy
 from .prove import _expand_proof, _polynomial_proof, _prove
-from .regions import _Regions, analyse, has_switches, regions_note
+from .regions import analyse, regions_note
 from .sample import _DIGITS, _MIN_VALID, _Sampled, _Sampler, _user_point
 
 __all__ = ["SizedVerdict", "check"]
@@ -318,13 +318,6 @@ def _without_counterexample(
     return Verdict(True, "numeric", notes=tuple(notes), sampled=True, **base)
 
 
-def _regions(pairs: list[tuple[Any, Any]], options: _Options, deadline: Deadline) -> _Regions:
-    """The region analysis of piecewise sides (breakpoints, and a proof region by region)."""
-    if not any(has_switches(a) or has_switches(b) for a, b in pairs):
-        return _Regions()
-    return analyse(pairs, deadline, options.seed, _REGIONS_SHARE)
-
-
 def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadline) -> Verdict:
     """Sample, then try to prove: the verdict on a prepared problem."""
     if not problem.a:
@@ -345,7 +338,7 @@ def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadl
             expected=problem.expected,
             notes=(*problem.notes, proof),
         )
-    regions = _regions(pairs, options, deadline)
+    regions = analyse(pairs, deadline, options.seed, _REGIONS_SHARE)
     if regions.status == "proved":
         return Verdict(
             True,

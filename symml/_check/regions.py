@@ -525,8 +525,6 @@ def _analyse(
 ) -> _Regions:
     """The region analysis of every entry pair ``(claimed, expected)`` into ``out``
     (see the module doc); the breakpoints found so far stay there if time runs out."""
-    if not any(has_switches(a) or has_switches(b) for a, b in pairs):
-        return out
     regions = 0
     try:
         for a, b in pairs:
@@ -580,7 +578,10 @@ def _short_number(value: Any) -> str:
 
 
 def analyse(pairs: list[tuple[Any, Any]], deadline: Deadline, seed: int, share: float) -> _Regions:
-    """:func:`_analyse` within ``share`` of what is left of ``deadline``."""
+    """:func:`_analyse` within ``share`` of what is left of ``deadline``; status "none"
+    (and no clock started) when no side has a switch."""
+    if not any(has_switches(a) or has_switches(b) for a, b in pairs):
+        return _Regions()
     inner = Deadline(max(deadline.left() * share, 0.02))
     out = _Regions()
     _, finished = inner.run(lambda: _analyse(pairs, inner, seed, out))
