@@ -299,10 +299,7 @@ class _Sampler:
         Returns ``(entry index, a, b, point)`` when the sides still differ, ``()``
         when they agree after all, None when a side is undefined there.
         """
-        try:
-            got = self.at_point(point, _CONFIRM_DIGITS, index)
-        except (_NotNumeric, *SYMPY_FAILURES):
-            return None
+        got = self.exact_values(point, _CONFIRM_DIGITS, index)
         if got is None:
             return None
         a_vals, b_vals, full = got
@@ -313,6 +310,13 @@ class _Sampler:
                 return self.stable(point, index, k, a_vals[k], b_vals[k], full)
         return ()
 
+    def exact_values(self, point: dict[Any, Any], digits: int, index: int) -> _Values | None:
+        """:meth:`at_point` with exact substitution; None where it is undefined or fails."""
+        try:
+            return self.at_point(point, digits, index)
+        except (_NotNumeric, *SYMPY_FAILURES):
+            return None
+
     def stable(
         self, point: dict[Any, Any], index: int, k: int, a: Any, b: Any, full: dict[Any, Any]
     ) -> tuple[Any, ...] | None:
@@ -322,10 +326,7 @@ class _Sampler:
         more digits than :data:`_CONFIRM_DIGITS`: values that change with the
         precision are noise, and the point is skipped (None).
         """
-        try:
-            again = self.at_point(point, _STABLE_DIGITS, index)
-        except (_NotNumeric, *SYMPY_FAILURES):
-            return None
+        again = self.exact_values(point, _STABLE_DIGITS, index)
         if again is None:
             return None
         a2, b2 = again[0][k], again[1][k]
