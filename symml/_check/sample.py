@@ -352,6 +352,16 @@ class _Sampler:
             pass
         return found
 
+    def record(
+        self, out: _Sampled, found: tuple[Any, ...], points: list[Any], start: int, j: int
+    ) -> None:
+        """The counterexample ``found`` at ``points[j]`` (or a nicer one among the later
+        points, indexed from ``start``) into ``out``."""
+        later = [(start + i, p) for i, p in enumerate(points) if i > j]
+        k, va, vb, full = self.nicer(points[j], found, later)[1:]
+        out.point, out.entry = full, self.problem.entries[k]
+        out.a_value, out.b_value = _python_value(va), _python_value(vb)
+
     def sample(self, n: int, seconds: float, hard_seconds: float) -> _Sampled:
         """Sample until ``n`` points agree, one differs, or time is up.
 
@@ -365,13 +375,13 @@ class _Sampler:
             with mpmath.workdps(_CONFIRM_DIGITS + 10):
                 self.rounds(out, n, soft, hard)
                 if out.point is None and not out.stopped and not out.error:
-                    self.probe(out, n)
+                    self.probe(out)
 
         _, finished = hard.run(run)
         out.stopped = out.stopped or not finished
         return out
 
-    def probe(self, out: _Sampled, n: int) -> None:
+    def probe(self, out: _Sampled) -> None:
         """Points on both sides of each breakpoint and far out (:func:`.regions.probe_points`).
 
         They count as valid points where both sides are defined; the undefined
@@ -395,10 +405,7 @@ class _Sampler:
                 out.valid += 1
                 out.tried += 1
             elif result[0] == "differ":
-                later = [(start + i, p) for i, p in enumerate(points) if i > j]
-                k, va, vb, full = self.nicer(point, result, later)[1:]
-                out.point, out.entry = full, self.problem.entries[k]
-                out.a_value, out.b_value = _python_value(va), _python_value(vb)
+                self.record(out, result, points, start, j)
                 out.valid += 1
                 out.tried += 1
                 return
@@ -421,10 +428,7 @@ class _Sampler:
                     continue
                 out.valid += 1
                 if result[0] == "differ":
-                    later = [(start + i, p) for i, p in enumerate(points) if i > j]
-                    k, va, vb, full = self.nicer(point, result, later)[1:]
-                    out.point, out.entry = full, self.problem.entries[k]
-                    out.a_value, out.b_value = _python_value(va), _python_value(vb)
+                    self.record(out, result, points, start, j)
                     return
                 if out.valid >= n:
                     return
