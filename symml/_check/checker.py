@@ -318,43 +318,30 @@ def _without_counterexample(
     return Verdict(True, "numeric", notes=tuple(notes), sampled=True, **base)
 
 
+def _proved(problem: _Problem, *how: str) -> Verdict:
+    """The verdict "proved" (``method="symbolic"``), with the problem's notes and ``how``."""
+    return Verdict(
+        True,
+        "symbolic",
+        claimed=problem.claimed,
+        expected=problem.expected,
+        notes=(*problem.notes, *how),
+    )
+
+
 def _decide(problem: _Problem, options: _Options, budget: float, deadline: Deadline) -> Verdict:
     """Sample, then try to prove: the verdict on a prepared problem."""
     if not problem.a:
-        return Verdict(
-            True,
-            "symbolic",
-            claimed=problem.claimed,
-            expected=problem.expected,
-            notes=tuple(problem.notes),
-        )
+        return _proved(problem)
     pairs = [] if problem.table else list(zip(problem.a, problem.b, strict=True))
     proof = _polynomial_proof(pairs, deadline, options.seed)
     if proof is not None:
-        return Verdict(
-            True,
-            "symbolic",
-            claimed=problem.claimed,
-            expected=problem.expected,
-            notes=(*problem.notes, proof),
-        )
+        return _proved(problem, proof)
     regions = analyse(pairs, deadline, options.seed, _REGIONS_SHARE)
     if regions.status == "proved":
-        return Verdict(
-            True,
-            "symbolic",
-            claimed=problem.claimed,
-            expected=problem.expected,
-            notes=(*problem.notes, regions_note(regions)),
-        )
+        return _proved(problem, regions_note(regions))
     if regions.status == "none" and _expand_proof(problem, deadline, _EXPAND_SHARE * budget):
-        return Verdict(
-            True,
-            "symbolic",
-            claimed=problem.claimed,
-            expected=problem.expected,
-            notes=(*problem.notes, "proved: the difference expands to zero"),
-        )
+        return _proved(problem, "proved: the difference expands to zero")
     left = max(deadline.left(), 0.05 * budget)
     # The sampled points are the evidence: a tight or shared budget on a loaded
     # machine may stretch to _MIN_EVIDENCE_SECONDS to reach min(n, 8) points.
