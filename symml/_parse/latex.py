@@ -41,7 +41,7 @@ from .._core import (
     time_limit,
 )
 from .builder import _is_matrix, _Parser
-from .latex_lexer import _LatexFailure, _Token, _tokenize
+from .latex_lexer import _depth_change, _LatexFailure, _Token, _tokenize
 from .latex_reader import DETERMINANT, INDEXED, POLYGAMMA, TRACE, TRANSPOSE, _Reader
 from .limits import MAX_DERIVATIVE_ORDER, PARSE_SECONDS
 from .source import _quote, _Source
@@ -333,19 +333,8 @@ def _top_level(tokens: list[_Token], begin: int, end: int, char: str) -> list[in
     found, depth = [], 0
     for i in range(begin, end):
         tok = tokens[i]
-        if (
-            (tok.kind == "char" and tok.text in "{([")
-            or tok.kind == "begin"
-            or tok.is_("cmd", "left")
-        ):
-            depth += 1
-        elif (
-            (tok.kind == "char" and tok.text in "})]")
-            or tok.kind == "end"
-            or tok.is_("cmd", "right")
-        ):
-            depth -= 1
-        elif depth == 0 and tok.is_("char", char):
+        depth += _depth_change(tok)
+        if depth == 0 and tok.is_("char", char):
             found.append(i)
     return found
 

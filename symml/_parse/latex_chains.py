@@ -38,7 +38,7 @@ from sympy.core.function import AppliedUndef
 
 from .._core import ArgumentError, ParseError, bad_argument
 from .latex import _Context
-from .latex_lexer import _LatexFailure, _Token
+from .latex_lexer import _depth_change, _LatexFailure, _Token
 from .latex_reader import _Reader
 
 __all__ = ["LatexChain", "LatexStep", "find_latex_chains", "read_latex_chain"]
@@ -112,14 +112,6 @@ def _mask_delimiters(text: str) -> str:
                 out = out[:at] + "  " + out[at + 2 :]
             at = out.find(opener, at + 2)
     return out
-
-
-def _depth_change(tok: _Token) -> int:
-    if (tok.kind == "char" and tok.text in "{([") or tok.kind == "begin" or tok.is_("cmd", "left"):
-        return 1
-    if (tok.kind == "char" and tok.text in "})]") or tok.kind == "end" or tok.is_("cmd", "right"):
-        return -1
-    return 0
 
 
 def _rows(tokens: list[_Token]) -> list[list[_Token]]:

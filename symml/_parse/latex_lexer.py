@@ -87,6 +87,16 @@ class _Token:
         return self.kind == kind and (text is None or self.text == text)
 
 
+def _depth_change(tok: _Token) -> int:
+    """+1 for a token that opens a bracket, brace, environment or ``\\left``; -1 for one
+    that closes it; 0 otherwise."""
+    if (tok.kind == "char" and tok.text in "{([") or tok.kind == "begin" or tok.is_("cmd", "left"):
+        return 1
+    if (tok.kind == "char" and tok.text in "})]") or tok.kind == "end" or tok.is_("cmd", "right"):
+        return -1
+    return 0
+
+
 def _raw_argument(text: str, at: int, command_start: int) -> tuple[str, int]:
     """The braced argument at ``text[at]`` (blanks skipped), read raw: ``(content, end)``."""
     while at < len(text) and text[at] in " \t\n\r":
