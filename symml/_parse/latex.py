@@ -6,7 +6,7 @@ name                what it is
 ``parse_latex``     LaTeX text → a SymPy expression, matrix or ``Eq``
 ``_LatexBuilder``   the builder of ``parse_expr`` with the LaTeX-only calls (transpose,
                     indexed entries, trace, determinant)
-``_read_pieces``    token ranges → SymPy objects, shared with the chain reader
+``_Context``        token ranges → SymPy objects, shared with the chain reader
 ==================  ===================================================================
 
 How it works
@@ -44,7 +44,7 @@ from .builder import _is_matrix, _Parser
 from .latex_lexer import _depth_change, _LatexFailure, _Token, _tokenize
 from .latex_reader import DETERMINANT, INDEXED, POLYGAMMA, TRACE, TRANSPOSE, _Reader
 from .limits import MAX_DERIVATIVE_ORDER, PARSE_SECONDS
-from .source import _quote, _Source
+from .source import _message, _quote, _Source
 from .vocabulary import FUNCTIONS
 
 __all__ = ["parse_latex"]
@@ -227,10 +227,9 @@ def _failure(name: str, text: str, failure: _LatexFailure) -> ParseError:
         line, column = line[cut : cut + 72], column - cut
     near = text[start : max(failure.stop, start + 1)]
     verb = "allowed" if "TeX" in failure.problem else "valid"
+    where = f"{failure.problem} at position {start} ({_quote(near, 30)})"
     return ParseError(
-        f"{name}={_quote(text, 80)} is not {verb}: {failure.problem} "
-        f"at position {start} ({_quote(near, 30)}); {failure.fix}\n"
-        f"    {line}\n    {' ' * column}^"
+        _message(name, text, where, failure.fix, verb) + f"\n    {line}\n    {' ' * column}^"
     )
 
 
@@ -294,10 +293,7 @@ class _Context:
         return value
 
     def fail_all(self, problem: str) -> NoReturn:
-        raise ParseError(
-            f"{self.name}={_quote(self.text, 80)} is not valid: {problem}; split it into "
-            "smaller formulas"
-        )
+        raise ParseError(_message(self.name, self.text, problem, "split it into smaller formulas"))
 
 
 def _counting_symbols(tokens: list[_Token]) -> dict[str, sympy.Symbol]:
