@@ -254,14 +254,8 @@ def _latex_parts(path: Path) -> list[tuple[str, str]]:
     suffix = path.suffix.lower()
     if suffix not in (".tex", ".md", ".markdown", ".ipynb"):
         raise SymmlError(f"FILE {str(path)!r}: use a .tex, .md or .ipynb file")
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_SPEC_BYTES + 1)
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SymmlError(f"cannot read FILE {str(path)!r}: {exc}") from None
-    if len(data) > MAX_SPEC_BYTES:
-        raise SymmlError(f"FILE {str(path)!r} is longer than {MAX_SPEC_BYTES} bytes")
+    shown = f"FILE {str(path)!r}"
+    text = _read_limited(path, shown, SymmlError(f"{shown} is longer than {MAX_SPEC_BYTES} bytes"))
     if suffix != ".ipynb":
         return [(str(path), text)]
     try:
@@ -418,15 +412,21 @@ def _read_spec(spec: str) -> tuple[str, str, Path]:
             raise too_long
         return text, "<stdin>", Path("notes.pdf")
     path = Path(spec)
+    text = _read_limited(path, f"SPEC {spec!r}", too_long)
+    return text, path.name, path.with_suffix(".pdf")
+
+
+def _read_limited(path: Path, shown: str, too_long: SymmlError) -> str:
+    """The UTF-8 text of ``path``: ``too_long`` past :data:`MAX_SPEC_BYTES`, a SymmlError
+    naming ``shown`` (``"SPEC 'notes.txt'"``) when it cannot be read."""
     try:
         with path.open("rb") as file:
             data = file.read(MAX_SPEC_BYTES + 1)
         if len(data) > MAX_SPEC_BYTES:
             raise too_long
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SymmlError(f"cannot read SPEC {spec!r}: {exc}") from None
-    return text, path.name, path.with_suffix(".pdf")
+        raise SymmlError(f"cannot read {shown}: {exc}") from None
 
 
 def _notes(args: argparse.Namespace, out: TextIO) -> int:
