@@ -27,7 +27,7 @@ from ..model import Model, numeric_form
 from .edge import check_numeric_estimate, edge_interval, find_edges, runaway_notes
 from .fisher import _eval_fisher
 from .root import _hessian_program, _numeric_root
-from .sample import SampleMedian, _Program
+from .sample import SampleMedian, _chunked, _Program
 from .solve import _Solution
 from .standardise import at_risk, standardised_fit
 from .stream import dask_fill, is_dask
@@ -313,15 +313,18 @@ def _check_params(d: MLE, data: Any, theta: dict[sp.Symbol, float]) -> None:
 
 
 def _data_terms(d: MLE) -> list[tuple[sp.Expr, Callable]]:
-    """The terms of log f that involve the data only, compiled: ``[(g, g(x)), ...]``."""
+    """The terms of log f that involve the data only, compiled: ``[(g, g(x)), ...]`` (once)."""
     m: Model = d._model
-    out = []
-    for term in sp.Add.make_args(m.logpdf):
-        _c, g = term.as_independent(m.xs, as_Add=False)
-        if not g.has(m.xs) or g.free_symbols - {m.xs}:
-            continue
-        out.append((g, d._cached(("data term", g), lambda g=g: to_numpy(numeric_form(g), [m.xs]))))
-    return out
+
+    def build() -> list[tuple[sp.Expr, Callable]]:
+        out: dict[sp.Expr, Callable] = {}  # each term once (k log x - log x: log x twice)
+        for term in sp.Add.make_args(m.logpdf):
+            _c, g = term.as_independent(m.xs, as_Add=False)
+            if g.has(m.xs) and not g.free_symbols - {m.xs} and g not in out:
+                out[g] = to_numpy(numeric_form(g), [m.xs])
+        return list(out.items())
+
+    return d._cached("data terms", build)
 
 
 def _check_logpdf(d: MLE, data: Any, arr: np.ndarray) -> None:
@@ -329,7 +332,9 @@ def _check_logpdf(d: MLE, data: Any, arr: np.ndarray) -> None:
     m: Model = d._model
     for g, f in _data_terms(d):
         with np.errstate(all="ignore"):
-            vals = np.asarray(f(arr), dtype=float) * np.ones_like(arr)
+            if math.isfinite(_chunked(f, arr, "sum", ())):
+                continue  # a sum is finite only if every term is: no full-length temporaries
+            vals = np.broadcast_to(np.asarray(f(arr), dtype=float), arr.shape)
         bad = ~np.isfinite(vals)
         if bad.any():
             raise offenders(
