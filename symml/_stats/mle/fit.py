@@ -221,27 +221,28 @@ def _fit_array(
     params = m.params
     kargs = [kv[s] for s in m.known]
     notes: list[str] = []
+    stats: dict[Any, float] = {}  # sufficient statistics of arr, computed once for all programs
     if sol.closed:
         values = _closed_form(d, data, arr, kargs)
         method, converged = "closed form", True
     else:
         _check_logpdf(d, data, arr)  # log f(x_i) must be finite somewhere for every x_i
-        values, converged, fit_notes = _numeric_root(d, arr, kargs)
+        values, converged, fit_notes = _numeric_root(d, arr, kargs, stats)
         notes += fit_notes
         method = "numeric root of the score"
     theta = dict(zip(params, values.tolist(), strict=True))
-    edges = find_edges(d, data, arr, theta, kargs, numeric=not sol.closed)
+    edges = find_edges(d, data, arr, theta, kargs, numeric=not sol.closed, stats=stats)
     theta.update(edges.values)
     values = np.array([theta[p] for p in params], dtype=float)
     _check_params(d, data, {p: v for p, v in theta.items() if p not in edges.values})
     if not sol.closed and not edges.values:
-        check_numeric_estimate(d, data, arr, kargs, theta)
+        check_numeric_estimate(d, data, arr, kargs, theta, stats)
     regular = [
         p
         for p in params
         if (p not in sol.special or p in _smooth_special(d)) and p not in edges.values
     ]
-    cov, info_used, cov_notes = _covariance(d, arr, theta, kv, regular, information)
+    cov, info_used, cov_notes = _covariance(d, arr, theta, kv, regular, information, stats)
     notes += edges.notes + cov_notes
     stderr: dict[str, Any] = {}
     for k, p in enumerate(regular):
@@ -353,6 +354,7 @@ def _covariance(
     kv: dict[sp.Symbol, float],
     regular: list[sp.Symbol],
     information: str,
+    stats: dict[Any, float],
 ) -> tuple[np.ndarray, str, list[str]]:
     m: Model = d._model
     k = len(regular)
@@ -376,9 +378,10 @@ def _covariance(
                 info = n * _eval_fisher(d, sub, theta, kv)
     if info is None:
         H = _hessian_program(d)
-        full = np.asarray(
-            H(arr, [theta[p] for p in m.params] + [kv[q] for q in m.known]), dtype=float
-        ).reshape(len(m.params), len(m.params))
+        argv = [theta[p] for p in m.params] + [kv[q] for q in m.known]
+        full = np.asarray(H(arr, argv, H.prepare(arr, stats)), dtype=float).reshape(
+            len(m.params), len(m.params)
+        )
         idx = [m.params.index(p) for p in regular]
         info = -full[np.ix_(idx, idx)]
     try:
