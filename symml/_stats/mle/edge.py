@@ -66,13 +66,16 @@ def closure(m: Model) -> list[tuple[float, float]]:
     return out
 
 
-def _loglike_function(d: MLE, arr: np.ndarray, kargs: Sequence[float]) -> Callable:
+def _loglike_function(
+    d: MLE, arr: np.ndarray, kargs: Sequence[float], stats: dict[Any, float] | None = None
+) -> Callable:
+    """``theta -> log L(theta)`` on ``arr``; ``stats``: sums over ``arr`` already computed."""
     m: Model = d._model
     prog = d._cached(
         "ll",
         lambda: _Program(d.log_likelihood, d._sample, [*m.params, *m.known]),
     )
-    cache = prog.prepare(arr)
+    cache = prog.prepare(arr, stats)
 
     def ll(theta: Sequence[float]) -> float:
         with np.errstate(all="ignore"):
@@ -141,6 +144,7 @@ def find_edges(
     kargs: Sequence[float],
     *,
     numeric: bool = False,
+    stats: dict[Any, float] | None = None,
 ) -> Edges:
     """The estimates that are endpoints of the parameter space, decided as described above.
 
@@ -162,7 +166,7 @@ def find_edges(
         for edge, other in ((lo, hi), (hi, lo)):
             if not math.isfinite(edge) or not _at(v, edge, numeric):
                 continue
-            ll = ll or _loglike_function(d, arr, kargs)
+            ll = ll or _loglike_function(d, arr, kargs, stats)
             values = _follow(ll, point, j, edge, other)
             verdict = _decide(values)
             if verdict == "unbounded":
@@ -295,7 +299,12 @@ def runaway_notes(
 
 
 def check_numeric_estimate(
-    d: MLE, data: Any, arr: np.ndarray, kargs: Sequence[float], theta: dict[sp.Symbol, float]
+    d: MLE,
+    data: Any,
+    arr: np.ndarray,
+    kargs: Sequence[float],
+    theta: dict[sp.Symbol, float],
+    stats: dict[Any, float] | None = None,
 ) -> None:
     """An error when the log-likelihood at a numeric estimate is not a finite number.
 
@@ -303,7 +312,7 @@ def check_numeric_estimate(
     observation (``mu / (1 + x**2)`` at ``mu = 0``): that is no maximum.
     """
     m: Model = d._model
-    value = _loglike_function(d, arr, kargs)([theta[p] for p in m.params])
+    value = _loglike_function(d, arr, kargs, stats)([theta[p] for p in m.params])
     if not math.isfinite(value):
         shown = {p.name: v for p, v in theta.items()}
         raise ArgumentError(

@@ -27,7 +27,7 @@ from ..model import Model, numeric_form
 from .edge import check_numeric_estimate, edge_interval, find_edges, runaway_notes
 from .fisher import _eval_fisher
 from .root import _hessian_program, _numeric_root
-from .sample import SampleMedian, _Program
+from .sample import SampleMedian, _chunked, _Program
 from .solve import _Solution
 from .standardise import at_risk, standardised_fit
 from .stream import dask_fill, is_dask
@@ -221,27 +221,28 @@ def _fit_array(
     params = m.params
     kargs = [kv[s] for s in m.known]
     notes: list[str] = []
+    stats: dict[Any, float] = {}  # sufficient statistics of arr, computed once for all programs
     if sol.closed:
         values = _closed_form(d, data, arr, kargs)
         method, converged = "closed form", True
     else:
         _check_logpdf(d, data, arr)  # log f(x_i) must be finite somewhere for every x_i
-        values, converged, fit_notes = _numeric_root(d, arr, kargs)
+        values, converged, fit_notes = _numeric_root(d, arr, kargs, stats)
         notes += fit_notes
         method = "numeric root of the score"
     theta = dict(zip(params, values.tolist(), strict=True))
-    edges = find_edges(d, data, arr, theta, kargs, numeric=not sol.closed)
+    edges = find_edges(d, data, arr, theta, kargs, numeric=not sol.closed, stats=stats)
     theta.update(edges.values)
     values = np.array([theta[p] for p in params], dtype=float)
     _check_params(d, data, {p: v for p, v in theta.items() if p not in edges.values})
     if not sol.closed and not edges.values:
-        check_numeric_estimate(d, data, arr, kargs, theta)
+        check_numeric_estimate(d, data, arr, kargs, theta, stats)
     regular = [
         p
         for p in params
         if (p not in sol.special or p in _smooth_special(d)) and p not in edges.values
     ]
-    cov, info_used, cov_notes = _covariance(d, arr, theta, kv, regular, information)
+    cov, info_used, cov_notes = _covariance(d, arr, theta, kv, regular, information, stats)
     notes += edges.notes + cov_notes
     stderr: dict[str, Any] = {}
     for k, p in enumerate(regular):
@@ -313,15 +314,18 @@ def _check_params(d: MLE, data: Any, theta: dict[sp.Symbol, float]) -> None:
 
 
 def _data_terms(d: MLE) -> list[tuple[sp.Expr, Callable]]:
-    """The terms of log f that involve the data only, compiled: ``[(g, g(x)), ...]``."""
+    """The terms of log f that involve the data only, compiled: ``[(g, g(x)), ...]`` (once)."""
     m: Model = d._model
-    out = []
-    for term in sp.Add.make_args(m.logpdf):
-        _c, g = term.as_independent(m.xs, as_Add=False)
-        if not g.has(m.xs) or g.free_symbols - {m.xs}:
-            continue
-        out.append((g, d._cached(("data term", g), lambda g=g: to_numpy(numeric_form(g), [m.xs]))))
-    return out
+
+    def build() -> list[tuple[sp.Expr, Callable]]:
+        out: dict[sp.Expr, Callable] = {}  # each term once (k log x - log x: log x twice)
+        for term in sp.Add.make_args(m.logpdf):
+            _c, g = term.as_independent(m.xs, as_Add=False)
+            if g.has(m.xs) and not g.free_symbols - {m.xs} and g not in out:
+                out[g] = to_numpy(numeric_form(g), [m.xs])
+        return list(out.items())
+
+    return d._cached("data terms", build)
 
 
 def _check_logpdf(d: MLE, data: Any, arr: np.ndarray) -> None:
@@ -329,7 +333,9 @@ def _check_logpdf(d: MLE, data: Any, arr: np.ndarray) -> None:
     m: Model = d._model
     for g, f in _data_terms(d):
         with np.errstate(all="ignore"):
-            vals = np.asarray(f(arr), dtype=float) * np.ones_like(arr)
+            if math.isfinite(_chunked(f, arr, "sum", ())):
+                continue  # a sum is finite only if every term is: no full-length temporaries
+            vals = np.broadcast_to(np.asarray(f(arr), dtype=float), arr.shape)
         bad = ~np.isfinite(vals)
         if bad.any():
             raise offenders(
@@ -348,6 +354,7 @@ def _covariance(
     kv: dict[sp.Symbol, float],
     regular: list[sp.Symbol],
     information: str,
+    stats: dict[Any, float],
 ) -> tuple[np.ndarray, str, list[str]]:
     m: Model = d._model
     k = len(regular)
@@ -371,9 +378,10 @@ def _covariance(
                 info = n * _eval_fisher(d, sub, theta, kv)
     if info is None:
         H = _hessian_program(d)
-        full = np.asarray(
-            H(arr, [theta[p] for p in m.params] + [kv[q] for q in m.known]), dtype=float
-        ).reshape(len(m.params), len(m.params))
+        argv = [theta[p] for p in m.params] + [kv[q] for q in m.known]
+        full = np.asarray(H(arr, argv, H.prepare(arr, stats)), dtype=float).reshape(
+            len(m.params), len(m.params)
+        )
         idx = [m.params.index(p) for p in regular]
         info = -full[np.ix_(idx, idx)]
     try:

@@ -75,7 +75,10 @@ def _optimise(
     return z
 
 
-def _numeric_root(d: MLE, arr: np.ndarray, kargs: list[float]) -> tuple[np.ndarray, bool, list]:
+def _numeric_root(
+    d: MLE, arr: np.ndarray, kargs: list[float], shared: dict[Any, float]
+) -> tuple[np.ndarray, bool, list]:
+    """The root of the score on ``arr``; ``shared``: the sums over ``arr`` (filled, reused)."""
     m: Model = d._model
     s: _Sample = d._sample
     params = list(m.params)
@@ -86,7 +89,6 @@ def _numeric_root(d: MLE, arr: np.ndarray, kargs: list[float]) -> tuple[np.ndarr
     sc_prog = d._cached("score", lambda: _Program(d.score, s, args))
     H = _hessian_program(d)
     n = arr.shape[0]
-    shared: dict[Any, float] = {}
     caches = [ll_prog.prepare(arr, shared), sc_prog.prepare(arr, shared), H.prepare(arr, shared)]
     fixed: dict[int, float] = {}
     for p, (est, _) in sol.special.items():
