@@ -215,9 +215,13 @@ def _helpers(label: str, xp: Any, mod: _Module) -> dict[str, Any]:
     def gram(B: Any, v: Any) -> Any:
         return B.T @ (v * B)  # no branch on values: jax.jit traces it
 
+    def iscomplex(*arrays: Any) -> bool:  # the dtype is static: no branch on a value
+        return any(xp.isdtype(a.dtype, "complex floating") for a in arrays)
+
     lin = mod.linalg
     return {
         "_gram": gram,
+        "_iscomplex": iscomplex,
         "numpy": mod,
         "scipy": types.SimpleNamespace(special=_Special(label, xp, mod)),
         "_asarray": mod.asarray,
