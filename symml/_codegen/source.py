@@ -357,7 +357,7 @@ def _build(head: _Header, obj: sp.Basic, main: _Body, plain: _Body | None) -> Ca
         )
     func.__doc__ = doc
     params = [(p.symbol.name, p.pyname) for p in head.params]
-    runner = ForeignRunner(xp_source, head.ident, modules)
+    runner = ForeignRunner(xp_source, head.ident)
     func.__globals__["_array_code"] = runner
     return runtime.guarded(func, params, head.label, broadcast=head.broadcast)
 
