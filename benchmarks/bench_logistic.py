@@ -95,9 +95,13 @@ def _lambdify_note(which: str) -> str:
     return "works (not timed)"
 
 
-def _sizes(full: tuple[int, int], quick: tuple[int, int]) -> Callable[[str, bool], Any]:
-    def setup(tag: str, is_quick: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return _data(*(quick if is_quick else full))
+def _setup(
+    make: Callable[..., Any], full: tuple[int, ...], quick: tuple[int, ...]
+) -> Callable[[str, bool], Any]:
+    """``setup(tag, is_quick)`` for the harness: ``make(*quick)`` or ``make(*full)``."""
+
+    def setup(tag: str, is_quick: bool) -> Any:
+        return make(*(quick if is_quick else full))
 
     return setup
 
@@ -149,13 +153,6 @@ def _hand_hessian_expit(inputs: tuple[np.ndarray, ...]) -> np.ndarray:
 def _column_data(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     X, w, y = _data(rows, cols)
     return X, w[:, None], y[:, None]
-
-
-def _columns_setup(full: tuple[int, int], quick: tuple[int, int]) -> Callable[[str, bool], Any]:
-    def setup(tag: str, is_quick: bool) -> tuple[np.ndarray, ...]:
-        return _column_data(*(quick if is_quick else full))
-
-    return setup
 
 
 def _flat(run: Callable[[Any], np.ndarray]) -> Callable[[Any], np.ndarray]:
@@ -245,17 +242,11 @@ def _jax() -> Any:
     return jax
 
 
-def _jax_logistic_setup(full: tuple[int, int], quick: tuple[int, int]) -> Callable[..., Any]:
-    @functools.cache
-    def arrays(rows: int, cols: int) -> tuple[Any, ...]:
-        jnp = _jax().numpy
-        X, w, y = _data(rows, cols)
-        return X, w, y, jnp.asarray(X), jnp.asarray(w), jnp.asarray(y)
-
-    def setup(tag: str, is_quick: bool) -> tuple[Any, ...]:
-        return arrays(*(quick if is_quick else full))
-
-    return setup
+@functools.cache
+def _jax_logistic_arrays(rows: int, cols: int) -> tuple[Any, ...]:
+    jnp = _jax().numpy
+    X, w, y = _data(rows, cols)
+    return X, w, y, jnp.asarray(X), jnp.asarray(w), jnp.asarray(y)
 
 
 @functools.cache
@@ -283,19 +274,13 @@ def _run_jitted_symml(inputs: tuple[Any, ...]) -> Any:
     return _jitted_symml_hessian()(inputs[3], inputs[4], inputs[5]).block_until_ready()
 
 
-def _quadratic_setup(full: int, quick: int) -> Callable[..., Any]:
-    @functools.cache
-    def arrays(D: int) -> tuple[Any, ...]:
-        rng = np.random.default_rng(SEED)
-        A = rng.standard_normal((D, D))
-        x = rng.standard_normal(D)
-        jnp = _jax().numpy
-        return A, x, jnp.asarray(A), jnp.asarray(x)
-
-    def setup(tag: str, is_quick: bool) -> tuple[Any, ...]:
-        return arrays(quick if is_quick else full)
-
-    return setup
+@functools.cache
+def _quadratic_arrays(D: int) -> tuple[Any, ...]:
+    rng = np.random.default_rng(SEED)
+    A = rng.standard_normal((D, D))
+    x = rng.standard_normal(D)
+    jnp = _jax().numpy
+    return A, x, jnp.asarray(A), jnp.asarray(x)
 
 
 @functools.cache
@@ -320,7 +305,7 @@ def _jax_benchmarks() -> list[Benchmark]:
             name="logistic-hessian-jax",
             description="Hessian, N = 200,000 x 20 (2,000 x 5 with --quick), float64 on CPU"
             " (goal >= 2)",
-            setup=_jax_logistic_setup((200_000, 20), (2_000, 5)),
+            setup=_setup(_jax_logistic_arrays, (200_000, 20), (2_000, 5)),
             subject=Candidate(_HESS, _symml("hessian")),
             baselines=[
                 Candidate("jax.jit(jax.hessian(loss))", _run_jax_hessian),
@@ -333,7 +318,7 @@ def _jax_benchmarks() -> list[Benchmark]:
         Benchmark(
             name="quadratic-hessian-jax",
             description="Hessian of x^T A x, D = 400 (40 with --quick) (goal >= 20)",
-            setup=_quadratic_setup(400, 40),
+            setup=_setup(_quadratic_arrays, (400,), (40,)),
             subject=Candidate(quad_symml, lambda i: _quadratic_functions()[0](i[0], i[1])),
             baselines=[
                 Candidate(
@@ -347,19 +332,13 @@ def _jax_benchmarks() -> list[Benchmark]:
     ]
 
 
-def _dask_setup(full: tuple[int, int], quick: tuple[int, int]) -> Callable[..., Any]:
-    @functools.cache
-    def arrays(rows: int, cols: int) -> tuple[Any, ...]:
-        import dask.array as da
+@functools.cache
+def _dask_arrays(rows: int, cols: int) -> tuple[Any, ...]:
+    import dask.array as da
 
-        X, w, y = _data(rows, cols)
-        chunk = max(rows // 10, 1)
-        return da.from_array(X, chunks=(chunk, cols)), da.from_array(w), da.from_array(y, chunk)
-
-    def setup(tag: str, is_quick: bool) -> tuple[Any, ...]:
-        return arrays(*(quick if is_quick else full))
-
-    return setup
+    X, w, y = _data(rows, cols)
+    chunk = max(rows // 10, 1)
+    return da.from_array(X, chunks=(chunk, cols)), da.from_array(w), da.from_array(y, chunk)
 
 
 def _dask_benchmarks() -> list[Benchmark]:
@@ -371,7 +350,7 @@ def _dask_benchmarks() -> list[Benchmark]:
         Benchmark(
             name="logistic-gradient-dask",
             description="gradient on Dask arrays (10 chunks of rows), N = 1,000,000 x 20",
-            setup=_dask_setup(_FULL, _QUICK),
+            setup=_setup(_dask_arrays, _FULL, _QUICK),
             subject=Candidate(
                 _GRAD + " on Dask", lambda i: _symml_function("gradient")(*i).compute()
             ),
@@ -382,11 +361,33 @@ def _dask_benchmarks() -> list[Benchmark]:
     ]
 
 
+def _columns_benchmark(
+    what: str,
+    subject: str,
+    hand: str,
+    run: Callable[[Any], np.ndarray],
+    *,
+    goal: float,
+    repeats: int,
+) -> Benchmark:
+    """symml's ``what`` (gradient or Hessian) with ``w`` and ``y`` as columns; ``run`` on 1-D."""
+    return Benchmark(
+        name=f"logistic-{what.lower()}-columns",
+        description=f"the {what} with w and y as columns; hand-written code on 1-D"
+        f" (goal >= {goal})",
+        setup=_setup(_column_data, _FULL, _QUICK),
+        subject=Candidate(subject, _symml(what.lower())),
+        baselines=[Candidate(hand, _flat(run))],
+        check=_agree(hand),
+        repeats=repeats,
+    )
+
+
 BENCHMARKS = [
     Benchmark(
         name="logistic-gradient",
         description="logistic-loss gradient, 1-D w and y, N = 1,000,000 x 20 (goal >= 0.95)",
-        setup=_sizes(_FULL, _QUICK),
+        setup=_setup(_data, _FULL, _QUICK),
         subject=Candidate(
             _GRAD, _symml("gradient"), "sympy.lambdify on it: " + _lambdify_note("gradient")
         ),
@@ -397,19 +398,11 @@ BENCHMARKS = [
         check=_agree(_HAND_G),
         repeats=15,
     ),
-    Benchmark(
-        name="logistic-gradient-columns",
-        description="the gradient with w and y as columns; hand-written code on 1-D (goal >= 0.95)",
-        setup=_columns_setup(_FULL, _QUICK),
-        subject=Candidate(_GRAD, _symml("gradient")),
-        baselines=[Candidate(_HAND_G, _flat(_hand_gradient))],
-        check=_agree(_HAND_G),
-        repeats=15,
-    ),
+    _columns_benchmark("gradient", _GRAD, _HAND_G, _hand_gradient, goal=0.95, repeats=15),
     Benchmark(
         name="logistic-hessian",
         description="logistic-loss Hessian, 1-D w and y, N = 1,000,000 x 20 (goal >= 0.91)",
-        setup=_sizes(_FULL, _QUICK),
+        setup=_setup(_data, _FULL, _QUICK),
         subject=Candidate(
             _HESS, _symml("hessian"), "sympy.lambdify on it: " + _lambdify_note("hessian")
         ),
@@ -422,15 +415,7 @@ BENCHMARKS = [
         check=_agree(_HAND_H),
         repeats=9,
     ),
-    Benchmark(
-        name="logistic-hessian-columns",
-        description="the Hessian with w and y as columns; hand-written code on 1-D (goal >= 0.91)",
-        setup=_columns_setup(_FULL, _QUICK),
-        subject=Candidate(_HESS, _symml("hessian")),
-        baselines=[Candidate(_HAND_H_SYRK, _flat(_hand_hessian_syrk))],
-        check=_agree(_HAND_H_SYRK),
-        repeats=9,
-    ),
+    _columns_benchmark("Hessian", _HESS, _HAND_H_SYRK, _hand_hessian_syrk, goal=0.91, repeats=9),
     Benchmark(
         name="logistic-gradient-scalar-sympy",
         description="gradient, N = 100,000 x 20 (2,000 x 5 with --quick): scalar SymPy route",

@@ -117,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
             np.testing.assert_allclose(outputs[0], out, rtol=1e-8, err_msg=name)
         times = [_median_seconds(f, args.repeats) for _, f in candidates]
         print(f"\nlogistic {what}")
-        for (name, _), t in zip(candidates, times, strict=True):
-            ratio = "(symml)" if t is times[0] else f"{t / times[0]:.2f}x"
+        for i, ((name, _), t) in enumerate(zip(candidates, times, strict=True)):
+            ratio = f"{t / times[0]:.2f}x" if i else "(symml)"
             print(f"  {name:<46} {t * 1e3:9.3f} ms {ratio:>9}")
     return 0
 

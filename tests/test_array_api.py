@@ -133,6 +133,20 @@ def test_column_inputs_keep_columns_on_jax(logistic: tuple, data: tuple) -> None
     _same(out, grad(X, w[:, None], yv[:, None]))
 
 
+def test_matrix_code_with_stable_forms_runs_on_jax_and_dask() -> None:
+    # a matrix function with a stable form has a complex-input branch (_plain)
+    m, n = sp.symbols("m n", integer=True, positive=True)
+    X, w = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("w", n, 1)
+    softplus = symml.to_numpy((X * w).applyfunc(sp.Lambda(t, sp.log(1 + sp.exp(t)))), [X, w])
+    A = np.array([[1.0, -2.0], [800.0, 0.5], [-800.0, 3.0]])
+    v = np.array([1.0, 0.5])
+    expected = np.logaddexp(0.0, A @ v)
+    _same(softplus(A, v), expected)
+    _same(softplus(jnp.asarray(A), jnp.asarray(v)), expected)
+    _same(jax.jit(softplus)(jnp.asarray(A), jnp.asarray(v)), expected)
+    _same(softplus(_dask(A), da.from_array(v)).compute(), expected)
+
+
 # -- stable forms in each library ----------------------------------------------------
 STABLE = [
     (sp.log(1 + sp.exp(t)), [-1000.0, 0.0, 1000.0], [0.0, np.log(2.0), 1000.0], "logaddexp"),

@@ -390,7 +390,7 @@ _SYMPY_FAILURES = (TypeError, ValueError, ArithmeticError, NotImplementedError)
 _GRACE = 0.3
 
 
-def _value_at(f: sp.Expr, values: Mapping, deadline: Deadline | None = None) -> sp.Expr:
+def _value_at(f: sp.Expr, values: Mapping, deadline: Deadline) -> sp.Expr:
     """``f`` at a numeric point as a Float, evaluated within ``deadline``; where it has no
     number there (or no time is left), ``f`` at the point unevaluated (``Subs``)."""
 
@@ -399,19 +399,13 @@ def _value_at(f: sp.Expr, values: Mapping, deadline: Deadline | None = None) -> 
         v = at.evalf(17)
         return sp.Float(complex(v).real) if v.is_number else at
 
-    if deadline is None:
-        value = _or_none(number)
-    else:
-        value, _ = deadline.run(number, failures=_SYMPY_FAILURES)
-    return value if value is not None else sp.Subs(f, tuple(values), tuple(values.values()))
+    value, _ = deadline.run(number, failures=_SYMPY_FAILURES)
+    return value if value is not None else _unevaluated(f, values)
 
 
-def _or_none(func: Any) -> Any:
-    """``func()``, or None when SymPy fails on it (a number it cannot convert)."""
-    try:
-        return func()
-    except _SYMPY_FAILURES:
-        return None
+def _unevaluated(f: sp.Expr, values: Mapping) -> sp.Subs:
+    """``f`` at the point ``values``, not evaluated."""
+    return sp.Subs(f, tuple(values), tuple(values.values()))
 
 
 def _numeric_eigenvalues(H: np.ndarray) -> tuple[sp.Float, ...]:
@@ -453,8 +447,7 @@ def _classified(
     if finished:
         return point  # type: ignore[return-value]
     why = "not classified (out of time)"
-    value = sp.Subs(f, tuple(values), tuple(values.values()))
-    return CriticalPoint(values, why, (), value, family=tuple(params.values()))
+    return CriticalPoint(values, why, (), _unevaluated(f, values), family=tuple(params.values()))
 
 
 def _numeric_point(
@@ -464,11 +457,12 @@ def _numeric_point(
     root: np.ndarray,
     period: Mapping[sp.Symbol, sp.Expr],
     params: Mapping[sp.Symbol, sp.Symbol] | None,
-    deadline: Deadline | None = None,
+    deadline: Deadline,
 ) -> CriticalPoint:
     """A point found numerically, classified by NumPy's eigenvalues of the Hessian there.
 
-    With ``params``, a periodic coordinate becomes the family ``x0 + k*T``.
+    With ``params``, a periodic coordinate becomes the family ``x0 + k*T``; its
+    value in ``f`` is computed within ``deadline``.
     """
     values = {s: sp.Float(float(v)) for s, v in zip(variables, root, strict=True)}
     eigs = _numeric_eigenvalues(real_values(hess(*root)))

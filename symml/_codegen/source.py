@@ -330,7 +330,9 @@ def _source(
     sig = f"{head.ident}({_call_list(names)})"
     lines = [f"def {sig}:", *_indent(prologue)]
     if plain is not None:
-        lines += _indent([f"if {head.complex_test}:", f"    return _plain({head.plain_args})"])
+        # array code: dtypes by the array API (a PyTorch dtype has no NumPy ``.kind``)
+        test = f"_iscomplex({_call_list(names)})" if xp else head.complex_test
+        lines += _indent([f"if {test}:", f"    return _plain({head.plain_args})"])
     lines += _indent(body(main))
     if plain is not None:
         lines += ["", f"def _plain({head.plain_args}):", *_indent(body(plain))]
@@ -357,7 +359,7 @@ def _build(head: _Header, obj: sp.Basic, main: _Body, plain: _Body | None) -> Ca
         )
     func.__doc__ = doc
     params = [(p.symbol.name, p.pyname) for p in head.params]
-    runner = ForeignRunner(xp_source, head.ident, modules)
+    runner = ForeignRunner(xp_source, head.ident)
     func.__globals__["_array_code"] = runner
     return runtime.guarded(func, params, head.label, broadcast=head.broadcast)
 

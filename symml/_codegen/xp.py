@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from .._core import ArgumentError
+from .runtime import _bind_arrays
 
 __all__ = ["ForeignRunner", "foreign", "namespace"]
 
@@ -195,8 +196,6 @@ def _helpers(label: str, xp: Any, mod: _Module) -> dict[str, Any]:
         return mod.reshape(mod.stack(parts), tuple(lead) + tuple(shape))
 
     def bind(spec: Any, dims: Any, *values: Any) -> list[Any]:
-        from .runtime import _bind_arrays
-
         return _bind_arrays(spec, dims, values, lambda name, value: asfloat(value))
 
     def logdet(A: Any) -> Any:
@@ -215,11 +214,15 @@ def _helpers(label: str, xp: Any, mod: _Module) -> dict[str, Any]:
     def gram(B: Any, v: Any) -> Any:
         return B.T @ (v * B)  # no branch on values: jax.jit traces it
 
+    def iscomplex(*arrays: Any) -> bool:  # the dtype is static: no branch on a value
+        return any(xp.isdtype(a.dtype, "complex floating") for a in arrays)
+
     lin = mod.linalg
     return {
         "_gram": gram,
+        "_iscomplex": iscomplex,
         "numpy": mod,
-        "scipy": types.SimpleNamespace(special=_Special(label, xp, mod)),
+        "scipy": types.SimpleNamespace(special=_Special(label, mod)),
         "_asarray": mod.asarray,
         "_asfloat": asfloat,
         "_float64": np.float64,
@@ -254,7 +257,7 @@ def _helpers(label: str, xp: Any, mod: _Module) -> dict[str, Any]:
 class _Special:
     """``scipy.special`` for the generated code: the sigmoid in the library, else its own."""
 
-    def __init__(self, label: str, xp: Any, mod: _Module) -> None:
+    def __init__(self, label: str, mod: _Module) -> None:
         self.expit = _sigmoid(mod)
         self._label = label
         self._scipy = None
@@ -273,20 +276,18 @@ class _Special:
 
 
 @functools.cache
-def namespace(xp: Any) -> tuple[str, dict[str, Any]]:
-    """(library name, the names the generated code uses) for an array namespace."""
+def namespace(xp: Any) -> dict[str, Any]:
+    """The names the generated code uses, for the arrays of an array namespace."""
     label, native = _native(xp)
-    mod = _Module(label, native, xp)
-    return label, _helpers(label, xp, mod)
+    return _helpers(label, xp, _Module(label, native, xp))
 
 
 class ForeignRunner:
     """Compiles the array-code source once per library and runs it."""
 
-    def __init__(self, source: str, ident: str, modules: set[str]) -> None:
+    def __init__(self, source: str, ident: str) -> None:
         self.source = source
         self.ident = ident
-        self.modules = modules
         self.compiled: dict[Any, Callable[..., Any]] = {}
 
     def __call__(self, *args: Any) -> Any:
@@ -295,7 +296,6 @@ class ForeignRunner:
         if func is None:
             from .source import _compile_in
 
-            _, names = namespace(xp)
-            func = _compile_in(self.source, self.ident, names)
+            func = _compile_in(self.source, self.ident, namespace(xp))
             self.compiled[xp] = func
         return func(*args)
