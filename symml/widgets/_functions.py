@@ -80,7 +80,7 @@ def explore(
     ax.set_xlim(lo, hi)
     ax.set_xlabel(f"${sp.latex(x)}$")
     ax.grid(True, alpha=0.3)
-    fx = f"f({sp.latex(x)})"
+    fx = f"f({sp.latex(x)}) = {to_latex(f)}"  # the same on every move: made once
 
     def update(values: dict[sp.Symbol, Any]) -> bool:
         ys = _eval(fn, xs, [values[s] for s in symbols])
@@ -89,7 +89,7 @@ def explore(
 
     def formula(values: dict[sp.Symbol, Any]) -> str:
         current = _latex_with_values(f, values)
-        return f"$${fx} = {to_latex(f)} = {current}$$"
+        return f"$${fx} = {current}$$"
 
     return Explorer(model, fig, update, formula, dynamic=[curve])
 
@@ -164,9 +164,11 @@ def explore_derivative(
         changed_df = _fit_ylim(dax, dys)
         return changed_f or changed_df
 
+    derivative = f"f'({sp.latex(x)}) = {to_latex(df)}"  # the same on every move: made once
+
     def formula(values: dict[sp.Symbol, Any]) -> str:
         return (
-            f"$$f'({sp.latex(x)}) = {to_latex(df)}, \\quad "
+            f"$${derivative}, \\quad "
             f"\\text{{tangent at }} x_0 = {to_latex(format_value(values[x0]))}: "
             f"y = {_latex_with_values(tangent_expr, values)}$$"
         )

@@ -88,14 +88,14 @@ def explore_likelihood(model: Any = "normal", data: Any = None, *, n: int = 300)
         changed = _fit_ylim(ax, density.get_ydata(), np.asarray(heights, dtype=float))
         return _fit_ylim(lax, prof[np.isfinite(prof)]) or changed
 
+    # The estimators and the fitted values are the same on every move: made once.
+    hats = ", ".join(f"\\hat{{{sp.latex(p)}}} = {float(fit.params[p.name]):.4g}" for p in params)
+    closed = ""
+    if first in est.estimators:
+        closed = f"\\hat{{{sp.latex(first)}}} = {to_latex(est.estimators[first])}, \\quad "
+
     def formula(values: dict[sp.Symbol, Any]) -> str:
         shown = ", ".join(f"{sp.latex(p)} = {float(values[p]):.4g}" for p in params)
-        hats = ", ".join(
-            f"\\hat{{{sp.latex(p)}}} = {float(fit.params[p.name]):.4g}" for p in params
-        )
-        closed = ""
-        if first in est.estimators:
-            closed = f"\\hat{{{sp.latex(first)}}} = {to_latex(est.estimators[first])}, \\quad "
         return (
             f"$$\\ell({shown}) = \\sum_i \\log f(x_i) = {state['ell']:.6g}, \\quad {closed}{hats}$$"
         )

@@ -96,6 +96,7 @@ def explore_regression(
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper left")
     state: dict[str, Any] = {}
+    normal_equations_tex = to_latex(ne.result)  # the same on every move: made once
 
     def update(values: dict[sp.Symbol, Any]) -> bool:
         d, penalty = int(values[d_s]), float(values[lam_s])
@@ -111,7 +112,7 @@ def explore_regression(
 
     def formula(values: dict[sp.Symbol, Any]) -> str:
         return (
-            f"$${to_latex(ne.result)}, \\quad d = {int(values[d_s])},\\ "
+            f"$${normal_equations_tex}, \\quad d = {int(values[d_s])},\\ "
             f"\\lambda = {to_latex(format_value(float(values[lam_s])))}: \\quad "
             f"\\mathrm{{RSS}} = {state['rss']:.4g},\\ "
             f"\\|w\\| = {float(np.linalg.norm(state['weights'])):.4g}$$"

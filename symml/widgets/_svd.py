@@ -79,6 +79,7 @@ def explore_svd(data: Any = None, *, k: int | None = None) -> Explorer:
     ax0.imshow(A, cmap="gray", vmin=lo, vmax=hi)
     ax0.set_title("data")
     image = ax1.imshow(A, cmap="gray", vmin=lo, vmax=hi)
+    title = ax1.set_title(f"rank {r} of {r}")  # a dynamic artist: the text changes per move
     for a in (ax0, ax1):
         a.set_xticks([])
         a.set_yticks([])
@@ -94,8 +95,8 @@ def explore_svd(data: Any = None, *, k: int | None = None) -> Explorer:
         kk = int(values[ks])
         image.set_data((U[:, :kk] * sigma[:kk]) @ Vt[:kk])
         marker.set_data([kk], [energy[kk - 1]])
-        ax1.set_title(f"rank {kk} of {r}")
-        return True  # the title changes
+        title.set_text(f"rank {kk} of {r}")
+        return False  # the title is redrawn with the image, over the cached background
 
     def formula(values: dict[sp.Symbol, Any]) -> str:
         kk = int(values[ks])
@@ -106,4 +107,4 @@ def explore_svd(data: Any = None, *, k: int | None = None) -> Explorer:
             rf"\text{{explained: }} {100 * energy[kk - 1]:.1f}\%$$"
         )
 
-    return Explorer(model, fig, update, formula, dynamic=[image, marker])
+    return Explorer(model, fig, update, formula, dynamic=[image, marker, title])
