@@ -124,6 +124,10 @@ def test_readme_explorer_shows_its_plot_in_a_fresh_kernel(tmp_path):
         for buffer in model.get("buffers", [])
     ]
     assert len(images) == 2 and all(png.startswith(b"\x89PNG") for png in images)
+    # ``e.figure`` is the Matplotlib figure, and a fresh kernel shows it as a picture
+    figure = next(c for c in nb.cells if c.source.strip() == "e.figure")
+    (output,) = figure.outputs
+    assert base64.b64decode(output["data"]["image/png"]).startswith(b"\x89PNG")
 
 
 def test_a_hanging_cell_fails_naming_it(tmp_path):

@@ -10,6 +10,8 @@ module                             what it holds
 :mod:`.matrix`, :mod:`.compiler`   expressions in ``MatrixSymbol`` arguments: a graph
                                    of NumPy operations, shared values, cheap products
 :mod:`.products`                   products as factor lists; the normal-equation pattern
+:mod:`.rows`                       sums over the rows of the data (gradients, Hessians,
+                                   losses) computed block by block, in cache
 :mod:`.lstsq`                      the least-squares runtime (QR, never ``X^T X``)
 :mod:`.xp`                         array code on other libraries: JAX, Dask, CuPy,
                                    PyTorch inputs give their own arrays (``jax.jit``

@@ -13,6 +13,7 @@ solving it (:func:`~.generate.normal_system`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ import sympy as sp
 from .._core import ArgumentError, bad_argument
 from .compiler import _emit, _MatrixCompiler
 from .products import _flat_factors, _inverse_of, _is_matrix
+from .rows import RowSplit, split_rows
 from .source import (
     _Arg,
     _Body,
@@ -29,6 +31,7 @@ from .source import (
     _check_printable,
     _function_name,
     _Header,
+    _indent,
     _label,
     _pynames,
 )
@@ -91,6 +94,60 @@ def _matrix_body(comp: _MatrixCompiler, obj: sp.Basic) -> _Body:
     else:
         lines.append("return _r")
     return _Body(lines, set(comp.printer.module_imports))
+
+
+def _rows_body(
+    make: Callable[[], _MatrixCompiler],
+    obj: sp.MatrixExpr,
+    split: RowSplit,
+    part: str,
+    names: dict[sp.Basic, str],
+    dim_names: dict[sp.Basic, str],
+) -> _Body:
+    """Lines computing ``obj`` as a sum over blocks of rows (see :mod:`.rows`).
+
+    ``part`` names the function computing ``split.sums`` on one block (returned in
+    ``_Body.defs``); the main lines add its results over the blocks, then add
+    ``split.rest``. ``xp_lines`` keep the whole-array code: JAX and Dask arrays
+    are not cut into blocks (``jax.jit`` fuses the steps, Dask has its own chunks).
+    """
+    m = split.dim
+    total = "_m"  # the number of rows of all blocks, where m is a number in the formula
+    comp = make()
+    comp.rename[m] = sp.Symbol(total, **m.assumptions0)
+    lines, code = _emit(comp.nodes, comp.mat(split.sums), cse=comp.cse)
+    part_lines = [*lines, f"return {code}"]
+    code_text = "\n".join(part_lines)
+    params = [  # what the block's code reads
+        p
+        for p in [*names.values(), *dim_names.values(), total]
+        if re.search(rf"\b{re.escape(p)}\b", code_text)
+    ]
+    cut = {
+        **{names[a]: f"{names[a]}[_a:_b]" for a in split.rows},
+        dim_names[m]: "_b - _a",
+        total: dim_names[m],
+    }
+    outer = make()
+    whole = sp.MatrixSymbol("_S", *obj.shape)
+    outer.memo[whole] = outer.add("_s", atom=True)  # a new array, never a view of an input
+    width = sp.Add(*(a.shape[1] for a in split.rows))
+    entries = sp.Mul(*obj.shape)
+    body = _matrix_body(outer, whole if split.rest is None else sp.MatAdd(whole, split.rest))
+    whole_call = f"{part}({_call_list([cut.get(p, p) if p == total else p for p in params])})"
+    loop = [
+        f"_blocks = _row_blocks({dim_names[m]}, {outer.dim(width)}, {outer.dim(entries)})",
+        f"_s = 0 if _blocks else {whole_call}  # no blocks: the whole arrays at once",
+        "for _a, _b in _blocks:",
+        f"    _s = _s + {part}({_call_list([cut.get(p, p) for p in params])})",
+    ]
+    whole_array = _matrix_body(make(), obj)
+    return _Body(
+        [*loop, *body.lines],
+        body.modules | whole_array.modules | set(comp.printer.module_imports),
+        whole_array.lines,
+        [f"def {part}({_call_list(params)}):", *_indent(part_lines)],
+    )
 
 
 def _dimension_symbols(symbols: Sequence[Any]) -> list[sp.Basic]:
@@ -184,17 +241,23 @@ def matrix_to_numpy(
     names = {p.symbol: p.pyname for p in arg_params}
     dim_names = {p.symbol: p.pyname for p in params[len(symbols) :]}
 
-    def body(stable: bool) -> _Body:
-        compiler = _MatrixCompiler(
-            names, dim_names, stable=stable, cse=cse, value=value, blocks_only=blocks_only
-        )
-        return _matrix_body(compiler, obj)
+    split = None if blocks_only else split_rows(obj, symbols, dims)
 
-    main = body(stable)
+    def body(stable: bool, part: str) -> _Body:
+        def make() -> _MatrixCompiler:
+            return _MatrixCompiler(
+                names, dim_names, stable=stable, cse=cse, value=value, blocks_only=blocks_only
+            )
+
+        if split is not None:
+            return _rows_body(make, obj, split, part, names, dim_names)
+        return _matrix_body(make(), obj)
+
+    main = body(stable, "_rows")
     plain = None
     if stable and not blocks_only:
-        alt = body(False)
-        plain = alt if alt.lines != main.lines else None
+        alt = body(False, "_plain_rows")
+        plain = alt if alt.whole_array() != main.whole_array() else None
     arg_names = [p.pyname for p in arg_params]
     targets = [*arg_names, *dim_names.values(), "_flat"]
     func_name, ident = _function_name(name)

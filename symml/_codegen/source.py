@@ -81,6 +81,11 @@ class _Body(NamedTuple):
     lines: list[str]
     modules: set[str]
     xp_lines: list[str] | None = None  # the array code for other libraries (None: ``lines``)
+    defs: list[str] | None = None  # functions ``lines`` call (NumPy code only; see .rows)
+
+    def whole_array(self) -> list[str]:
+        """The lines that compute the result on whole arrays (the array code's)."""
+        return self.xp_lines if self.xp_lines is not None else self.lines
 
 
 def _definition_rhs(obj: sp.Basic, symbols: list[Any]) -> sp.Basic:
@@ -269,6 +274,7 @@ _RUNTIME: dict[str, Any] = {
     "_kron": np.kron,
     "_block": np.block,
     "_explicit": runtime._explicit,
+    "_row_blocks": runtime._row_blocks,
     # arrays of other libraries (see .xp)
     "_plain_types": _PLAIN_TYPES,
     "_foreign": foreign,
@@ -336,6 +342,9 @@ def _source(
     lines += _indent(body(main))
     if plain is not None:
         lines += ["", f"def _plain({head.plain_args}):", *_indent(body(plain))]
+    for b in (main, plain):
+        if not xp and b is not None and b.defs:
+            lines += ["", *b.defs]
     return "\n".join(lines) + "\n"
 
 

@@ -67,8 +67,39 @@ def new_figure(*, ncols: int = 1, figsize: tuple[float, float] = (6.4, 3.6)) -> 
 
         fig = Figure(figsize=figsize)
         FigureCanvasAgg(fig)
+        _show_figures_inline()
     fig.subplots(1, ncols)
     return fig
+
+
+def _show_figures_inline() -> None:
+    """Let IPython show a ``Figure`` as a PNG, as pyplot's inline backend would.
+
+    The inline backend registers its figure formatter when pyplot is first
+    imported; symml's figures never go through pyplot, so in a fresh kernel
+    ``e.figure`` would show as ``<Figure size 640x360 with 1 Axes>``. A
+    formatter the user chose (``%config InlineBackend.figure_formats``,
+    ``%matplotlib inline``) is kept.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - ipywidgets brings IPython
+        return
+    shell = get_ipython()
+    formatters = getattr(getattr(shell, "display_formatter", None), "formatters", None)
+    if not formatters or "image/png" not in formatters:
+        return
+    for mime in ("image/png", "image/svg+xml", "image/jpeg", "application/pdf"):
+        if mime not in formatters:
+            continue
+        try:
+            formatters[mime].lookup_by_type(Figure)
+            return  # the user's (or the inline backend's) choice stands
+        except KeyError:
+            continue
+    from IPython.core.pylabtools import print_figure
+
+    formatters["image/png"].for_type(Figure, lambda fig: print_figure(fig, "png"))
 
 
 def sample_grid(xlim: tuple[float, float], n: int = 400) -> np.ndarray:
