@@ -26,12 +26,11 @@ Ratios are printed, never asserted.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import sympy as sp
-from harness import Benchmark, Candidate
+from harness import Benchmark, Candidate, agree
 
 SEED = 20261203
 
@@ -96,15 +95,6 @@ def _dask_lstsq(data: tuple[Any, Any]) -> np.ndarray:
     return np.asarray(da.linalg.lstsq(*data)[0].compute())
 
 
-def _agree(rtol: float, subject: str) -> Any:
-    def check(outputs: Mapping[str, Any]) -> None:
-        ours = np.asarray(outputs[subject])
-        for name, theirs in outputs.items():
-            np.testing.assert_allclose(ours, np.asarray(theirs), rtol=rtol, err_msg=name)
-
-    return check
-
-
 _MLE = Candidate("MLE.fit on Dask (normal)", _symml_normal)
 _LSTSQ = Candidate("NormalEquations.fit on Dask (tsqr)", _symml_lstsq)
 
@@ -116,7 +106,7 @@ BENCHMARKS = [
         setup=_lazy_normals,
         subject=_MLE,
         baselines=[Candidate("Dask: dask.compute(x.mean(), x.std())", _dask_normal)],
-        check=_agree(1e-12, _MLE.name),
+        check=agree(1e-12, _MLE.name),
         repeats=3,
     ),
     Benchmark(
@@ -125,7 +115,7 @@ BENCHMARKS = [
         setup=_tall,
         subject=_LSTSQ,
         baselines=[Candidate("Dask: da.linalg.lstsq(X, y)", _dask_lstsq)],
-        check=_agree(1e-10, _LSTSQ.name),
+        check=agree(1e-10, _LSTSQ.name),
         repeats=3,
     ),
 ]

@@ -22,11 +22,10 @@ warmup call; the data come from a fixed seed and are the same for every call.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from harness import Benchmark, Candidate
+from harness import Benchmark, Candidate, agree
 from scipy import stats
 
 SEED = 20240611
@@ -81,15 +80,6 @@ def _scipy_gamma(x: np.ndarray) -> tuple[float, float]:
     return float(k), float(scale)
 
 
-def _agree(rtol: float, subject: str) -> Any:
-    def check(outputs: Mapping[str, Any]) -> None:
-        ours = np.asarray(outputs[subject])
-        for name, theirs in outputs.items():
-            np.testing.assert_allclose(ours, np.asarray(theirs), rtol=rtol, err_msg=name)
-
-    return check
-
-
 _NORMAL = Candidate("MLE.fit (normal)", _symml_normal)
 _GAMMA = Candidate("MLE.fit (gamma, numeric root)", _symml_gamma)
 
@@ -104,7 +94,7 @@ BENCHMARKS = [
             Candidate("hand-written NumPy: x.mean(), x.std()", _numpy_normal),
             Candidate("scipy.stats.norm.fit", _scipy_normal),
         ],
-        check=_agree(1e-12, _NORMAL.name),
+        check=agree(1e-12, _NORMAL.name),
         repeats=7,
     ),
     Benchmark(
@@ -114,7 +104,7 @@ BENCHMARKS = [
         setup=_gamma_setup,
         subject=_GAMMA,
         baselines=[Candidate("scipy.stats.gamma.fit(floc=0)", _scipy_gamma)],
-        check=_agree(1e-5, _GAMMA.name),
+        check=agree(1e-5, _GAMMA.name),
         repeats=5,
     ),
 ]

@@ -136,6 +136,19 @@ def run_benchmark(
     return timings, failure
 
 
+def agree(rtol: float, subject: str) -> Callable[[Mapping[str, Any]], None]:
+    """A ``check``: every candidate's output equals the ``subject``'s within ``rtol``."""
+
+    def check(outputs: Mapping[str, Any]) -> None:
+        import numpy as np
+
+        ours = np.asarray(outputs[subject])
+        for name, theirs in outputs.items():
+            np.testing.assert_allclose(ours, np.asarray(theirs), rtol=rtol, err_msg=name)
+
+    return check
+
+
 def _format_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "-"

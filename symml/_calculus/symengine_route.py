@@ -68,6 +68,26 @@ _SE_EXP1 = se.E
 # SymPy -> SymEngine
 
 
+def _merges_wrongly(expr: sympy.Pow) -> bool:
+    """Whether SymEngine would rewrite ``expr`` where SymPy (rightly) does not.
+
+    SymEngine merges powers, ``(1/u)**(1/2) -> u**(-1/2)``, and splits products,
+    ``(u*v)**(1/2) -> u**(1/2)*v**(1/2)``, for any ``u``: wrong on the branch cut
+    (``sqrt(1/(a - 1))`` at ``a < 1`` is ``i/sqrt(1 - a)``, the merged form
+    ``-i/sqrt(1 - a)``), and in the derivatives of such powers. A non-integer power
+    of a power or product that is not known positive goes to ``sympy.diff``.
+
+    >>> a = sympy.Symbol("a")
+    >>> _merges_wrongly(sympy.sqrt(1 / (a - 1))), _merges_wrongly(sympy.sqrt(a - 1))
+    (True, False)
+    """
+    return (
+        not expr.exp.is_Integer
+        and (expr.base.is_Pow or expr.base.is_Mul)
+        and expr.base.is_positive is not True
+    )
+
+
 class _ToSymEngine:
     """Translate whitelisted SymPy expressions, giving each symbol a fresh name."""
 
@@ -96,6 +116,8 @@ class _ToSymEngine:
         elif expr.is_Mul:
             out = se.Mul(*[self(a) for a in expr.args])
         elif expr.is_Pow:
+            if _merges_wrongly(expr):
+                raise _Unsupported(expr)
             out = se.Pow(self(expr.base), self(expr.exp))
         elif expr.is_Integer:
             out = se.Integer(int(expr))

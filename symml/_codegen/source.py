@@ -144,6 +144,16 @@ def _check_printable(entries: Sequence[sp.Basic], value: Any) -> None:
                 )
 
 
+# Functions with no value as numbers, and what to do instead.
+_NO_NUMBER = {
+    "DiracDelta": (
+        "it contains DiracDelta, the derivative of a step (Heaviside, Max, Abs) at its jump: "
+        "0 at every other point and no number at the jump; to evaluate away from the jumps, "
+        "use expr.replace(sympy.DiracDelta, lambda *args: 0)"
+    ),
+}
+
+
 def _unsupported(entries: Sequence[sp.Basic], value: Any) -> ArgumentError:
     """The first function the printer cannot print, as a clear error."""
     printer = _Printer()
@@ -153,14 +163,12 @@ def _unsupported(entries: Sequence[sp.Basic], value: Any) -> ArgumentError:
                 printer.doprint(f)
             except (PrintMethodNotImplementedError, NotImplementedError):
                 name = getattr(f.func, "__name__", str(f.func))
-                return ArgumentError(
-                    bad_argument(
-                        "expr",
-                        value,
-                        f"to_numpy does not support the function {name!r} (no NumPy/SciPy "
-                        f"equivalent is known); rewrite it, e.g. expr.rewrite(...), or replace it",
-                    )
+                fix = _NO_NUMBER.get(
+                    name,
+                    f"to_numpy does not support the function {name!r} (no NumPy/SciPy "
+                    f"equivalent is known); rewrite it, e.g. expr.rewrite(...), or replace it",
                 )
+                return ArgumentError(bad_argument("expr", value, fix))
     return ArgumentError(bad_argument("expr", value, "it has a part with no NumPy equivalent"))
 
 
