@@ -12,6 +12,8 @@ import asyncio
 import base64
 import os
 import re
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -79,11 +81,31 @@ def test_there_are_notebooks():
     assert NOTEBOOKS
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs(path):
+def _run_lesson(path: Path):
+    """``path`` executed in a fresh kernel: the notebook with outputs, or what it raised."""
     nb = nbformat.read(path, as_version=4)
-    run_notebook(nb, path.parent, name=path.name)
+    try:
+        return run_notebook(nb, path.parent, name=path.name)
+    except Exception as exc:  # reported by that notebook's test
+        return exc
+
+
+@pytest.fixture(scope="module")
+def lessons():
+    """Every lesson run top to bottom, two at a time (a kernel per core; no notebook writes
+    files, and each has its own kernel): ``{name: notebook or exception}``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done = pool.map(_run_lesson, NOTEBOOKS)
+            return dict(zip([p.name for p in NOTEBOOKS], done, strict=True))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs(lessons, path):
+    nb = lessons[path.name]
+    if isinstance(nb, BaseException):
+        raise nb
     errors = [o for o in _outputs(nb) if o.get("output_type") == "error"]
     assert not errors
     # A lesson uses today's API: no symml deprecation warnings in its output.
