@@ -126,7 +126,7 @@ def _rows_body(
     cut = {
         **{names[a]: f"{names[a]}[_a:_b]" for a in split.rows},
         dim_names[m]: "_b - _a",
-        total: dim_names[m],
+        total: dim_names[m],  # every block gets the total number of rows
     }
     outer = make()
     whole = sp.MatrixSymbol("_S", *obj.shape)
@@ -134,7 +134,7 @@ def _rows_body(
     width = sp.Add(*(a.shape[1] for a in split.rows))
     entries = sp.Mul(*obj.shape)
     body = _matrix_body(outer, whole if split.rest is None else sp.MatAdd(whole, split.rest))
-    whole_call = f"{part}({_call_list([cut.get(p, p) if p == total else p for p in params])})"
+    whole_call = f"{part}({_call_list([dim_names[m] if p == total else p for p in params])})"
     loop = [
         f"_blocks = _row_blocks({dim_names[m]}, {outer.dim(width)}, {outer.dim(entries)})",
         f"_s = 0 if _blocks else {whole_call}  # no blocks: the whole arrays at once",
